@@ -1,0 +1,69 @@
+# Makefile - builds bin/*, runs tests (make check), sanitizers (make asan), fuzzers, benchmarks
+include config.mk
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+CMD_SRC  := $(wildcard cmd/*.c)
+ifeq ($(SANITIZE),1)
+BINDIR   := $(BUILD)/bin
+else
+BINDIR   := bin
+endif
+PROGS    := $(CMD_SRC:cmd/%.c=$(BINDIR)/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBA     := $(BUILD)/librecmail.a
+
+.PHONY: all check unit bats asan fuzz bench install uninstall clean deps example
+all: $(PROGS)
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BINDIR)/%: cmd/%.c $(LIBA) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+# Every test: C unit tests, then the bats suites; one closing tally line.
+check: $(PROGS) $(UNITS)
+	RECMAIL_BIN=$(abspath $(BINDIR)) RECMAIL_UNITS="$(UNITS)" tests/run-all
+
+unit: $(UNITS)
+	@for t in $(UNITS); do $$t || exit 1; done
+
+asan:
+	$(MAKE) check SANITIZE=1
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 20
+fuzz:
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+bench: all
+	bench/run-all
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/recmail
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R share/. $(DESTDIR)$(PREFIX)/share/recmail/ 2>/dev/null || true
+
+uninstall:
+	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/bin/%)
+
+deps:
+	scripts/install-deps
+
+example: all
+	examples/run-demo
+
+clean:
+	rm -rf build build-asan bin

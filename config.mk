@@ -1,0 +1,25 @@
+# config.mk - compiler, flags and libraries for recmail (included by Makefile)
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+
+CC ?= cc
+PKGS = openblas lapacke libcurl jansson libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -DRECMAIL_VERSION=\"$(VERSION)\" -Ilib
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread
+LDLIBS = $(PKG_LIBS) -lm -pthread
+
+# make check SANITIZE=1 (or make asan): AddressSanitizer + UBSan build in build-asan/
+ifeq ($(SANITIZE),1)
+BUILD = build-asan
+OPT = -O1
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD = build
+endif

@@ -1,0 +1,97 @@
+/* ndjson.c - NDJSON reading (line by line, with positions) and writing */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "ndjson.h"
+
+int
+ndjson_init(struct ndjson_reader *r, FILE *fp, const char *name, size_t maxlen, struct err *e)
+{
+	return lines_init(&r->lines, fp, name, maxlen, e);
+}
+
+int
+ndjson_next(struct ndjson_reader *r, json_t **out, const char **raw, struct err *e)
+{
+	json_error_t je;
+	char *line;
+	size_t len, i;
+	json_t *v;
+	int rc;
+
+	*out = NULL;
+	for (;;) {
+		rc = lines_next(&r->lines, &line, &len, e);
+		if (rc <= 0)
+			return rc;
+		for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+			;
+		if (i < len)
+			break;
+	}
+	if (raw != NULL)
+		*raw = line;
+	v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	if (v == NULL)
+		return err_set(e, EXIT_DATA, "%s:%ld: invalid JSON: %s", r->lines.name,
+		    r->lines.lineno, je.text);
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return err_set(e, EXIT_DATA, "%s:%ld: expected a JSON object", r->lines.name,
+		    r->lines.lineno);
+	}
+	*out = v;
+	return 1;
+}
+
+long
+ndjson_lineno(const struct ndjson_reader *r)
+{
+	return r->lines.lineno;
+}
+
+void
+ndjson_free(struct ndjson_reader *r)
+{
+	lines_free(&r->lines);
+}
+
+int
+ndjson_write(FILE *f, const json_t *obj, struct err *e)
+{
+	if (json_dumpf(obj, f, JSON_COMPACT | JSON_REAL_PRECISION(15)) != 0 ||
+	    putc('\n', f) == EOF || ferror(f))
+		return err_set(e, EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	return 0;
+}
+
+const char *
+ndjson_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+int
+ndjson_num(const json_t *obj, const char *key, double *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_number(v))
+		return -1;
+	*out = json_number_value(v);
+	return 1;
+}
+
+double
+ndjson_round(double v, int decimals)
+{
+	double p = pow(10.0, decimals);
+
+	if (!isfinite(v))
+		return v;
+	return round(v * p) / p;
+}

@@ -1,0 +1,33 @@
+# tests/helpers.bash - shared setup for the bats suites (load with: load helpers)
+export LC_ALL=C
+RECMAIL_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+export RECMAIL_ROOT
+export PATH="${RECMAIL_BIN:-$RECMAIL_ROOT/bin}:$PATH"
+SHARED_DATA="${RECMAIL_SHARED_DATA:-$RECMAIL_ROOT/../shared/data}"
+export SHARED_DATA
+# Debian's python3 (with python3-aiosmtpd, python3-dkim), not a pyenv shim
+PY3=/usr/bin/python3
+[ -x "$PY3" ] || PY3=python3
+export PY3
+
+# A fresh scratch directory per test.
+setup_scratch() {
+	TMP="$BATS_TEST_TMPDIR"
+	cd "$TMP" || return 1
+}
+
+# skip_unless_data FILE: skip, saying why, when a shared data set is absent.
+skip_unless_data() {
+	if [ ! -r "$SHARED_DATA/$1" ]; then
+		skip "shared data set $SHARED_DATA/$1 is absent"
+	fi
+}
+
+# run_both: like bats' run, but keeps stdout and stderr apart in $output and $stderr.
+run_both() {
+	local errf="$BATS_TEST_TMPDIR/.stderr.$$"
+	output=$("$@" 2>"$errf")
+	status=$?
+	stderr=$(cat "$errf")
+	rm -f "$errf"
+}
