@@ -117,6 +117,22 @@ lines_next(struct lines *r, char **line, size_t *len, struct err *e)
 	}
 }
 
+int
+lines_peek(struct lines *r, const char **p, size_t *n, struct err *e)
+{
+	for (;;) {
+		size_t avail = r->end - r->start;
+
+		if (r->eof || avail > r->maxlen || memchr(r->buf + r->start, '\n', avail) != NULL) {
+			*p = r->buf + r->start;
+			*n = avail;
+			return 0;
+		}
+		if (fill(r, e) < 0)
+			return -1;
+	}
+}
+
 void
 lines_free(struct lines *r)
 {

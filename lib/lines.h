@@ -33,6 +33,14 @@ int lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struc
  */
 int lines_next(struct lines *r, char **line, size_t *len, struct err *e);
 
+/*
+ * Buffers the next line (or its first maxlen bytes) without consuming it, for
+ * sniffing a format: *p and *n are the buffered bytes, which may hold more than
+ * one line (*n is 0 at end of input). Valid until the next call. Returns 0, or
+ * -1 on a read error (EXIT_IO).
+ */
+int lines_peek(struct lines *r, const char **p, size_t *n, struct err *e);
+
 void lines_free(struct lines *r);
 
 #endif

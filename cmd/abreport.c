@@ -1,0 +1,197 @@
+/* abreport - per-arm rates, intervals, uplifts and a sample-ratio check from campaign events */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ab.h"
+#include "abreport.h"
+#include "abtally.h"
+#include "cli.h"
+#include "ndjson.h"
+#include "ofile.h"
+
+typedef int (*add_fn)(struct abtally *, const json_t *, const char *, long, struct err *);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: abreport [--campaign NAME] [--arms NAME=W,...] [--control NAME]\n"
+	    "                [--assignments FILE] [--mde X] [--table] [--svg FILE] [EVENTS ...]\n"
+	    "Reads campaign events (sent, delivered, open, click, purchase; EVENTS or stdin) and\n"
+	    "reports per arm: recipients (users with a \"sent\" event; holdout: assigned users),\n"
+	    "open/click/conversion rates with 95%% Wilson intervals, revenue per recipient, the\n"
+	    "uplift over the control with a two-proportion z-test and P(beats control), and a\n"
+	    "sample-ratio-mismatch chi-square test against the weights of --arms.\n"
+	    "  -c, --campaign NAME      report this campaign, skipping others' events\n"
+	    "                           (default: the only campaign in the events)\n"
+	    "  -a, --arms LIST          the configured arms and weights (as given to abassign);\n"
+	    "                           enables the SRM test, rejects events of other variants\n"
+	    "  -C, --control NAME       the control arm (default: template)\n"
+	    "  -o, --assignments FILE   abassign's assignment log: the holdout's recipients\n"
+	    "  -m, --mde X              relative change the sample-size warning is about\n"
+	    "                           (default 0.1, from 0.001 to 10)\n"
+	    "  -t, --table              a readable table instead of NDJSON\n"
+	    "  -s, --svg FILE           also draw the rates and intervals as an SVG chart\n"
+	    "  -h, --help               this help\n"
+	    "  -V, --version            version\n"
+	    "example: abreport -c 2026-11-w48 -a llm=0.45,template=0.45,holdout=0.1 \\\n"
+	    "             -o assigned.ndjson --table --svg ab.svg events.ndjson\n");
+}
+
+/* Feeds every record of path to add. Returns 0, or -1 on a final error; bad
+ * records are reported and counted in *bad. */
+static int
+read_all(struct abtally *t, const char *path, add_fn add, long *bad, struct err *e)
+{
+	struct ndjson_reader rd;
+	const char *name = cli_name(path);
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	json_t *obj;
+	int rc;
+
+	if (f == NULL)
+		return err_set(e, EXIT_NOINPUT, "%s: %s", name, strerror(errno));
+	if (ndjson_init(&rd, f, name, 0, e) < 0) {
+		cli_close_in(f);
+		return -1;
+	}
+	while ((rc = ndjson_next(&rd, &obj, NULL, e)) != 0) {
+		if (rc > 0) {
+			rc = add(t, obj, name, ndjson_lineno(&rd), e);
+			json_decref(obj);
+		}
+		if (rc < 0 && e->code != EXIT_DATA)
+			break;
+		if (rc < 0) {
+			cli_fail_err(e);
+			++*bad;
+		}
+	}
+	ndjson_free(&rd);
+	cli_close_in(f);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The notes on stderr that say what was not counted and why. */
+static void
+notes(const struct abtally *t, const struct abreport *rep)
+{
+	const struct abtally_result *r = rep->tally;
+	size_t k;
+	json_t *w;
+
+	if (r->orphan_events > 0)
+		cli_warn("%lld events of %lld users who were never sent (ignored), e.g. '%s' at %s:%ld",
+		    (long long)r->orphan_events, (long long)r->orphan_users, r->orphan_user,
+		    r->orphan_file, r->orphan_line);
+	if (t->other_campaign > 0)
+		cli_warn("%lld events of other campaigns skipped", (long long)t->other_campaign);
+	if (t->dup_purchases > 0)
+		cli_warn("%lld duplicate purchases (same user, item, ts) counted once",
+		    (long long)t->dup_purchases);
+	if (t->conflicts > 0)
+		cli_warn("%lld \"sent\" events name another arm than the user's first (first kept)",
+		    (long long)t->conflicts);
+	if (r->holdout_sent > 0)
+		cli_warn("%lld users assigned to the holdout were sent an email (counted where sent)",
+		    (long long)r->holdout_sent);
+	if (r->moved > 0)
+		cli_warn("%lld users were sent in another arm than their assignment",
+		    (long long)r->moved);
+	if (rep->control < 0)
+		cli_warn("no recipients in control arm '%s': no uplifts", rep->control_name);
+	if (rep->has_srm && rep->srm_p < ABREPORT_SRM_ALPHA)
+		cli_warn("sample ratio mismatch: chi2 %.2f, p %.3g: the split is broken",
+		    rep->srm_chi2, rep->srm_p);
+	for (int i = 0; i < rep->narms; i++)
+		json_array_foreach(rep->arm[i].warnings, k, w)
+			cli_warn("%s", json_string_value(w));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "arms", required_argument, NULL, 'a' },
+		{ "assignments", required_argument, NULL, 'o' },
+		{ "campaign", required_argument, NULL, 'c' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "mde", required_argument, NULL, 'm' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "table", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *armspec = NULL, *assign = NULL, *campaign = NULL, *control = "template";
+	const char *svgpath = NULL;
+	struct ab_arms arms = { 0 };
+	struct abtally t = { 0 };
+	struct abtally_result res = { 0 };
+	struct abreport rep = { 0 };
+	struct ofile svg = { 0 };
+	struct err e = { 0 };
+	double mde = 0.1;
+	int c, table = 0, status = EXIT_OK;
+	long bad = 0;
+
+	cli_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "a:C:c:hm:o:s:tV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': armspec = optarg; break;
+		case 'C': control = optarg; break;
+		case 'c': campaign = optarg; break;
+		case 'm':
+			if (cli_parse_double("--mde", optarg, 0.001, 10, &mde) < 0)
+				return cli_usage_error("bad --mde");
+			break;
+		case 'o': assign = optarg; break;
+		case 's': svgpath = optarg; break;
+		case 't': table = 1; break;
+		case 'h': usage(stdout); return cli_close_out(stdout, "-");
+		case 'V': return cli_version();
+		default: return cli_usage_error("unknown option");
+		}
+	}
+	if (armspec != NULL && ab_arms_parse(&arms, armspec, &e) < 0)
+		return cli_usage_error("%s", e.msg);
+	if (svgpath != NULL && strcmp(svgpath, "-") == 0) {
+		ab_arms_free(&arms);
+		return cli_usage_error("--svg: give a file name (stdout holds the report)");
+	}
+	if (abtally_init(&t, campaign, armspec ? &arms : NULL, &e) < 0 ||
+	    (assign != NULL && read_all(&t, assign, abtally_assignment, &bad, &e) < 0))
+		goto fail;
+	for (int i = optind; i < argc || i == optind; i++)
+		if (read_all(&t, i < argc ? argv[i] : "-", abtally_event, &bad, &e) < 0)
+			goto fail;
+	if (abtally_finish(&t, &res, &e) < 0 ||
+	    abreport_compute(&rep, &t, &res, armspec ? &arms : NULL, control, mde, &e) < 0)
+		goto fail;
+	if (svgpath != NULL && (ofile_open(&svg, svgpath, &e) < 0 ||
+	    abreport_write_svg(svg.fp, &rep, &e) < 0 || ofile_commit(&svg, &e) < 0))
+		goto fail;
+	if ((table ? abreport_write_table(stdout, &rep, &e) :
+	    abreport_write_ndjson(stdout, &rep, &e)) < 0)
+		goto fail;
+	if ((status = cli_close_out(stdout, "-")) != EXIT_OK)
+		goto out;
+	notes(&t, &rep);
+	if (bad > 0) {
+		cli_warn("%ld records skipped (reported above)", bad);
+		status = EXIT_PARTIAL;
+	}
+	goto out;
+fail:
+	status = cli_fail_err(&e);
+	ofile_abort(&svg);
+out:
+	abreport_free(&rep);
+	abtally_result_free(&res);
+	abtally_free(&t);
+	ab_arms_free(&arms);
+	return status;
+}

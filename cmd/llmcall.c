@@ -1,0 +1,413 @@
+/* llmcall - sends prompt records to an OpenAI-compatible chat-completions endpoint, one reply line each */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "cli.h"
+#include "llmbatch.h"
+
+#define MAX_VARIANTS 32
+
+struct args {
+	const char *base, *model, *keyfile, *keyheader, *apiversion, *backend, *variants;
+	const char *cachedir, *resume, *input, *tokenparam;
+	int azure, progress;
+	char *varbuf;
+	const char *varlist[MAX_VARIANTS];
+	struct llmbatch_opts o;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: llmcall [options] [prompts.ndjson|-]\n"
+	    "Sends each prompt record (docs/FORMATS.md 2.5) to an OpenAI-compatible\n"
+	    "chat-completions endpoint and writes one reply line per record (2.6) to stdout.\n"
+	    "\n"
+	    "Endpoint:\n"
+	    "  --base-url=URL          POST URL/chat/completions (default $LLM_BASE_URL)\n"
+	    "  --model=NAME            model (default $LLM_MODEL)\n"
+	    "  --api-key-file=FILE     key from the first line of FILE (default $LLM_API_KEY);\n"
+	    "                          sent as Authorization: Bearer, never printed\n"
+	    "  --azure                 Azure OpenAI: key in the api-key header, ?api-version= added\n"
+	    "  --api-version=V         Azure API version (default 2024-10-21)\n"
+	    "  --api-key-header=NAME   send the key as 'NAME: key' instead\n"
+	    "  --backend=B             auto (default: template when no base URL is set, saying so),\n"
+	    "                          llm, or template (the offline writer, no network)\n"
+	    "  --template-variants=L   records whose meta.variant is in the comma list L use the\n"
+	    "                          offline writer, the others the endpoint\n"
+	    "Request:\n"
+	    "  --max-tokens=N          completion budget (default 1024; 0 sends none)\n"
+	    "  --token-param=P         max_completion_tokens or max_tokens (default:\n"
+	    "                          max_completion_tokens for OpenAI and Azure, else max_tokens)\n"
+	    "  --temperature=T         sampling temperature 0..2 (default: not sent)\n"
+	    "  --no-response-format    do not forward records' response_format\n"
+	    "Flow:\n"
+	    "  --parallel=N            requests in flight (default 16)\n"
+	    "  --window=N              records held for ordering (default 4 x parallel)\n"
+	    "  --unordered             write replies as they finish\n"
+	    "  --rpm=R, --tpm=T        requests and estimated tokens per minute (default no limit)\n"
+	    "  --max-retries=N         retries of 408/409/429/5xx/network errors (default 5)\n"
+	    "  --timeout=S             seconds per request (default 120)\n"
+	    "  --backoff=MS            first backoff ceiling, doubled per retry (default 1000)\n"
+	    "  --backoff-max=MS        largest backoff ceiling (default 60000)\n"
+	    "  --cache=DIR             reuse and store replies under DIR (SHA-256 keys)\n"
+	    "  --resume=FILE           copy ok lines of an earlier output, send only the rest\n"
+	    "  --skip-bad              report malformed lines as bad_input instead of stopping\n"
+	    "  --progress              progress on stderr (default when stderr is a terminal)\n"
+	    "  --help, --version\n"
+	    "\n"
+	    "Exit: 0 all ok, 1 some records failed, 65 bad input, 69 endpoint unusable\n"
+	    "(401/403/404), 75 quota exhausted (rerun with --resume).\n"
+	    "\n"
+	    "Example:\n"
+	    "  llmcall --base-url=http://127.0.0.1:8080/v1 --model=gpt-4o-mini --parallel=64 \\\n"
+	    "      < prompts.ndjson > replies.ndjson\n");
+}
+
+enum {
+	OPT_BASE = 256, OPT_MODEL, OPT_KEYFILE, OPT_AZURE, OPT_APIVER, OPT_KEYHDR, OPT_BACKEND,
+	OPT_VARIANTS, OPT_MAXTOK, OPT_TOKPARAM, OPT_TEMP, OPT_NORF, OPT_PARALLEL, OPT_WINDOW,
+	OPT_UNORDERED, OPT_RPM, OPT_TPM, OPT_RETRIES, OPT_TIMEOUT, OPT_BACKOFF, OPT_BACKOFFMAX,
+	OPT_CACHE, OPT_RESUME, OPT_SKIPBAD, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "api-key-file", required_argument, NULL, OPT_KEYFILE },
+	{ "api-key-header", required_argument, NULL, OPT_KEYHDR },
+	{ "api-version", required_argument, NULL, OPT_APIVER },
+	{ "azure", no_argument, NULL, OPT_AZURE },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "backoff", required_argument, NULL, OPT_BACKOFF },
+	{ "backoff-max", required_argument, NULL, OPT_BACKOFFMAX },
+	{ "base-url", required_argument, NULL, OPT_BASE },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "max-retries", required_argument, NULL, OPT_RETRIES },
+	{ "max-tokens", required_argument, NULL, OPT_MAXTOK },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "no-response-format", no_argument, NULL, OPT_NORF },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "rpm", required_argument, NULL, OPT_RPM },
+	{ "skip-bad", no_argument, NULL, OPT_SKIPBAD },
+	{ "temperature", required_argument, NULL, OPT_TEMP },
+	{ "template-variants", required_argument, NULL, OPT_VARIANTS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "token-param", required_argument, NULL, OPT_TOKPARAM },
+	{ "tpm", required_argument, NULL, OPT_TPM },
+	{ "unordered", no_argument, NULL, OPT_UNORDERED },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses the options into a; returns -1 to go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	struct llmbatch_opts *o = &a->o;
+	double d;
+	long v;
+	int c;
+
+	o->parallel = 16;
+	o->max_retries = 5;
+	o->timeout_ms = 120000;
+	o->backoff_base_ms = 1000;
+	o->backoff_cap_ms = 60000;
+	o->params.max_tokens = 1024;
+	o->params.response_format = 1;
+	a->apiversion = "2024-10-21";
+	a->backend = "auto";
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BASE: a->base = optarg; break;
+		case OPT_MODEL: a->model = optarg; break;
+		case OPT_KEYFILE: a->keyfile = optarg; break;
+		case OPT_AZURE: a->azure = 1; break;
+		case OPT_APIVER: a->apiversion = optarg; break;
+		case OPT_KEYHDR: a->keyheader = optarg; break;
+		case OPT_BACKEND: a->backend = optarg; break;
+		case OPT_VARIANTS: a->variants = optarg; break;
+		case OPT_TOKPARAM: a->tokenparam = optarg; break;
+		case OPT_NORF: o->params.response_format = 0; break;
+		case OPT_UNORDERED: o->unordered = 1; break;
+		case OPT_CACHE: a->cachedir = optarg; break;
+		case OPT_RESUME: a->resume = optarg; break;
+		case OPT_SKIPBAD: o->skip_bad = 1; break;
+		case OPT_PROGRESS: a->progress = 1; break;
+		case OPT_MAXTOK:
+			if (cli_parse_long("--max-tokens", optarg, 0, 1000000, &o->params.max_tokens) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_TEMP:
+			if (cli_parse_double("--temperature", optarg, 0, 2, &o->params.temperature) != 0)
+				return EXIT_USAGE;
+			o->params.has_temperature = 1;
+			break;
+		case OPT_PARALLEL:
+			if (cli_parse_long("--parallel", optarg, 1, 1024, &o->parallel) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_WINDOW:
+			if (cli_parse_long("--window", optarg, 1, 1000000, &o->window) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_RPM:
+			if (cli_parse_double("--rpm", optarg, 0, 1e9, &o->rpm) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_TPM:
+			if (cli_parse_double("--tpm", optarg, 0, 1e12, &o->tpm) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_RETRIES:
+			if (cli_parse_long("--max-retries", optarg, 0, 100, &o->max_retries) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_TIMEOUT:
+			if (cli_parse_double("--timeout", optarg, 0.01, 86400, &d) != 0)
+				return EXIT_USAGE;
+			o->timeout_ms = (long)(d * 1000);
+			break;
+		case OPT_BACKOFF:
+			if (cli_parse_long("--backoff", optarg, 0, 3600000, &v) != 0)
+				return EXIT_USAGE;
+			o->backoff_base_ms = v;
+			break;
+		case OPT_BACKOFFMAX:
+			if (cli_parse_long("--backoff-max", optarg, 0, 3600000, &v) != 0)
+				return EXIT_USAGE;
+			o->backoff_cap_ms = v;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return cli_close_out(stdout, "-");
+		case OPT_VERSION:
+			return cli_version();
+		default:
+			return cli_usage_error("unknown option");
+		}
+	}
+	if (optind < argc - 1)
+		return cli_usage_error("one input at most");
+	a->input = optind < argc ? argv[optind] : "-";
+	return -1;
+}
+
+/* Checks option combinations and fills the endpoint; returns -1 to go on, else the status. */
+static int
+check_args(struct args *a)
+{
+	struct llmbatch_opts *o = &a->o;
+	char *tok, *save = NULL;
+	size_t n = 0;
+
+	if (a->base == NULL && (a->base = getenv("LLM_BASE_URL")) != NULL && *a->base == '\0')
+		a->base = NULL;
+	if (a->model == NULL && (a->model = getenv("LLM_MODEL")) != NULL && *a->model == '\0')
+		a->model = NULL;
+	if (strcmp(a->backend, "template") == 0) {
+		o->template_all = 1;
+	} else if (strcmp(a->backend, "auto") == 0 && a->base == NULL) {
+		o->template_all = 1;
+		cli_warn("no --base-url or LLM_BASE_URL: using the offline template writer");
+	} else if (strcmp(a->backend, "auto") != 0 && strcmp(a->backend, "llm") != 0) {
+		return cli_usage_error("--backend: '%s' is not auto, llm or template", a->backend);
+	} else if (a->base == NULL) {
+		return cli_usage_error("--backend=llm needs --base-url or LLM_BASE_URL");
+	}
+	if (!o->template_all && a->model == NULL)
+		return cli_usage_error("no model: give --model or set LLM_MODEL");
+	if (a->tokenparam != NULL && strcmp(a->tokenparam, "max_tokens") != 0 &&
+	    strcmp(a->tokenparam, "max_completion_tokens") != 0)
+		return cli_usage_error("--token-param: '%s' is not max_completion_tokens or max_tokens",
+		    a->tokenparam);
+	if (a->tokenparam == NULL)
+		a->tokenparam = a->azure || (a->base && strstr(a->base, "api.openai.com") != NULL) ?
+		    "max_completion_tokens" : "max_tokens";
+	o->params.token_param = a->tokenparam;
+	o->params.model = a->model ? a->model : "template";
+	if (o->window == 0)
+		o->window = o->parallel * 4 < 16 ? 16 : o->parallel * 4;
+	if (a->variants != NULL) {
+		if ((a->varbuf = strdup(a->variants)) == NULL)
+			return cli_fail(EXIT_OSERR, "out of memory");
+		for (tok = strtok_r(a->varbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (n == MAX_VARIANTS)
+				return cli_usage_error("--template-variants: more than %d variants", MAX_VARIANTS);
+			a->varlist[n++] = tok;
+		}
+		o->template_variants = a->varlist;
+		o->ntemplate_variants = n;
+	}
+	return -1;
+}
+
+/* The key from --api-key-file or LLM_API_KEY (NULL when none); *status set on failure. */
+static char *
+read_key(const struct args *a, int *status)
+{
+	const char *env = getenv("LLM_API_KEY");
+	char *key = NULL, *p;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	*status = 0;
+	if (a->keyfile != NULL) {
+		if ((f = cli_open_in(a->keyfile)) == NULL) {
+			*status = EXIT_NOINPUT;
+			return NULL;
+		}
+		n = getline(&key, &cap, f);
+		cli_close_in(f);
+		if (n < 0) {
+			free(key);
+			*status = cli_fail(EXIT_DATA, "%s: empty key file", a->keyfile);
+			return NULL;
+		}
+	} else if (env != NULL && *env != '\0') {
+		if ((key = strdup(env)) == NULL) {
+			*status = cli_fail(EXIT_OSERR, "out of memory");
+			return NULL;
+		}
+	} else {
+		return NULL;
+	}
+	for (n = (ssize_t)strlen(key); n > 0 && isspace((unsigned char)key[n - 1]); n--)
+		key[n - 1] = '\0';
+	for (p = key; *p != '\0'; p++) {
+		if (!isprint((unsigned char)*p)) {
+			free(key);
+			*status = cli_fail(EXIT_DATA, "the API key holds a control character");
+			return NULL;
+		}
+	}
+	return key;
+}
+
+/* The request URL and headers (the key header included). Returns 0 or the exit status. */
+static int
+endpoint(struct args *a, const char *key, char **url, struct curl_slist **hdrs)
+{
+	const char *hname = a->keyheader ? a->keyheader : a->azure ? "api-key" : "Authorization";
+	const char *pre = a->keyheader || a->azure ? "" : "Bearer ";
+	size_t bl = strlen(a->base);
+	char *h = NULL;
+	struct curl_slist *l = NULL, *t;
+
+	while (bl > 0 && a->base[bl - 1] == '/')
+		bl--;
+	if ((a->azure ? asprintf(url, "%.*s/chat/completions?api-version=%s", (int)bl, a->base,
+	    a->apiversion) : asprintf(url, "%.*s/chat/completions", (int)bl, a->base)) < 0)
+		return cli_fail(EXIT_OSERR, "out of memory");
+	if (key != NULL && asprintf(&h, "%s: %s%s", hname, pre, key) < 0)
+		return cli_fail(EXIT_OSERR, "out of memory");
+	l = curl_slist_append(l, "Content-Type: application/json");
+	l = (t = l ? curl_slist_append(l, "Accept: application/json") : NULL) ? t : l;
+	l = (t = l ? curl_slist_append(l, "Expect:") : NULL) ? t : l;
+	if (h != NULL) {
+		t = l ? curl_slist_append(l, h) : NULL;
+		explicit_bzero(h, strlen(h));
+		free(h);
+		if (t == NULL) {
+			curl_slist_free_all(l);
+			return cli_fail(EXIT_OSERR, "out of memory");
+		}
+	}
+	*hdrs = l;
+	return l ? 0 : cli_fail(EXIT_OSERR, "out of memory");
+}
+
+static void
+report(const struct llmbatch_stats *s, const char *end)
+{
+	double secs = (double)s->elapsed_ms / 1000.0;
+
+	fprintf(stderr, "%s: %ld done, %ld ok, %ld failed (%ld not sent, %ld bad input), %ld cached, "
+	    "%ld resumed, %ld template; %ld requests, %ld retries, %lld tokens, %.1f s, %.1f requests/s%s",
+	    cli_progname(), s->records, s->ok, s->failed, s->not_sent, s->bad_input, s->cached,
+	    s->resumed, s->templated, s->requests, s->retries, s->tokens, secs,
+	    secs > 0 ? (double)s->requests / secs : 0.0, end);
+}
+
+static void
+progress(const struct llmbatch_stats *s, void *arg)
+{
+	report(s, *(int *)arg ? "\033[K\r" : "\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	struct llmbatch_stats st;
+	struct cache cache;
+	struct curl_slist *hdrs = NULL;
+	struct err e = { 0, "" };
+	char *key = NULL, *url = NULL;
+	FILE *in = NULL, *resume = NULL;
+	int rc, tty = isatty(STDERR_FILENO);
+
+	cli_init(argv[0]);
+	memset(&a, 0, sizeof a);
+	memset(&cache, 0, sizeof cache);
+	if ((rc = parse_args(argc, argv, &a)) >= 0 || (rc = check_args(&a)) >= 0)
+		goto out;
+	if (!a.o.template_all) {
+		key = read_key(&a, &rc);
+		if (rc != 0 || (rc = endpoint(&a, key, &url, &hdrs)) != 0)
+			goto out;
+	}
+	a.o.url = url;
+	a.o.base_url = a.base;
+	a.o.headers = hdrs;
+	a.o.secret = key;
+	rc = EXIT_NOINPUT;
+	if ((in = cli_open_in(a.input)) == NULL ||
+	    (a.resume != NULL && (resume = cli_open_in(a.resume)) == NULL))
+		goto out;
+	if (a.cachedir != NULL) {
+		if (cache_open(&cache, a.cachedir, &e) != 0) {
+			rc = cli_fail_err(&e);
+			goto out;
+		}
+		a.o.cache = &cache;
+	}
+	a.o.resume = resume;
+	a.o.resume_name = a.resume;
+	a.o.progress = progress;
+	a.o.progress_arg = &tty;
+	a.o.progress_ms = cli_want_progress(a.progress) ? 1000 : 0;
+	rc = llmbatch_run(&a.o, in, cli_name(a.input), stdout, &st, &e);
+	report(&st, "\n");
+	if (rc < 0 && e.code != EXIT_TEMPFAIL && e.code != EXIT_UNAVAIL) {
+		rc = cli_fail_err(&e);
+		(void)cli_close_out(stdout, "-");
+		goto out;
+	}
+	if (rc < 0)
+		rc = cli_fail_err(&e);
+	if (cli_close_out(stdout, "-") != 0)
+		rc = EXIT_IO;
+out:
+	if (key != NULL)
+		explicit_bzero(key, strlen(key));
+	free(key);
+	free(url);
+	free(a.varbuf);
+	curl_slist_free_all(hdrs);
+	cache_close(&cache);
+	if (in != NULL)
+		cli_close_in(in);
+	if (resume != NULL)
+		cli_close_in(resume);
+	return rc;
+}

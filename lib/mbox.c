@@ -1,0 +1,409 @@
+/* mbox.c - writing and reading messages: mboxrd streams, maildirs and .eml directories */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "mbox.h"
+
+void
+mbox_out_stream(struct mbox_out *o, FILE *fp)
+{
+	memset(o, 0, sizeof *o);
+	o->kind = MBOX_STREAM;
+	o->fp = fp;
+}
+
+static int
+make_dir(const char *path, struct err *e)
+{
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+mbox_out_dir(struct mbox_out *o, enum mbox_kind kind, const char *dir, struct err *e)
+{
+	static const char *const sub[] = { "tmp", "new", "cur" };
+	size_t i;
+
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	o->dir = strdup(dir);
+	if (o->dir == NULL)
+		return err_nomem(e);
+	if (make_dir(dir, e) < 0)
+		return -1;
+	if (kind == MBOX_MAILDIR) {
+		for (i = 0; i < 3; i++) {
+			mime_buf_reset(&o->path);
+			if (mime_buf_addf(&o->path, "%s/%s", dir, sub[i]) < 0)
+				return err_nomem(e);
+			if (make_dir(o->path.s, e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+mbox_file_name(const char *msgid, struct mime_buf *out)
+{
+	size_t n = strlen(msgid), i;
+
+	if (n >= 2 && msgid[0] == '<' && msgid[n - 1] == '>') {
+		msgid++;
+		n -= 2;
+	}
+	for (i = 0; i < n; i++) {
+		char c = msgid[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("._@+=-", c) != NULL) || (i == 0 && c == '.'))
+			c = '_';
+		if (mime_buf_addc(out, c) < 0)
+			return -1;
+	}
+	return n == 0 ? mime_buf_addc(out, '_') : 0;
+}
+
+static void
+from_line(time_t when, char *out, size_t sz)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+		"Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	snprintf(out, sz, "From MAILER-DAEMON %s %s %2d %02d:%02d:%02d %04d\n", days[tm.tm_wday],
+	    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+}
+
+/* 1 when the line at p (n bytes left) is ">*From ". */
+static int
+is_from_line(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] == '>')
+		i++;
+	return n - i >= 5 && memcmp(p + i, "From ", 5) == 0;
+}
+
+static int
+write_stream(struct mbox_out *o, time_t when, const char *msg, size_t n, struct err *e)
+{
+	char fl[80];
+	size_t i = 0;
+	FILE *f = o->fp;
+
+	from_line(when, fl, sizeof fl);
+	fputs(fl, f);
+	while (i < n) {
+		const char *nl = memchr(msg + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - msg) + 1 : n;
+
+		if ((msg[i] == '>' || msg[i] == 'F') && is_from_line(msg + i, end - i))
+			putc('>', f);
+		fwrite(msg + i, 1, end - i, f);
+		i = end;
+	}
+	if (n > 0 && msg[n - 1] != '\n')
+		putc('\n', f);
+	putc('\n', f);
+	if (ferror(f))
+		return err_set(e, EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* Writes msg to tmp, syncs it and renames it to path. */
+static int
+write_file(const char *tmp, const char *path, const char *msg, size_t n, struct err *e)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	size_t off = 0;
+
+	if (fd < 0)
+		return err_set(e, EXIT_CANTCREAT, "%s: %s", tmp, strerror(errno));
+	while (off < n) {
+		ssize_t w = write(fd, msg + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err_set(e, EXIT_IO, "%s: write error: %s", tmp, strerror(w < 0 ? errno : EIO));
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		err_set(e, EXIT_IO, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		err_set(e, EXIT_IO, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int
+mbox_write(struct mbox_out *o, const char *msgid, time_t when, const char *msg, size_t n,
+    struct err *e)
+{
+	struct mime_buf name;
+	int rc;
+
+	if (o->kind == MBOX_STREAM)
+		return write_stream(o, when, msg, n, e);
+	mime_buf_init(&name);
+	mime_buf_reset(&o->path);
+	mime_buf_reset(&o->tmp);
+	if (mbox_file_name(msgid, &name) < 0)
+		return err_nomem(e);
+	if (o->kind == MBOX_MAILDIR)
+		rc = mime_buf_addf(&o->tmp, "%s/tmp/%s", o->dir, name.s) |
+		    mime_buf_addf(&o->path, "%s/new/%s", o->dir, name.s);
+	else
+		rc = mime_buf_addf(&o->tmp, "%s/.%s.tmp", o->dir, name.s) |
+		    mime_buf_addf(&o->path, "%s/%s.eml", o->dir, name.s);
+	mime_buf_free(&name);
+	if (rc < 0)
+		return err_nomem(e);
+	return write_file(o->tmp.s, o->path.s, msg, n, e);
+}
+
+void
+mbox_out_close(struct mbox_out *o)
+{
+	free(o->dir);
+	o->dir = NULL;
+	mime_buf_free(&o->path);
+	mime_buf_free(&o->tmp);
+}
+
+/* --- reading --- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends the regular files of dir (suffix: only names ending with it) to in->files. */
+static int
+list_dir(struct mbox_in *in, const char *dir, const char *suffix, struct err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t cap = in->nfiles, sl = suffix ? strlen(suffix) : 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : err_set(e, EXIT_NOINPUT, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t nl = strlen(de->d_name);
+		char *p;
+
+		if (de->d_name[0] == '.' || (sl && (nl <= sl || strcmp(de->d_name + nl - sl, suffix) != 0)))
+			continue;
+		if (in->nfiles == cap) {
+			char **nf = realloc(in->files, (cap ? cap * 2 : 64) * sizeof *nf);
+
+			if (nf == NULL)
+				goto nomem;
+			in->files = nf;
+			cap = cap ? cap * 2 : 64;
+		}
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			goto nomem;
+		in->files[in->nfiles++] = p;
+	}
+	closedir(d);
+	return 0;
+nomem:
+	closedir(d);
+	return err_nomem(e);
+}
+
+int
+mbox_in_open(struct mbox_in *in, const char *path, struct err *e)
+{
+	struct stat st;
+
+	memset(in, 0, sizeof *in);
+	in->name = path;
+	if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))) {
+		in->kind = MBOX_STREAM;
+		in->fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+		if (in->fp == NULL)
+			return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+		return lines_init(&in->lines, in->fp, path, 0, e);
+	}
+	if (stat(path, &st) != 0)
+		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	{
+		struct mime_buf sub;
+		struct stat s2;
+		int rc = 0;
+
+		mime_buf_init(&sub);
+		if (mime_buf_addf(&sub, "%s/new", path) < 0)
+			return err_nomem(e);
+		in->kind = stat(sub.s, &s2) == 0 && S_ISDIR(s2.st_mode) ? MBOX_MAILDIR : MBOX_EMLDIR;
+		if (in->kind == MBOX_MAILDIR) {
+			rc = list_dir(in, sub.s, NULL, e);
+			mime_buf_reset(&sub);
+			if (rc == 0 && mime_buf_addf(&sub, "%s/cur", path) < 0)
+				rc = err_nomem(e);
+			if (rc == 0)
+				rc = list_dir(in, sub.s, NULL, e);
+		} else {
+			rc = list_dir(in, path, ".eml", e);
+		}
+		mime_buf_free(&sub);
+		if (rc < 0)
+			return -1;
+	}
+	if (in->nfiles > 1)
+		qsort(in->files, in->nfiles, sizeof *in->files, cmp_str);
+	return 0;
+}
+
+static int
+next_file(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
+{
+	FILE *f;
+	char buf[65536];
+	size_t n;
+	const char *path;
+
+	if (in->next >= in->nfiles)
+		return 0;
+	path = in->files[in->next++];
+	mime_buf_reset(&in->where);
+	mime_buf_reset(&in->msg);
+	if (mime_buf_adds(&in->where, path) < 0)
+		return err_nomem(e);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (mime_buf_add(&in->msg, buf, n) < 0) {
+			fclose(f);
+			return err_nomem(e);
+		}
+	if (ferror(f)) {
+		fclose(f);
+		return err_set(e, EXIT_IO, "%s: read error", path);
+	}
+	fclose(f);
+	if (mime_buf_reserve(&in->msg, 0) < 0)
+		return err_nomem(e);
+	*msg = in->msg.s;
+	*len = in->msg.len;
+	return 1;
+}
+
+int
+mbox_in_next(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
+{
+	char *line;
+	size_t n;
+	int rc;
+
+	if (in->kind != MBOX_STREAM)
+		return next_file(in, msg, len, e);
+	mime_buf_reset(&in->msg);
+	for (;;) {
+		rc = lines_next(&in->lines, &line, &n, e);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		if (n >= 5 && memcmp(line, "From ", 5) == 0) {
+			long at = in->lines.lineno;
+
+			if (in->pending) {
+				long prev = in->start;
+
+				in->start = at;
+				mime_buf_reset(&in->where);
+				if (mime_buf_addf(&in->where, "%s:%ld", in->name, prev) < 0)
+					return err_nomem(e);
+				goto out;
+			}
+			in->pending = 1;
+			in->start = at;
+			continue;
+		}
+		if (!in->pending) {
+			if (n == 0)
+				continue;
+			return err_set(e, EXIT_DATA, "%s:%ld: not an mbox (no \"From \" line)", in->name,
+			    in->lines.lineno);
+		}
+		if (n > 5 && line[0] == '>' && is_from_line(line, n)) {
+			line++;
+			n--;
+		}
+		if (mime_buf_add(&in->msg, line, n) < 0 || mime_buf_addc(&in->msg, '\n') < 0)
+			return err_nomem(e);
+	}
+	if (!in->pending)
+		return 0;
+	in->pending = 0;
+	mime_buf_reset(&in->where);
+	if (mime_buf_addf(&in->where, "%s:%ld", in->name, in->start) < 0)
+		return err_nomem(e);
+out:
+	/* the empty line written after each message belongs to the separator */
+	if (in->msg.len >= 2 && in->msg.s[in->msg.len - 1] == '\n' && in->msg.s[in->msg.len - 2] == '\n')
+		in->msg.s[--in->msg.len] = '\0';
+	if (mime_buf_reserve(&in->msg, 0) < 0)
+		return err_nomem(e);
+	*msg = in->msg.s;
+	*len = in->msg.len;
+	return 1;
+}
+
+const char *
+mbox_in_where(const struct mbox_in *in)
+{
+	return in->where.s ? in->where.s : in->name;
+}
+
+void
+mbox_in_close(struct mbox_in *in)
+{
+	size_t i;
+
+	if (in->kind == MBOX_STREAM) {
+		lines_free(&in->lines);
+		if (in->fp != NULL && in->fp != stdin)
+			fclose(in->fp);
+	}
+	for (i = 0; i < in->nfiles; i++)
+		free(in->files[i]);
+	free(in->files);
+	mime_buf_free(&in->msg);
+	mime_buf_free(&in->where);
+	in->files = NULL;
+	in->fp = NULL;
+}
