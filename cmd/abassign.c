@@ -12,7 +12,7 @@
 struct run {
 	const struct ab_arms *arms;
 	const char *campaign;
-	int holdout;            /* index of the holdout arm, or -1 */
+	int holdout;            /* index of the holdout arm when its lines are dropped, or -1 */
 	FILE *log;              /* the assignment log, or NULL */
 	int64_t *count;         /* lines per arm */
 	long bad;
@@ -22,19 +22,21 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: abassign --campaign NAME --arms NAME=W,... [--assignments FILE] [FILE ...]\n"
+	    "usage: abassign --campaign NAME --arms NAME=W,... [--assignments FILE [--drop-holdout]]\n"
+	    "                [FILE ...]\n"
 	    "Adds \"variant\" to every NDJSON line with a \"user\" (FILE or stdin), choosing the arm\n"
 	    "from SHA-256(campaign, user): the same customer always gets the same arm of a campaign.\n"
-	    "Lines of the arm named '" AB_HOLDOUT "' get no email and are left out of stdout.\n"
+	    "The arm named '" AB_HOLDOUT "' gets no email: mkprompt drops its lines (or --drop-holdout).\n"
 	    "  -c, --campaign NAME      campaign id, part of the hash (required)\n"
 	    "  -a, --arms LIST          arms and weights, e.g. llm=0.45,template=0.45,holdout=0.1;\n"
 	    "                           weights > 0 that sum to 1 (within 1e-9) (required)\n"
-	    "  -o, --assignments FILE   also write {\"user\",\"campaign\",\"variant\"} for every line,\n"
-	    "                           holdout included (required with a holdout arm)\n"
+	    "  -o, --assignments FILE   also write {\"user\",\"campaign\",\"variant\"} for every line\n"
+	    "  -d, --drop-holdout       leave the holdout's lines out of stdout (they are in the\n"
+	    "                           --assignments log, which this then requires)\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            version\n"
 	    "example: topk ... | abassign -c 2026-11-w48 -a llm=0.45,template=0.45,holdout=0.1 \\\n"
-	    "             -o assigned.ndjson > recs-with-variant.ndjson\n");
+	    "             > assigned.ndjson\n");
 }
 
 /* Writes one assignment log line. Returns 0 or -1. */
@@ -112,6 +114,7 @@ main(int argc, char **argv)
 		{ "arms", required_argument, NULL, 'a' },
 		{ "assignments", required_argument, NULL, 'o' },
 		{ "campaign", required_argument, NULL, 'c' },
+		{ "drop-holdout", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -121,13 +124,14 @@ main(int argc, char **argv)
 	struct run r = { 0 };
 	struct ofile log = { 0 };
 	struct err e = { 0 };
-	int c, status = EXIT_OK;
+	int c, drop = 0, status = EXIT_OK;
 
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "a:c:ho:V", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:c:dho:V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': armspec = optarg; break;
 		case 'c': r.campaign = optarg; break;
+		case 'd': drop = 1; break;
 		case 'o': logpath = optarg; break;
 		case 'h': usage(stdout); return cli_close_out(stdout, "-");
 		case 'V': return cli_version();
@@ -139,11 +143,11 @@ main(int argc, char **argv)
 	if (ab_arms_parse(&arms, armspec, &e) < 0)
 		return cli_usage_error("%s", e.msg);
 	r.arms = &arms;
-	r.holdout = ab_arms_find(&arms, AB_HOLDOUT);
-	if (r.holdout >= 0 && logpath == NULL) {
+	r.holdout = drop ? ab_arms_find(&arms, AB_HOLDOUT) : -1;
+	if (drop && logpath == NULL) {
 		ab_arms_free(&arms);
-		return cli_usage_error("a '" AB_HOLDOUT "' arm needs --assignments FILE "
-		    "(its customers are written nowhere else)");
+		return cli_usage_error("--drop-holdout needs --assignments FILE "
+		    "(the holdout's customers would be written nowhere)");
 	}
 	if (logpath != NULL && strcmp(logpath, "-") == 0) {
 		ab_arms_free(&arms);

@@ -87,7 +87,7 @@ slurp(FILE *f, const char *name, size_t *len, struct err *e)
 
 /* Reads buf[0..len) with the reader for its kind. Returns 0 or -1. */
 static int
-load(struct info *in, const char *buf, size_t len, struct err *e)
+load(struct info *in, const char *buf, size_t len, const char *want_kind, struct err *e)
 {
 	FILE *f;
 	int rc;
@@ -106,6 +106,9 @@ load(struct info *in, const char *buf, size_t len, struct err *e)
 	in->kind = matfile_meta(&in->own, "kind");
 	if (in->kind == NULL)
 		return err_set(e, EXIT_DATA, "%s: no __metadata__.kind", in->name);
+	if (want_kind != NULL && strcmp(in->kind, want_kind) != 0)
+		return err_set(e, EXIT_DATA, "%s: a '%s' container, expected '%s'", in->name, in->kind,
+		    want_kind);
 	in->is_ratings = strcmp(in->kind, "ratings") == 0;
 	in->is_model = strcmp(in->kind, "model") == 0;
 	if (!in->is_ratings && !in->is_model)
@@ -413,12 +416,8 @@ main(int argc, char **argv)
 	in.name = cli_name(path);
 	buf = slurp(f, in.name, &len, &e);
 	cli_close_in(f);
-	if (buf == NULL || load(&in, buf, len, &e) < 0) {
+	if (buf == NULL || load(&in, buf, len, want_kind, &e) < 0) {
 		rc = cli_fail_err(&e);
-		goto out;
-	}
-	if (want_kind != NULL && strcmp(in.kind, want_kind) != 0) {
-		rc = cli_fail(EXIT_DATA, "%s: a '%s' container, expected '%s'", in.name, in.kind, want_kind);
 		goto out;
 	}
 	if (mode == OPT_JSON)

@@ -1,4 +1,5 @@
 /* mkprompt.c - joins recommendation lines with the catalog and profiles into prompt records */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -55,6 +56,34 @@ usage(FILE *f)
 	    "      --rejects=rejects.ndjson >prompts.ndjson\n", PROMPT_MAX_ITEMS);
 }
 
+/*
+ * Writes one record as a line. Like ndjson_write, but through one buffer and
+ * one fwrite: jansson's stream dump calls fwrite per token, which was a sixth
+ * of mkprompt's time. Returns 0 or -1 with e set (EXIT_IO, EXIT_OSERR).
+ */
+static int
+write_line(FILE *f, const json_t *rec, char **buf, size_t *cap, struct err *e)
+{
+	const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(15);
+	size_t n = json_dumpb(rec, *buf, *cap, flags);
+
+	if (n == 0)
+		return err_nomem(e);
+	if (n + 1 > *cap) {
+		char *nb = realloc(*buf, n + 1 + n / 2);
+
+		if (nb == NULL)
+			return err_nomem(e);
+		*buf = nb;
+		*cap = n + 1 + n / 2;
+		n = json_dumpb(rec, *buf, *cap, flags);
+	}
+	(*buf)[n] = '\n';
+	if (fwrite(*buf, 1, n + 1, f) != n + 1)
+		return err_set(e, EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	return 0;
+}
+
 static void
 warn_err(const struct err *e)
 {
@@ -109,7 +138,8 @@ run_lines(struct run *r, FILE *in, const struct prompt_db *db, const struct prom
 	struct ndjson_reader rd;
 	struct err e = { 0 };
 	json_t *line, *rec;
-	char why[sizeof e.msg];
+	char why[sizeof e.msg], *buf = NULL;
+	size_t cap = 0;
 	long n = 0;
 	int rc;
 
@@ -132,7 +162,7 @@ run_lines(struct run *r, FILE *in, const struct prompt_db *db, const struct prom
 				goto fail;
 			r->rejected--; /* counted as skipped */
 		} else if (rc == PROMPT_OK) {
-			rc = ndjson_write(r->out.fp, rec, &e);
+			rc = write_line(r->out.fp, rec, &buf, &cap, &e);
 			json_decref(rec);
 			if (rc < 0)
 				goto fail;
@@ -151,10 +181,12 @@ run_lines(struct run *r, FILE *in, const struct prompt_db *db, const struct prom
 	if (r->progress)
 		fprintf(stderr, "\rmkprompt: %ld lines\n", n);
 	ndjson_free(&rd);
+	free(buf);
 	return 0;
 fail:
 	json_decref(line);
 	ndjson_free(&rd);
+	free(buf);
 	return cli_fail_err(&e);
 }
 

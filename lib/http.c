@@ -135,7 +135,11 @@ http_start(struct http *h, struct http_req *r, const char *url, const struct cur
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
+	/* Over TLS, ALPN tells at the handshake whether HTTP/2 streams can share the
+	 * connection, so waiting for it is cheap; over cleartext HTTP/1.1 curl only
+	 * knows after a response, and one stalled answer would hold the others back. */
+	if (strncasecmp(url, "https:", 6) == 0)
+		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);

@@ -193,9 +193,9 @@ ids_load(struct ids *t, const uint8_t *bytes, size_t nbytes, const int64_t *off,
 		size_t len;
 		const char *s;
 
-		if (off[i + 1] < off[i]) {
+		if (off[i + 1] < off[i] || off[i + 1] > (int64_t)nbytes) {
 			ids_free(t);
-			return err_set(e, EXIT_DATA, "id offsets decrease at %zu", i);
+			return err_set(e, EXIT_DATA, "id offsets decrease or run past the bytes at %zu", i);
 		}
 		s = (const char *)bytes + off[i];
 		len = (size_t)(off[i + 1] - off[i]);

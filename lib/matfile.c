@@ -403,13 +403,34 @@ read_body(FILE *f, struct matfile *m, json_t *hdr, struct err *e)
 		}
 		total = sp[i].end;
 	}
-	m->buflen = (size_t)total;
-	m->buf = aligned_alloc(64, ((size_t)total + 63) & ~(size_t)63);
-	if (m->buf == NULL && total > 0) {
-		err_nomem(e);
-		goto out;
+	/*
+	 * The buffer grows as the data arrives, so that a header that lies about
+	 * a huge size is reported as truncated rather than as out of memory.
+	 * malloc's alignment (16) covers every dtype.
+	 */
+	got = 0;
+	for (size_t cap = 0; got < (size_t)total;) {
+		size_t want = (size_t)total - got, k;
+		void *nb;
+
+		if (got == cap) {
+			cap = cap ? cap * 2 : (1 << 20);
+			if (cap > (size_t)total)
+				cap = (size_t)total;
+			if ((nb = realloc(m->buf, cap)) == NULL) {
+				err_nomem(e);
+				goto out;
+			}
+			m->buf = nb;
+		}
+		if (want > cap - got)
+			want = cap - got;
+		k = get(f, (char *)m->buf + got, want);
+		got += k;
+		if (k < want)
+			break;
 	}
-	got = get(f, m->buf, (size_t)total);
+	m->buflen = (size_t)total;
 	if (got != (size_t)total) {
 		if (ferror(f))
 			err_set(e, EXIT_IO, "read error: %s", strerror(errno ? errno : EIO));

@@ -30,25 +30,22 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 	case MF_SGD:
 		p->k = 100;
 		p->epochs = 20;
-		p->lr = 0.01;
-		p->lr_decay = 0.92;
-		p->reg = 0.05;
-		p->reg_bias = 0.02;
-		p->init_std = 0.05;
+		p->lr = 0.05;
+		p->lr_decay = 0.88;
+		p->reg = 0.06;
+		p->reg_bias = 0.05;
 		break;
 	case MF_ALS:
 		p->k = 100;
-		p->epochs = 15;
-		p->reg = 0.1;
-		p->reg_bias = 0.1;
-		p->init_std = 0.05;
+		p->epochs = 10;
+		p->reg = 0.12;
+		p->reg_bias = 0.01;
 		break;
 	case MF_IALS:
 		p->k = 64;
 		p->epochs = 15;
 		p->reg = 0.1;
 		p->alpha = 40;
-		p->init_std = 0.05;
 		break;
 	case MF_SVD:
 		p->k = 20;
@@ -98,8 +95,8 @@ mf_check(const struct mf_params *p, struct err *e)
 		    mf_algo_name(p->algo));
 	if (!(p->alpha >= 0 && isfinite(p->alpha)))
 		return err_set(e, EXIT_USAGE, "--alpha: must be at least 0");
-	if (iterative && !(p->init_std > 0 && isfinite(p->init_std)))
-		return err_set(e, EXIT_USAGE, "--init-std: must be greater than 0");
+	if (!(p->init_std >= 0 && isfinite(p->init_std)))
+		return err_set(e, EXIT_USAGE, "--init-std: must be at least 0 (0: 0.1 / sqrt(factors))");
 	if (p->threads < 1 || p->threads > 256)
 		return err_set(e, EXIT_USAGE, "--threads: %d is not from 1 to 256", p->threads);
 	if (p->patience < 0)
@@ -374,6 +371,26 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 	return bad ? -1 : 0;
 }
 
+/* Users and items without training ratings keep no random factors: their score is the bias. */
+static void
+zero_unseen(struct mf_state *s)
+{
+	const struct ratings *r = s->r;
+	unsigned char *seen = calloc((size_t)r->cols + 1, 1);
+
+	for (int64_t u = 0; u < r->rows; u++)
+		if (r->indptr[u + 1] == r->indptr[u])
+			memset(s->P + u * s->ld, 0, (size_t)s->ld * sizeof(float));
+	if (seen == NULL)
+		return;         /* only cosmetic: they were never trained */
+	for (int64_t x = 0; x < r->nnz; x++)
+		seen[r->indices[x]] = 1;
+	for (int64_t i = 0; i < r->cols; i++)
+		if (!seen[i])
+			memset(s->Q + i * s->ld, 0, (size_t)s->ld * sizeof(float));
+	free(seen);
+}
+
 static int
 fill_model(struct model *m, const struct mf_state *s, const struct mf_report *rep,
     struct err *e)
@@ -402,9 +419,10 @@ fill_model(struct model *m, const struct mf_state *s, const struct mf_report *re
 }
 
 int
-mf_train(const struct ratings *r, const struct mf_params *p, const struct mf_valset *val,
+mf_train(const struct ratings *r, const struct mf_params *given, const struct mf_valset *val,
     mf_progress_fn fn, void *ctx, struct model *m, struct mf_report *rep, struct err *e)
 {
+	struct mf_params pp = *given, *p = &pp;
 	struct mf_state s;
 	struct mf_report dummy;
 	double t0 = mf_now(), sum = 0;
@@ -416,6 +434,8 @@ mf_train(const struct ratings *r, const struct mf_params *p, const struct mf_val
 	rep->val_rmse = NAN;
 	if (mf_check(p, e) < 0)
 		return -1;
+	if (p->init_std == 0)
+		p->init_std = 0.1 / sqrt((double)p->k);
 	if (r->nnz == 0 || r->rows == 0 || r->cols == 0)
 		return err_set(e, EXIT_DATA, "the ratings matrix is empty: nothing to train on");
 	if (r->rows > INT32_MAX || r->nnz > INT64_MAX / 64)
@@ -452,6 +472,7 @@ mf_train(const struct ratings *r, const struct mf_params *p, const struct mf_val
 		goto out;
 	if (s.best != NULL && s.best_epoch != s.epochs_run)
 		memcpy(s.P, s.best, state_floats(&s) * sizeof(float));
+	zero_unseen(&s);
 	rep->epochs_run = s.epochs_run;
 	rep->best_epoch = s.best_epoch ? s.best_epoch : s.epochs_run;
 	rep->train_loss = s.last_loss;

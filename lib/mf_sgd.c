@@ -110,8 +110,8 @@ run_block(struct sgd *g, int a, int b)
 
 	rng_seed(&r, block_seed(s->p->seed, g->epoch, blk));
 	shuffle(g->data + lo, n, &r);
-	g->bsse[blk] = sgd_block(g->data + lo, n, s->P, s->Q, s->bu, s->bi, s->ld, s->mu, g->lr,
-	    g->reg, g->reg_b);
+	g->bsse[blk] = sgd_block(g->data + lo, n, s->P, s->Q, s->bu, s->bi, s->ld,
+	    s->mu, g->lr, g->reg, g->reg_b);
 }
 
 static void

@@ -131,11 +131,19 @@ mfrec_init(struct mfrec *r, const struct model *m, const struct mfrec_opts *o,
 	if (foldin_init(&r->fold, m, r->implicit, r->o.fold_reg, r->o.fold_alpha, e) < 0)
 		goto fail;
 	nc = r->nc > 0 ? (size_t)r->nc : 1;
-	r->bcap = o->block > 0 ? (size_t)o->block : MFREC_BLOCK_FLOATS / nc;
-	if (r->bcap > 4096 && o->block <= 0)
-		r->bcap = 4096;
-	if (r->bcap < 1)
-		r->bcap = 1;
+	if (o->block > 0) {
+		r->bcap = (size_t)o->block;
+	} else {
+		size_t lo = MFREC_BLOCK_MAX_FLOATS / nc;
+
+		r->bcap = MFREC_BLOCK_FLOATS / nc;
+		if (r->bcap < (lo < 256 ? lo : 256))
+			r->bcap = lo < 256 ? lo : 256;
+		if (r->bcap > 4096)
+			r->bcap = 4096;
+		if (r->bcap < 1)
+			r->bcap = 1;
+	}
 	r->u = calloc(r->bcap, sizeof *r->u);
 	r->Pb = malloc(r->bcap * (size_t)r->kk * sizeof *r->Pb);
 	r->pf = malloc((r->bcap * (size_t)r->k + 1) * sizeof *r->pf);

@@ -31,8 +31,15 @@ struct mfrec_opts {
 	void *progress_arg;
 };
 
-/* The largest score block, in floats (64 MiB): memory is bounded by this, not users x items. */
-#define MFREC_BLOCK_FLOATS (16 * 1024 * 1024)
+/*
+ * Score block sizing: about MFREC_BLOCK_FLOATS scores (16 MiB, so the block
+ * stays warm in cache and its pages are touched once), but at least 256 users
+ * while that stays under MFREC_BLOCK_MAX_FLOATS (128 MiB), so that a wide
+ * catalog still gets products big enough for sgemm to run at speed. Memory
+ * is bounded by this, not by users x items.
+ */
+#define MFREC_BLOCK_FLOATS (4 * 1024 * 1024)
+#define MFREC_BLOCK_MAX_FLOATS (32 * 1024 * 1024)
 
 enum mfrec_source { MFREC_MF, MFREC_FOLDIN, MFREC_POPULAR };
 

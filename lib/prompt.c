@@ -16,12 +16,13 @@
 
 static const char *const placeholders[] = { "brand", "voice", "language", "locale",
 	"item_count", "first_name", "products", "data" };
+#define USES(i) (1u << (i))
 
 /* ---- templates ---- */
 
 /* Checks every {{...}} of a section; line is the section's first line number. */
 static int
-check_placeholders(const char *s, const char *name, long line, struct err *e)
+check_placeholders(const char *s, const char *name, long line, unsigned *uses, struct err *e)
 {
 	const char *p = s, *q, *close;
 
@@ -40,6 +41,7 @@ check_placeholders(const char *s, const char *name, long line, struct err *e)
 		if (i == sizeof placeholders / sizeof *placeholders)
 			return err_set(e, EXIT_DATA, "%s:%ld: unknown placeholder {{%.*s}}", name, line,
 			    (int)(n < 40 ? n : 40), q + 2);
+		*uses |= USES(i);
 		p = close + 2;
 	}
 	return 0;
@@ -119,7 +121,7 @@ prompt_tmpl_parse(struct prompt_tmpl *t, const char *text, size_t len, const cha
 					prompt_tmpl_free(t);
 					return err_nomem(e);
 				}
-				if (check_placeholders(*cur, name, body_line, e) < 0) {
+				if (check_placeholders(*cur, name, body_line, &t->uses, e) < 0) {
 					prompt_tmpl_free(t);
 					return -1;
 				}
@@ -614,9 +616,9 @@ render(struct sbuf *b, const char *tmpl, const struct render_vars *rv)
 
 /* Untrusted data as JSON text that cannot close its delimiters ("</" is written "<\/"). */
 static char *
-data_json(const json_t *v, size_t indent)
+data_json(const json_t *v)
 {
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH | JSON_INDENT(indent) |
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH | JSON_COMPACT |
 	    JSON_REAL_PRECISION(15));
 }
 
@@ -823,10 +825,13 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 	    first ? json_string(first) : json_null(), "products", products);
 	if (bad || data == NULL)
 		goto nomem;
-	fjson = data_json(json_object_get(json_object_get(data, "customer"), "first_name"), 0);
-	pjson = data_json(products, 1);
-	djson = data_json(data, 1);
-	if (fjson == NULL || pjson == NULL || djson == NULL)
+	/* JSON text only for the placeholders the template uses: dumping is most of the cost */
+	if ((t->uses & USES(5)) && (fjson = data_json(json_object_get(json_object_get(data,
+	    "customer"), "first_name"))) == NULL)
+		goto nomem;
+	if ((t->uses & USES(6)) && (pjson = data_json(products)) == NULL)
+		goto nomem;
+	if ((t->uses & USES(7)) && (djson = data_json(data)) == NULL)
 		goto nomem;
 	lang = language_name(locale ? locale : "en");
 	if (lang == NULL) {

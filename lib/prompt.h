@@ -21,6 +21,7 @@
  */
 struct prompt_tmpl {
 	char *system, *user;
+	unsigned uses;          /* bit i: placeholder i appears (only those are rendered) */
 };
 
 /* Reads a template file (sections "=== system ===" and "=== user ==="). Returns 0,

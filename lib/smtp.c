@@ -157,8 +157,10 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *msg, s
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (cc == CURLE_OK)
 		return SMTP_ACCEPTED;
-	err_set(e, EXIT_TEMPFAIL, "%s%s%s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc),
-	    s->reply[0] ? ": " : "", s->reply);
+	if (s->reply[0] != '\0' && code >= 400)
+		err_set(e, EXIT_TEMPFAIL, "server replied %s", s->reply);
+	else
+		err_set(e, EXIT_TEMPFAIL, "%s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc));
 	switch (cc) {
 	case CURLE_LOGIN_DENIED:
 	case CURLE_PEER_FAILED_VERIFICATION:

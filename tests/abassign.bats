@@ -90,26 +90,35 @@ for line in sys.stdin:
 	[ "$small" -gt 858 ] && [ "$small" -lt 1142 ]
 }
 
-@test "abassign: holdout users get no line on stdout but are in the assignment log" {
+@test "abassign: holdout lines keep their variant on stdout, like every arm's" {
 	mkusers 500 >users.ndjson
-	run --separate-stderr abassign -c h -a llm=0.45,template=0.45,holdout=0.1 -o log.ndjson users.ndjson
+	run --separate-stderr abassign -c h -a llm=0.45,template=0.45,holdout=0.1 users.ndjson
+	[ "$status" -eq 0 ]
+	py_arms h llm=0.45,template=0.45,holdout=0.1 <users.ndjson >want
+	echo "$output" | jq -r '"\(.user) \(.variant)"' >got
+	diff want got
+	[ "$(grep -c ' holdout$' want)" -gt 20 ]
+}
+
+@test "abassign: --drop-holdout leaves holdout lines out of stdout and in the assignment log" {
+	mkusers 500 >users.ndjson
+	run --separate-stderr abassign -c h -a llm=0.45,template=0.45,holdout=0.1 --drop-holdout \
+		-o log.ndjson users.ndjson
 	[ "$status" -eq 0 ]
 	py_arms h llm=0.45,template=0.45,holdout=0.1 <users.ndjson >want
 	jq -r '"\(.user) \(.variant)"' log.ndjson >got
 	diff want got
 	[ "$(jq -r .campaign log.ndjson | sort -u)" = h ]
-	# stdout: exactly the non-holdout users
 	grep -v ' holdout$' want >mailed
 	echo "$output" | jq -r '"\(.user) \(.variant)"' >out
 	diff mailed out
-	[ "$(grep -c ' holdout$' want)" -gt 20 ]
 }
 
-@test "abassign: a holdout arm without --assignments is a usage error" {
+@test "abassign: --drop-holdout without --assignments is a usage error" {
 	mkusers 3 >users.ndjson
-	run --separate-stderr abassign -c h -a llm=0.45,template=0.45,holdout=0.1 users.ndjson
+	run --separate-stderr abassign -c h -a llm=0.45,template=0.45,holdout=0.1 --drop-holdout users.ndjson
 	[ "$status" -eq 64 ]
-	[[ "$stderr" == *"holdout"*"--assignments"* ]]
+	[[ "$stderr" == *"--drop-holdout needs --assignments"* ]]
 	[ -z "$output" ]
 }
 

@@ -245,7 +245,8 @@ EOF
 		printf '{"user":"t%d","campaign":"c1","variant":"template"}\n' "$i" >>assigned.ndjson
 	done
 	for i in 0 1 2 3; do
-		printf '{"user":"h%d","campaign":"c1","variant":"holdout"}\n' "$i" >>assigned.ndjson
+		# abassign's own output lines: no campaign, other fields carried
+		printf '{"user":"h%d","recs":[],"variant":"holdout"}\n' "$i" >>assigned.ndjson
 	done
 	ev purchase h1 holdout ',"item":"x","revenue":7,"ts":1' >>events.ndjson
 	ev purchase t1 template ',"item":"x","revenue":9,"ts":1' >>events.ndjson

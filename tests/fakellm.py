@@ -88,6 +88,7 @@ def choose(state, body):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True   # headers and body go in two writes: no 40 ms delayed-ACK stall
     server_version = "fakellm/1"
 
     def log_message(self, fmt, *args):  # quiet

@@ -51,7 +51,9 @@ load_db(struct prompt_db *db)
 	return n1 == 5 && n2 == 5 ? 0 : -1;
 }
 
-/* Builds the record for a recs line given as JSON text. */
+static char last_error[1024];
+
+/* Builds the record for a recs line given as JSON text; an error's message goes to last_error. */
 static int
 build(const struct prompt_db *db, const char *line, long max_items, json_t **out,
     struct prompt_stats *st)
@@ -68,7 +70,7 @@ build(const struct prompt_db *db, const char *line, long max_items, json_t **out
 	}
 	rc = prompt_build(db, &t, &o, l, out, st, &e);
 	if (rc < 0)
-		printf("#   %s\n", e.msg);
+		snprintf(last_error, sizeof last_error, "%s", e.msg);
 	json_decref(l);
 	prompt_tmpl_free(&t);
 	return rc;
@@ -217,8 +219,11 @@ test_outcomes(void)
 	CHECK_INT(st.untitled, 1);
 	CHECK_INT(st.missing, 1);
 	CHECK_INT(build(&db, "{\"user\":\"u1\",\"recs\":{}}", 6, &rec, &st), -1);
+	CHECK_STR(last_error, "missing \"recs\" array");
 	CHECK_INT(build(&db, "{\"recs\":[]}", 6, &rec, &st), -1);
+	CHECK_STR(last_error, "missing \"user\"");
 	CHECK_INT(build(&db, "{\"user\":\"u1\",\"recs\":[{\"score\":1}]}", 6, &rec, &st), -1);
+	CHECK_STR(last_error, "recs[0]: missing \"item\"");
 	CHECK_STR(prompt_outcome_name(PROMPT_NO_PROFILE), "no profile");
 	CHECK_STR(prompt_outcome_name(PROMPT_HOLDOUT), "holdout");
 	prompt_db_free(&db);

@@ -22,7 +22,7 @@ build(struct ratings *r)
 	static const float values[7] = { 5, 3, 4, 4, 2, 1, 5 };
 	static const char *users[4] = { "A", "B", "C", "D" };
 	struct err e;
-	char id[8];
+	char id[16];
 
 	ratings_init(r);
 	r->rows = 4;

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# bench/mkprompt.sh - prompts per second of mkprompt on 100k generated recommendation lines
+# Protocol: a generated catalog (5,000 items), 100,000 customer profiles and 100,000 topk-like
+# lines of 6 recs each (a few holdouts, unknown users and unknown items mixed in), written once
+# to a scratch directory; then mkprompt with the shipped template, best wall time of 3 runs.
+# Target (issue 5): not the bottleneck of the pipeline, more than 20,000 prompts/s.
+set -eu
+export LC_ALL=C
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${RECMAIL_BIN:-$here/bin}
+[ -x "$bin/mkprompt" ] || { echo "bench/mkprompt: $bin/mkprompt not built (run make)" >&2; exit 1; }
+export RECMAIL_SHARE=$here/share
+lines=${BENCH_LINES:-100000}
+items=5000
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+awk -v n=$items 'BEGIN { for (i = 0; i < n; i++)
+	printf "{\"item\":\"sku%d\",\"title\":\"Product number %d in blue\",\"category\":\"cat%d\",\"price\":%.2f,\"currency\":\"GBP\",\"url\":\"https://shop.example/p/sku%d\",\"image\":\"https://shop.example/i/sku%d.jpg\"}\n", i, i, i % 12, 1 + (i * 7919 % 10000) / 100.0, i, i }' >"$dir/catalog.ndjson"
+awk -v n=$lines 'BEGIN { for (i = 0; i < n; i++)
+	printf "{\"user\":\"c%d\",\"name\":\"Customer %d Smith\",\"email\":\"c%d@example.com\",\"locale\":\"%s\",\"segment\":\"%d\"}\n", i, i, i, (i % 3 ? "en-GB" : "de-DE"), i % 5 }' >"$dir/customers.ndjson"
+awk -v n=$lines -v m=$items 'BEGIN { srand(1); for (i = 0; i < n; i++) {
+	u = (i % 97 == 0) ? "unknown" i : "c" i
+	printf "{\"user\":\"%s\",\"recs\":[", u
+	for (k = 1; k <= 6; k++) {
+		it = (k == 6 && i % 13 == 0) ? "gone" : "sku" int(rand() * m)
+		printf "%s{\"item\":\"%s\",\"score\":%.3f,\"rank\":%d,\"reason\":{\"type\":\"similar\",\"because\":\"sku%d\",\"similarity\":0.8}}", (k > 1 ? "," : ""), it, 5 - k / 2, k, int(rand() * m)
+	}
+	printf "],\"source\":\"mf\",\"variant\":\"%s\"}\n", (i % 50 == 0 ? "holdout" : (i % 2 ? "llm" : "template")) } }' >"$dir/recs.ndjson"
+
+echo "bench/mkprompt: $lines recommendation lines x 6 recs, $items catalog items, $lines profiles"
+echo "input: $(du -h "$dir/recs.ndjson" | cut -f1) recs, $(du -h "$dir/customers.ndjson" | cut -f1) profiles; $(nproc) cores"
+best=
+for run in 1 2 3; do
+	start=$(date +%s.%N)
+	"$bin/mkprompt" --catalog="$dir/catalog.ndjson" --customers="$dir/customers.ndjson" \
+		--brand="Example Shop" --campaign=bench --rejects="$dir/rej.ndjson" \
+		<"$dir/recs.ndjson" >"$dir/prompts.ndjson" 2>"$dir/err"
+	end=$(date +%s.%N)
+	t=$(echo "$end - $start" | bc -l)
+	echo "run $run: $(printf '%.3f' "$t") s"
+	if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+done
+prompts=$(wc -l <"$dir/prompts.ndjson")
+rejects=$(wc -l <"$dir/rej.ndjson")
+rate=$(echo "$prompts / $best" | bc -l)
+echo "prompts: $prompts, rejected: $rejects ($(tail -1 "$dir/err" | sed 's/^mkprompt: //'))"
+echo "output: $(du -h "$dir/prompts.ndjson" | cut -f1)"
+printf 'best: %.3f s = %.0f prompts/s (%.0f recs lines/s)\n' "$best" "$rate" "$(echo "$lines / $best" | bc -l)"
+if [ "$(echo "$rate > 20000" | bc -l)" = 1 ]; then
+	echo "target > 20000 prompts/s: met"
+else
+	echo "target > 20000 prompts/s: NOT met"
+fi

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# bench/ml100k-cv.sh - 5-fold cross-validated RMSE/MAE of svdtrain on MovieLens 100K, and the
+# wall time of the whole 5-fold sgd run, against Surprise's published benchmark table.
+#
+# Protocol (that of Surprise's benchmark, https://surpriselib.com): all 100,000 ratings of
+# ml-100k/u.data, 5 folds of a random permutation (splitdata --folds=5 --seed=1), each fold
+# in turn the test set; train on the other four, predict the held-out ratings (clipped to
+# 1..5), RMSE and MAE per fold and their mean.
+set -u
+export LC_ALL=C
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${RECMAIL_BIN:-$root/bin}
+export PATH="$bin:$PATH"
+data=${RECMAIL_SHARED_DATA:-$root/../shared/data}/ml-100k/u.data
+folds=5
+seed=${SEED:-1}
+
+if [ ! -r "$data" ]; then
+	echo "ml100k-cv: skipped: $data is absent"
+	exit 0
+fi
+for p in ratings2mat splitdata svdtrain evaluate; do
+	if [ ! -x "$bin/$p" ]; then
+		echo "ml100k-cv: skipped: $bin/$p is not built (make)"
+		exit 0
+	fi
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+now() { date +%s.%N; }
+field() { jq -r ".$1" "$2"; }
+
+echo "# ml100k-cv: 5-fold cross-validation on MovieLens 100K"
+echo "# data: $data ($(wc -l <"$data") ratings)"
+echo "# folds: splitdata --folds=$folds --fold=I --seed=$seed (random permutation, as Surprise's KFold)"
+echo "# machine: $(nproc) cores; svdtrain threads: default (all cores)"
+echo "# baseline (Surprise benchmark table, ml-100k, 5-fold): SVD 0.934 RMSE / 0.737 MAE,"
+echo "#   SVD++ 0.919 / 0.721, KNNBaseline 0.931 / 0.733"
+ratings2mat --format=tsv --columns=user,item,rating,ts <"$data" >"$tmp/all.st" || exit 1
+for ((f = 0; f < folds; f++)); do
+	splitdata --folds=$folds --fold=$f --seed="$seed" --train="$tmp/train$f.st" \
+	    --test="$tmp/test$f.st" "$tmp/all.st" || exit 1
+done
+
+# run ALGO ARGS...: trains and evaluates every fold; prints per-fold lines, leaves the means
+# in mean_rmse, mean_mae and the wall time of the trainings and evaluations in secs
+run() {
+	local algo=$1 t0 t1 f
+	shift
+	t0=$(now)
+	for ((f = 0; f < folds; f++)); do
+		svdtrain --algo="$algo" "$@" "$tmp/train$f.st" >"$tmp/model.st" || return 1
+		evaluate --model="$tmp/model.st" --test="$tmp/test$f.st" >"$tmp/$algo.$f.json" || return 1
+	done
+	t1=$(now)
+	secs=$(echo "$t1 - $t0" | bc -l)
+	for ((f = 0; f < folds; f++)); do
+		printf '%-4s fold %d  rmse %.4f  mae %.4f  n %d\n' "$algo" "$f" \
+		    "$(field rmse "$tmp/$algo.$f.json")" "$(field mae "$tmp/$algo.$f.json")" \
+		    "$(field n "$tmp/$algo.$f.json")"
+	done
+	mean_rmse=$(cat "$tmp/$algo".*.json | jq -s 'map(.rmse) | add / length')
+	mean_mae=$(cat "$tmp/$algo".*.json | jq -s 'map(.mae) | add / length')
+	printf '%-4s mean    rmse %.4f  mae %.4f  (5 trainings + predictions: %.2f s)\n' \
+	    "$algo" "$mean_rmse" "$mean_mae" "$secs"
+}
+
+# verdict NAME VALUE LIMIT: PASS when VALUE <= LIMIT
+verdict() {
+	if [ "$(echo "$2 <= $3" | bc -l)" -eq 1 ]; then
+		printf '%-34s %8.4f <= %-6s PASS\n' "$1" "$2" "$3"
+	else
+		printf '%-34s %8.4f <= %-6s MISS\n' "$1" "$2" "$3"
+	fi
+}
+
+echo
+echo "## sgd: svdtrain --algo=sgd --factors=100 --epochs=20"
+run sgd --factors=100 --epochs=20 || { echo "ml100k-cv: sgd failed"; exit 1; }
+sgd_rmse=$mean_rmse sgd_mae=$mean_mae sgd_secs=$secs
+echo
+echo "## als: svdtrain --algo=als (its defaults)"
+if run als; then
+	als_rmse=$mean_rmse
+else
+	als_rmse=
+	echo "als: failed"
+fi
+echo
+echo "## svd (reference): svdtrain --algo=svd (its defaults)"
+run svd || echo "svd: failed"
+
+echo
+echo "## targets"
+verdict "sgd mean RMSE (Surprise SVD 0.934)" "$sgd_rmse" 0.905
+verdict "sgd mean MAE (Surprise SVD 0.737)" "$sgd_mae" 0.715
+if [ -n "$als_rmse" ]; then
+	verdict "als mean RMSE" "$als_rmse" 0.915
+else
+	echo "als mean RMSE                      (failed)          MISS"
+fi
+verdict "5-fold sgd wall time, s" "$sgd_secs" 1.5

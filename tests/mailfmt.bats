@@ -1,0 +1,350 @@
+#!/usr/bin/env bats
+# tests/mailfmt.bats - mailfmt: llmcall replies -> RFC 5322 messages, checked by Python's email package
+
+load helpers
+
+setup() {
+	setup_scratch
+	export SOURCE_DATE_EPOCH=1764000000
+	unset RECMAIL_UNSUB_KEY
+	FROM='Example Shop <shop@example.com>'
+}
+
+# reply ID EMAIL NAME SUBJECT BODY [TITLE] [URL]: one ok:true llmcall line (FORMATS 2.6)
+reply() {
+	jq -nc --arg id "$1" --arg email "$2" --arg name "$3" --arg subj "$4" --arg body "$5" \
+	    --arg title "${6:-Blue teapot}" --arg url "${7:-https://shop.example/p/sku9}" '
+	{id:$id, ok:true,
+	 content:({subject:$subj, preheader:"Picked for you", body_text:$body}|tojson),
+	 meta:{user:$id, email:$email, name:$name, first_name:($name|split(" ")[0]), locale:"en-GB",
+	       campaign:"2026-11-w48", variant:"llm", brand:"Example Shop",
+	       items:[{item:"sku9", title:$title, price:12.5, currency:"GBP", url:$url,
+	               image:"https://shop.example/i/sku9.jpg",
+	               reason:{type:"similar", because:"sku3", because_title:"Green teacup"}},
+	              {item:"sku4", title:"Oak tray", price:30, currency:"GBP",
+	               url:"https://shop.example/p/sku4?ref=x#top", reason:{type:"popular"}}]}}'
+}
+
+# parse FILE: every message through email.policy.strict, one JSON line each
+parse() {
+	"$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --mbox "$1"
+}
+
+@test "mailfmt: --help and --version go to stdout and exit 0" {
+	run mailfmt --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == usage:* ]]
+	[[ "$output" == *"--unsub-key-file"* ]]
+	run mailfmt --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "mailfmt (recmail) "* ]]
+}
+
+@test "mailfmt: refuses to run without --from or with a bad option value" {
+	run mailfmt < /dev/null
+	[ "$status" -eq 64 ]
+	run mailfmt --from 'not an address' < /dev/null
+	[ "$status" -eq 64 ]
+	run mailfmt --from "$FROM" --date yesterday < /dev/null
+	[ "$status" -eq 64 ]
+	run mailfmt --from "$FROM" --campaign 'a b' < /dev/null
+	[ "$status" -eq 64 ]
+}
+
+@test "mailfmt: ASCII reply parses under email.policy.strict with both parts decoding to the input" {
+	body=$'Hi Ann,\n\nWe picked the Blue teapot for you.\n\nBest,\nExample Shop'
+	reply u1 ann@example.com 'Ann Lee' 'Three picks for you' "$body" > in.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 < in.ndjson || true
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	printf '%s\n' "$output" > out.mbox
+	parse out.mbox > p.ndjson
+	[ "$(wc -l < p.ndjson)" -eq 1 ]
+	[ "$(jq -r '.headers.from[0]' p.ndjson)" = "Example Shop <shop@example.com>" ]
+	[ "$(jq -r '.headers.to[0]' p.ndjson)" = "Ann Lee <ann@example.com>" ]
+	[ "$(jq -r '.headers.subject[0]' p.ndjson)" = "Three picks for you" ]
+	[ "$(jq -r '.headers.date[0]' p.ndjson)" = "Mon, 24 Nov 2025 16:00:00 +0000" ]
+	[ "$(jq -r '.headers["mime-version"][0]' p.ndjson)" = "1.0" ]
+	[ "$(jq -r '.content_type' p.ndjson)" = "multipart/alternative" ]
+	[ "$(jq -r '[.parts[].type]|join(",")' p.ndjson)" = "text/plain,text/html" ]
+	[ "$(jq -r '[.parts[].charset]|join(",")' p.ndjson)" = "utf-8,utf-8" ]
+	[ "$(jq -r '[.parts[].cte]|join(",")' p.ndjson)" = "quoted-printable,quoted-printable" ]
+	[ "$(jq -r '.defects|length' p.ndjson)" -eq 0 ]
+	# the text part starts with the model's text, exactly
+	jq -j --arg b "$body" '.parts[0].content|startswith($b + "\n")' p.ndjson | grep -qx true
+}
+
+@test "mailfmt: non-ASCII names and subjects become encoded-words that decode to the input" {
+	subj='Zoë, drei Ideen für Ihre Küche — 茶壶 und mehr, mit einem sehr langen Betreff, der gefaltet werden muss'
+	body=$'Hallo Zoë,\n\nGrüße aus der Küche: der Blaue Teekessel (茶壶).'
+	reply c1 zoe@example.com 'Zoë Müller-Lüdenscheidt' "$subj" "$body" 'Teekessel «Blau»' > in.ndjson
+	mailfmt --from 'Bäckerei Brötchen <shop@example.com>' --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	[ "$(jq -r '.headers.subject[0]' p.ndjson)" = "$subj" ]
+	[ "$(jq -r '.headers.to[0]' p.ndjson)" = "Zoë Müller-Lüdenscheidt <zoe@example.com>" ]
+	[ "$(jq -r '.headers.from[0]' p.ndjson)" = "Bäckerei Brötchen <shop@example.com>" ]
+	jq -j --arg b "$body" '.parts[0].content|startswith($b + "\n")' p.ndjson | grep -qx true
+	jq -j '.parts[1].content|contains("Teekessel «Blau»")' p.ndjson | grep -qx true
+	# raw headers are ASCII, encoded, and folded within 78 columns
+	! LC_ALL=C grep -n $'[\x80-\xff]' <(sed '/^$/q' out.mbox)
+	[ "$(sed '/^$/q' out.mbox | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 78 ]
+	grep -q '^Subject: =?UTF-8?B?' out.mbox
+}
+
+@test "mailfmt: CR LF in names and subjects never create a header" {
+	reply u1 ann@example.com $'Ann\r\nBcc: evil@x.example' $'Hello\r\nBcc: evil@x.example\nX-Evil: 1' 'Body' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	[ "$(jq -r '.headers|has("bcc")' p.ndjson)" = false ]
+	[ "$(jq -r '.headers|has("x-evil")' p.ndjson)" = false ]
+	! grep -qi '^bcc:' out.mbox
+	[ "$(jq -r '.headers.subject[0]' p.ndjson)" = "Hello Bcc: evil@x.example X-Evil: 1" ]
+	[ "$(jq -r '.headers.to[0]' p.ndjson)" = '"Ann Bcc: evil@x.example" <ann@example.com>' ]
+	[ "$(jq -r '.headers.to|length' p.ndjson)" -eq 1 ]
+}
+
+@test "mailfmt: HTML in titles and text is escaped and javascript: links are dropped" {
+	reply u1 ann@example.com 'Ann <script>' 'Hi' 'Hi <img src=x onerror=alert(1)> & bye' \
+	    '<script>alert("t")</script>' 'javascript:alert(1)' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	jq -r '.parts[1].content' p.ndjson > body.html
+	! grep -q '<script' body.html
+	! grep -q '<img src=x' body.html
+	! grep -qi 'javascript:' body.html
+	grep -q '&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;' body.html
+	grep -q 'Hi &lt;img src=x onerror=alert(1)&gt; &amp; bye' body.html
+}
+
+@test "mailfmt: links come from meta with UTM parameters and the click redirect, prices from meta" {
+	reply u1 ann@example.com 'Ann' 'Hi' 'Buy the teapot now for 1 pound!' > in.ndjson
+	RECMAIL_UNSUB_KEY=0123456789abcdef-secret mailfmt --from "$FROM" --campaign c1 \
+	    --click-base https://t.example/c --utm-source=news < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	jq -r '.parts[0].content' p.ndjson > body.txt
+	jq -r '.parts[1].content' p.ndjson > body.html
+	grep -q '£12.50' body.txt
+	grep -q '£30.00' body.html
+	target='https://shop.example/p/sku9?utm_source=news&utm_medium=email&utm_campaign=c1&utm_content=llm'
+	enc=$(jq -rn --arg u "$target" '$u|@uri')
+	grep -qF "https://t.example/c?u=$enc&c=c1&r=u1&s=" body.txt
+	grep -qF "https://t.example/c?u=$enc&amp;c=c1&amp;r=u1&amp;s=" body.html
+	# the fragment stays last, after the parameters
+	enc2=$(jq -rn '"https://shop.example/p/sku4?ref=x&utm_source=news&utm_medium=email&utm_campaign=c1&utm_content=llm#top"|@uri')
+	grep -qF "u=$enc2&" body.txt
+	! grep -q '0123456789abcdef-secret' out.mbox
+}
+
+@test "mailfmt: List-Unsubscribe carries mailto and an HMAC token the endpoint can check" {
+	reply u1 Ann@Example.com 'Ann' 'Hi' 'Body' > in.ndjson
+	printf 'k3y-for-tests-0123456789\n' > key
+	mailfmt --from "$FROM" --campaign c1 --unsub-mailto unsub@example.com \
+	    --unsub-url https://shop.example/u --unsub-key-file key < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	lu=$(jq -r '.headers["list-unsubscribe"][0]' p.ndjson)
+	[[ "$lu" == "<mailto:unsub@example.com?subject=unsubscribe>, <https://shop.example/u?c=c1&e=Ann%40Example.com&t="* ]]
+	[ "$(jq -r '.headers["list-unsubscribe-post"][0]' p.ndjson)" = "List-Unsubscribe=One-Click" ]
+	token=${lu##*t=}
+	token=${token%>}
+	want=$(printf 'c1\nann@example.com' | openssl dgst -sha256 -hmac 'k3y-for-tests-0123456789' -r | cut -d' ' -f1)
+	[ "$token" = "$want" ]
+	! grep -q 'k3y-for-tests' out.mbox
+}
+
+@test "mailfmt: an https unsubscribe base without a key is refused" {
+	reply u1 ann@example.com 'Ann' 'Hi' 'Body' > in.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 --unsub-url https://shop.example/u < in.ndjson || true
+	[ "$status" -eq 64 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"needs a secret key"* ]]
+}
+
+@test "mailfmt: Message-ID is stable across runs and unique per (campaign, user)" {
+	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > a.mbox
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > b.mbox
+	mailfmt --from "$FROM" --campaign c2 < in.ndjson > c.mbox
+	cmp a.mbox b.mbox
+	ids=$(parse a.mbox | jq -r '.headers["message-id"][0]')
+	[ "$(sort -u <<<"$ids" | wc -l)" -eq 2 ]
+	ids2=$(parse c.mbox | jq -r '.headers["message-id"][0]')
+	[ -z "$(comm -12 <(sort <<<"$ids") <(sort <<<"$ids2"))" ]
+}
+
+@test "mailfmt: ok:false replies are rejected with a report, or written by the offline writer" {
+	{ reply u1 a@example.com A 'Hi' 'x'
+	  jq -nc '{id:"u2",ok:false,error:{status:429,type:"insufficient_quota",message:"no",attempts:1},
+	           meta:{user:"u2",email:"b@example.com",name:"Bo",first_name:"Bo",campaign:"c1",
+	                 variant:"llm",brand:"Example Shop",locale:"en-GB",
+	                 items:[{item:"sku9",title:"Blue teapot",price:12.5,currency:"GBP",
+	                         url:"https://shop.example/p/sku9"}]}}'
+	  echo 'not json'
+	  reply u3 'bad address' C 'Hi' 'x'; } > in.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 --rejects rej.ndjson < in.ndjson || true
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"1 messages, 3 rejected"* ]]
+	[ "$(jq -s 'length' rej.ndjson)" -eq 3 ]
+	[ "$(jq -r 'select(.line==2)|.id + " " + .reason + " " + (.error.status|tostring)' rej.ndjson)" = "u2 reply not ok 429" ]
+	[ "$(jq -r 'select(.line==3)|.reason' rej.ndjson)" = "-:3: invalid JSON: '[' or '{' expected near 'not'" ]
+	[ "$(jq -r 'select(.line==4)|.reason' rej.ndjson)" = "meta.email is not a valid address" ]
+	run_both mailfmt --from "$FROM" --campaign c1 --fallback=template --rejects rej2.ndjson < in.ndjson || true
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"2 messages, 2 rejected, 0 suppressed, 1 from the template fallback"* ]]
+	printf '%s\n' "$output" > out.mbox
+	[ "$(parse out.mbox | jq -r '.headers.to[0]' | tail -1)" = "Bo <b@example.com>" ]
+}
+
+@test "mailfmt: suppressed recipients get no message and are reported and counted" {
+	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
+	echo '{"email":"B@EXAMPLE.com","reason":"unsubscribe","ts":1764000000}' > sup.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 --suppress sup.ndjson --rejects rej.ndjson < in.ndjson || true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"1 messages, 0 rejected, 1 suppressed"* ]]
+	printf '%s\n' "$output" > out.mbox
+	[ "$(parse out.mbox | jq -r '.headers.to[0]')" = "A <a@example.com>" ]
+	[ "$(jq -r '.kind + " " + .email' rej.ndjson)" = "suppressed b@example.com" ]
+}
+
+@test "mailfmt: X-Campaign, X-Variant and X-Recmail-User carry the feedback-loop keys" {
+	reply 'user 7/ü' a@example.com A 'Hi' 'x' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	[ "$(jq -r '.headers["x-campaign"][0]' p.ndjson)" = "c1" ]
+	[ "$(jq -r '.headers["x-variant"][0]' p.ndjson)" = "llm" ]
+	[ "$(jq -r '.headers["x-recmail-user"][0]' p.ndjson)" = "user%207%2F%C3%BC" ]
+}
+
+@test "mailfmt: mboxrd quotes From lines and long words keep lines under 998 octets" {
+	long=$(printf 'x%.0s' $(seq 1500))
+	body=$'From the start\n>From quoted\n'"$long"
+	reply u1 a@example.com A "$long" "$body" > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	[ "$(grep -c '^From ' out.mbox)" -eq 1 ]
+	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' out.mbox)" -le 998 ]
+	parse out.mbox > p.ndjson
+	[ "$(jq -r '.headers.subject[0]' p.ndjson)" = "$long" ]
+	jq -j --arg b "$body" '.parts[0].content|startswith($b + "\n")' p.ndjson | grep -qx true
+}
+
+@test "mailfmt: --eml-dir writes one file per Message-ID and --maildir a maildir" {
+	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson
+	mailfmt --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson
+	[ "$(ls eml | wc -l)" -eq 2 ]
+	for f in eml/*.eml; do
+		id=$("$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --eml "$f" | jq -r '.headers["message-id"][0]')
+		[ "$(basename "$f" .eml)" = "$(tr -d '<>' <<<"$id")" ]
+	done
+	mailfmt --from "$FROM" --campaign c1 --maildir md < in.ndjson
+	[ "$(ls md/new | wc -l)" -eq 2 ]
+	[ -d md/cur ] && [ -d md/tmp ] && [ -z "$(ls md/tmp)" ]
+	[ "$("$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --maildir md | jq -s 'length')" -eq 2 ]
+}
+
+@test "mailfmt: duplicate (campaign, user) records are reported, not overwritten" {
+	{ reply u1 a@example.com A 'Hi' 'x'; reply u1 a@example.com A 'Hi again' 'y'; } > in.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson || true
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"-:2: duplicate (campaign, user)"* ]]
+	[ "$(ls eml | wc -l)" -eq 1 ]
+}
+
+# dkim_check ALG: signs with a fresh key of that kind and verifies with python3-dkim
+dkim_check() {
+	if [ "$1" = rsa ]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem 2>/dev/null
+	else
+		openssl genpkey -algorithm ED25519 -out key.pem
+	fi
+	openssl pkey -in key.pem -pubout -outform DER -out pub.der
+	{ reply u1 a@example.com 'Zoë' 'Grüße' $'Hi\n\n  spaced   text  \n\n\n'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
+	RECMAIL_UNSUB_KEY=0123456789abcdef0123 mailfmt --from "$FROM" --campaign c1 \
+	    --unsub-mailto u@example.com --unsub-url https://shop.example/u \
+	    --dkim-key key.pem --dkim-selector s1 --eml-dir eml < in.ndjson
+	cat > verify.py <<-'EOF'
+	import base64, sys, dkim
+	alg, pub = sys.argv[1], open(sys.argv[2], "rb").read()
+	p = base64.b64encode(pub[-32:] if alg == "ed25519" else pub).decode()
+	rec = ("v=DKIM1; k=%s; p=%s" % (alg, p)).encode()
+	def dns(name, timeout=5):
+	    return rec if name == b"s1._domainkey.example.com." else None
+	bad = 0
+	for path in sys.argv[3:]:
+	    raw = open(path, "rb").read().replace(b"\n", b"\r\n")
+	    ok = dkim.verify(raw, dnsfunc=dns)
+	    tampered = dkim.verify(raw.replace(b"Subject:", b"Subject: x", 1), dnsfunc=dns)
+	    print(path, ok, tampered)
+	    bad += (not ok) or tampered
+	sys.exit(bad)
+	EOF
+	"$PY3" verify.py "$2" pub.der eml/*.eml
+	grep -q "^DKIM-Signature: v=1; a=$2-sha256; c=relaxed/relaxed; d=example.com; s=s1;" eml/*.eml
+	h=$(grep -h -A1 '^DKIM-Signature' eml/*.eml | grep -o 'h=[^;]*' | head -1)
+	for f in from to subject date message-id mime-version content-type list-unsubscribe list-unsubscribe-post; do
+		[[ ":${h#h=}:" == *":$f:"* ]]
+	done
+}
+
+@test "mailfmt: rsa-sha256 DKIM signatures verify with python3-dkim" {
+	dkim_check rsa rsa
+}
+
+@test "mailfmt: ed25519-sha256 DKIM signatures verify with python3-dkim" {
+	dkim_check ed ed25519
+}
+
+@test "mailfmt: the HTML part renders product cards in headless Chromium" {
+	if [ ! -x /usr/bin/chromium ]; then
+		skip "chromium is not installed (scripts/install-deps installs it)"
+	fi
+	reply u1 a@example.com 'Ann' 'Hi' $'Hi Ann,\n\nThree picks for you.' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox | jq -r '.parts[1].content' > mail.html
+	timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$TMP/chrome" --screenshot="$TMP/shot.png" --window-size=700,900 \
+	    "file://$TMP/mail.html" >/dev/null 2>&1 || true
+	[ -s shot.png ]
+	cat > png.py <<-'EOF'
+	import struct, sys, zlib
+	data = open(sys.argv[1], "rb").read()
+	assert data[:8] == b"\x89PNG\r\n\x1a\n"
+	pos, idat, w = 8, b"", 0
+	while pos < len(data):
+	    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+	    body = data[pos + 8:pos + 8 + n]
+	    if kind == b"IHDR":
+	        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+	        assert depth == 8 and ctype in (2, 6)
+	        bpp = 3 if ctype == 2 else 4
+	    elif kind == b"IDAT":
+	        idat += body
+	    pos += 12 + n
+	raw, stride = zlib.decompress(idat), w * bpp
+	prev, rows = bytearray(stride), []
+	for y in range(h):
+	    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+	    for i in range(stride):
+	        a = line[i - bpp] if i >= bpp else 0
+	        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+	        if f == 1: line[i] = (line[i] + a) & 255
+	        elif f == 2: line[i] = (line[i] + b) & 255
+	        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+	        elif f == 4:
+	            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+	            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+	    rows.append(bytes(line)); prev = line
+	colours, dark, blue = set(), 0, 0
+	for line in rows[::2]:
+	    for x in range(0, w, 2):
+	        r, g, b = line[x * bpp:x * bpp + 3]
+	        colours.add((r >> 3, g >> 3, b >> 3))
+	        dark += r + g + b < 300
+	        blue += b > 150 and r < 80 and g < 120   # the header bar and the card buttons
+	print(len(colours), dark, blue)
+	sys.exit(0 if len(colours) >= 20 and dark > 500 and blue > 2000 else 1)
+	EOF
+	run "$PY3" png.py shot.png
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# tests/mailsend.bats - mailsend against a real SMTP server on loopback (tests/smtpd.py, aiosmtpd)
+
+load helpers
+
+setup() {
+	setup_scratch
+	export SOURCE_DATE_EPOCH=1764000000
+	unset SMTP_USER SMTP_PASSWORD
+	SMTPD_PID=
+}
+
+teardown() {
+	if [ -n "$SMTPD_PID" ]; then
+		kill "$SMTPD_PID" 2>/dev/null || true
+		wait "$SMTPD_PID" 2>/dev/null || true
+	fi
+}
+
+# start_smtpd [ARGS]: a server storing into $TMP/srv; sets PORT and URL
+start_smtpd() {
+	rm -f port
+	"$PY3" "$RECMAIL_ROOT/tests/smtpd.py" --dir "$TMP/srv" --port-file "$TMP/port" "$@" \
+	    > smtpd.log 2>&1 &
+	SMTPD_PID=$!
+	for _ in $(seq 100); do
+		[ -s port ] && break
+		sleep 0.1
+	done
+	PORT=$(cat port)
+	URL="smtp://127.0.0.1:$PORT"
+}
+
+# make_mbox N [FILE]: N messages for u1..uN (u$i@example.com) written by mailfmt
+make_mbox() {
+	local i
+	for i in $(seq "$1"); do
+		jq -nc --arg u "u$i" '{id:$u, ok:true,
+		  content:({subject:("Hello " + $u), preheader:"p", body_text:("Hi " + $u + ",\n.\nbye")}|tojson),
+		  meta:{user:$u, email:($u + "@example.com"), name:("User " + $u), campaign:"c1",
+		        variant:(if ($u|ltrimstr("u")|tonumber) % 2 == 0 then "template" else "llm" end),
+		        items:[{item:"sku9", title:"Blue teapot", price:12.5, currency:"GBP",
+		                url:"https://shop.example/p/sku9"}]}}'
+	done | mailfmt --from 'Shop <shop@example.com>' > "${2:-out.mbox}"
+}
+
+# received_ids: Message-IDs the server stored, one a line, sorted
+received_ids() {
+	jq -r '.message_id' srv/received.ndjson | sort
+}
+
+sent_ids() {
+	"$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --mbox "${1:-out.mbox}" | jq -r '.headers["message-id"][0]' | sort
+}
+
+@test "mailsend: --help and --version go to stdout; --url is required" {
+	run mailsend --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == usage:* ]]
+	run mailsend --version
+	[ "$status" -eq 0 ]
+	run mailsend < /dev/null
+	[ "$status" -eq 64 ]
+	run mailsend --url http://x.example < /dev/null
+	[ "$status" -eq 64 ]
+	run mailsend --url smtp://x.example --rate fast < /dev/null
+	[ "$status" -eq 64 ]
+}
+
+@test "mailsend: every message is delivered once and a re-run sends nothing" {
+	make_mbox 5
+	start_smtpd
+	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(received_ids)" = "$(sent_ids)" ]
+	[ "$(jq -r 'select(.status=="accepted")|.recipient' sent.ndjson | sort | tr '\n' ' ')" = \
+	    "u1@example.com u2@example.com u3@example.com u4@example.com u5@example.com " ]
+	[ "$(jq -r '.reply' sent.ndjson | head -1)" = "250 2.0.0 stored as 0001" ]
+	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < srv/received.ndjson)" -eq 5 ]
+	# envelope and content as sent: dot lines survive, the message parses
+	[ "$(jq -r '.rcpt[0]' srv/received.ndjson | head -1)" = "u1@example.com" ]
+	[ "$(jq -r '.mail_from' srv/received.ndjson | sort -u)" = "shop@example.com" ]
+	"$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --eml srv/0001.eml | jq -e '.parts[0].content|startswith("Hi u1,\n.\nbye\n")'
+}
+
+@test "mailsend: reads maildirs and .eml directories" {
+	make_mbox 2 /dev/null
+	for i in 1 2 3; do
+		jq -nc --arg u "m$i" '{id:$u, ok:true, content:({subject:"S", body_text:"B"}|tojson),
+		  meta:{user:$u, email:($u + "@example.com"), campaign:"c1"}}'
+	done > in.ndjson
+	mailfmt --from 'Shop <shop@example.com>' --maildir md < in.ndjson
+	mailfmt --from 'Shop <shop@example.com>' --campaign c2 --eml-dir eml < in.ndjson
+	start_smtpd
+	run mailsend --url "$URL" --rate 0 md eml
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < srv/received.ndjson)" -eq 6 ]
+	[ "$(jq -r '.message_id' srv/received.ndjson | sort -u | wc -l)" -eq 6 ]
+}
+
+@test "mailsend: a dropped connection mid-batch leaves, after a re-run, every message delivered once" {
+	make_mbox 5
+	start_smtpd --drop-at 3
+	run mailsend --url "$URL" --rate 0 --retries 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"1 deferred"* ]]
+	[ "$(wc -l < srv/received.ndjson)" -eq 4 ]
+	[ "$(jq -r 'select(.status=="deferred")|.recipient' sent.ndjson)" = "u3@example.com" ]
+	run mailsend --url "$URL" --rate 0 --retries 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(received_ids)" = "$(sent_ids)" ]
+}
+
+@test "mailsend: 451 and 421 replies are deferred, and a re-run delivers each message exactly once" {
+	make_mbox 5
+	start_smtpd --fail 451:2 --fail 421:4
+	run mailsend --url "$URL" --rate 0 --retries 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 75 ]
+	[ "$(wc -l < srv/received.ndjson)" -eq 3 ]
+	[ "$(jq -r 'select(.status=="deferred")|.reply[0:3]' sent.ndjson | tr '\n' ' ')" = "451 421 " ]
+	run mailsend --url "$URL" --rate 0 --retries 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(received_ids)" = "$(sent_ids)" ]
+	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < srv/received.ndjson)" -eq 5 ]
+}
+
+@test "mailsend: a 4xx is retried with backoff within the run" {
+	make_mbox 2
+	start_smtpd --fail 451:1,2
+	run mailsend --url "$URL" --rate 0 --retries 3 --backoff 0.2 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(received_ids)" = "$(sent_ids)" ]
+	[ "$(jq -r '"\(.recipient) \(.status) \(.attempt)"' sent.ndjson | tr '\n' ',')" = \
+	    "u1@example.com deferred 1,u1@example.com deferred 2,u1@example.com accepted 3,u2@example.com accepted 1," ]
+}
+
+@test "mailsend: a 5xx is a permanent failure for that message only" {
+	make_mbox 3
+	start_smtpd --fail-rcpt u2@example.com:550
+	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"1 refused"* ]]
+	[ "$(jq -r '.rcpt[0]' srv/received.ndjson | tr '\n' ' ')" = "u1@example.com u3@example.com " ]
+	[ "$(jq -r 'select(.recipient=="u2@example.com")|.status' sent.ndjson)" = "failed" ]
+	[ "$(jq -r 'select(.recipient=="u2@example.com")|.attempt' sent.ndjson)" = "1" ]
+	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(jq -s 'length' sent.ndjson)" -eq 3 ]
+}
+
+@test "mailsend: the suppression list is checked again right before sending" {
+	make_mbox 3
+	echo '{"email":"U2@example.com","reason":"unsubscribe","ts":1764000000}' > sup.ndjson
+	start_smtpd
+	run mailsend --url "$URL" --rate 0 --suppress sup.ndjson --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 suppressed"* ]]
+	[ "$(jq -r '.rcpt[0]' srv/received.ndjson | tr '\n' ' ')" = "u1@example.com u3@example.com " ]
+	[ "$(jq -r 'select(.status=="suppressed")|.recipient' sent.ndjson)" = "u2@example.com" ]
+}
+
+@test "mailsend: --events writes a sent event with user, campaign and variant from the X- headers" {
+	make_mbox 2
+	start_smtpd
+	mailsend --url "$URL" --rate 0 --events ev.ndjson out.mbox
+	[ "$(jq -c '[.event,.user,.campaign,.variant]' ev.ndjson | tr '\n' ' ')" = \
+	    '["sent","u1","c1","llm"] ["sent","u2","c1","template"] ' ]
+	jq -e 'select(.ts|type=="number")' ev.ndjson > /dev/null
+}
+
+@test "mailsend: AUTH uses SMTP_USER/SMTP_PASSWORD and the password appears nowhere" {
+	make_mbox 2
+	start_smtpd --auth shop:s3cret-pw-xyz
+	SMTP_USER=shop SMTP_PASSWORD=s3cret-pw-xyz run mailsend --url "$URL" --rate 0 \
+	    --sent-log sent.ndjson --events ev.ndjson --progress out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < srv/received.ndjson)" -eq 2 ]
+	! grep -q 's3cret' sent.ndjson ev.ndjson
+	[[ "$output" != *s3cret* ]]
+	printf 'shop\nwrong-pw-abc\n' > auth
+	rm -f sent.ndjson
+	run mailsend --url "$URL" --rate 0 --auth-file auth --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 69 ]
+	[[ "$output" != *wrong-pw* ]]
+	! grep -q 'wrong-pw' sent.ndjson
+	[ "$(wc -l < srv/received.ndjson)" -eq 2 ]
+}
+
+@test "mailsend: refuses to send a password over plain smtp:// to a remote host" {
+	make_mbox 1
+	SMTP_USER=shop SMTP_PASSWORD=pw run mailsend --url smtp://mail.example.com out.mbox
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--starttls"* ]]
+}
+
+@test "mailsend: STARTTLS verifies the server against --cacert and fails closed without it" {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost -keyout key.pem -out cert.pem 2>/dev/null
+	make_mbox 2
+	start_smtpd --tls cert.pem key.pem
+	run mailsend --url "smtp://localhost:$PORT" --starttls --rate 0 out.mbox
+	[ "$status" -eq 69 ]
+	[ ! -e srv/received.ndjson ]
+	run mailsend --url "smtp://localhost:$PORT" --starttls --cacert cert.pem --rate 0 out.mbox
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < srv/received.ndjson)" -eq 2 ]
+}
+
+@test "mailsend: --rate spaces the messages" {
+	make_mbox 6
+	start_smtpd
+	start=$(date +%s%N)
+	mailsend --url "$URL" --rate 10 out.mbox
+	end=$(date +%s%N)
+	[ "$(wc -l < srv/received.ndjson)" -eq 6 ]
+	# six starts at 10/s: at least 5 gaps of 100 ms
+	[ $(( (end - start) / 1000000 )) -ge 500 ]
+}
+
+@test "mailsend: a sent log in use by another run is refused" {
+	make_mbox 1
+	: > sent.ndjson
+	flock sent.ndjson sleep 3 &
+	sleep 0.3
+	run mailsend --url smtp://127.0.0.1:9 --sent-log sent.ndjson out.mbox
+	wait
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"in use by another mailsend"* ]]
+}
+
+@test "mailsend: messages without Message-ID or To are reported, not sent" {
+	printf 'From x Thu Jan  1 00:00:00 1970\nFrom: a@example.com\nTo: b@example.com\nSubject: no id\n\nbody\n\n' > bad.mbox
+	printf 'From x Thu Jan  1 00:00:00 1970\nFrom: a@example.com\nMessage-ID: <1@x>\nSubject: no to\n\nbody\n' >> bad.mbox
+	start_smtpd
+	run mailsend --url "$URL" --rate 0 bad.mbox
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"bad.mbox:1: no Message-ID"* ]]
+	[[ "$output" == *"bad.mbox:7: <1@x>: no valid To address"* ]]
+	[ ! -e srv/received.ndjson ]
+}
