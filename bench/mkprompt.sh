@@ -30,25 +30,33 @@ awk -v n=$lines -v m=$items 'BEGIN { srand(1); for (i = 0; i < n; i++) {
 
 echo "bench/mkprompt: $lines recommendation lines x 6 recs, $items catalog items, $lines profiles"
 echo "input: $(du -h "$dir/recs.ndjson" | cut -f1) recs, $(du -h "$dir/customers.ndjson" | cut -f1) profiles; $(nproc) cores"
-best=
+# wall time and CPU time (user+sys) of each run: the machine is shared, so CPU time is the
+# steadier figure; the best of 3 runs counts
+best= bestcpu=
+TIMEFORMAT='%R %U %S'
 for run in 1 2 3; do
-	start=$(date +%s.%N)
-	"$bin/mkprompt" --catalog="$dir/catalog.ndjson" --customers="$dir/customers.ndjson" \
+	t=$( { time "$bin/mkprompt" --catalog="$dir/catalog.ndjson" --customers="$dir/customers.ndjson" \
 		--brand="Example Shop" --campaign=bench --rejects="$dir/rej.ndjson" \
-		<"$dir/recs.ndjson" >"$dir/prompts.ndjson" 2>"$dir/err"
-	end=$(date +%s.%N)
-	t=$(echo "$end - $start" | bc -l)
-	echo "run $run: $(printf '%.3f' "$t") s"
-	if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+		<"$dir/recs.ndjson" >"$dir/prompts.ndjson" 2>"$dir/err"; } 2>&1 )
+	wall=${t%% *}
+	cpu=$(echo "$t" | awk '{ print $2 + $3 }')
+	echo "run $run: wall $wall s, cpu $cpu s"
+	if [ -z "$best" ] || [ "$(echo "$wall < $best" | bc -l)" = 1 ]; then best=$wall; fi
+	if [ -z "$bestcpu" ] || [ "$(echo "$cpu < $bestcpu" | bc -l)" = 1 ]; then bestcpu=$cpu; fi
 done
 prompts=$(wc -l <"$dir/prompts.ndjson")
 rejects=$(wc -l <"$dir/rej.ndjson")
 rate=$(echo "$prompts / $best" | bc -l)
+cpurate=$(echo "$prompts / $bestcpu" | bc -l)
 echo "prompts: $prompts, rejected: $rejects ($(tail -1 "$dir/err" | sed 's/^mkprompt: //'))"
-echo "output: $(du -h "$dir/prompts.ndjson" | cut -f1)"
-printf 'best: %.3f s = %.0f prompts/s (%.0f recs lines/s)\n' "$best" "$rate" "$(echo "$lines / $best" | bc -l)"
+echo "output: $(du -h "$dir/prompts.ndjson" | cut -f1), $(( $(wc -c <"$dir/prompts.ndjson") / prompts )) bytes per record"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'best wall: %.3f s = %.0f prompts/s\n' "$best" "$rate"
+printf 'best cpu:  %.3f s = %.0f prompts per CPU-second\n' "$bestcpu" "$cpurate"
 if [ "$(echo "$rate > 20000" | bc -l)" = 1 ]; then
-	echo "target > 20000 prompts/s: met"
+	echo "target > 20000 prompts/s (wall): met"
 else
-	echo "target > 20000 prompts/s: NOT met"
+	echo "target > 20000 prompts/s (wall): NOT met"
 fi
+echo "baseline: an LLM endpoint at its rate limit (llmcall) writes tens to hundreds of replies/s,"
+echo "so mkprompt is not the bottleneck of the pipeline at either figure"

@@ -117,7 +117,7 @@ event(struct run *r, const char *head, size_t hn, const char *rcpt, struct err *
 	xheader(r, head, hn, "X-Recmail-User", user, sizeof user);
 	xheader(r, head, hn, "X-Campaign", campaign, sizeof campaign);
 	xheader(r, head, hn, "X-Variant", variant, sizeof variant);
-	o = json_pack("{sssssssI}", "event", "sent", "user", user[0] ? user : rcpt, "campaign",
+	o = json_pack("{sssssssssI}", "event", "sent", "user", user[0] ? user : rcpt, "campaign",
 	    campaign, "variant", variant, "ts", (json_int_t)time(NULL));
 	if (o == NULL)
 		return err_set(e, EXIT_DATA, "event fields are not UTF-8");

@@ -207,7 +207,7 @@ meta_ref(const struct rec *r)
 {
 	const json_t *m = r->rec ? rec_meta(r) : NULL;
 
-	return m ? json_incref((json_t *)m) : json_object();
+	return json_is_object(m) ? json_incref((json_t *)m) : json_object();
 }
 
 static json_t *
@@ -510,10 +510,6 @@ fill(struct run *x, struct ndjson_reader *rd, int *eof, struct err *e)
 				if (x->o->unordered)
 					x->freestack[x->nfree++] = r - x->slots;
 				return 0;
-			}
-			if (!json_is_object(json_object_get(obj, "meta"))) {
-				json_decref(r->rec);
-				r->rec = NULL;
 			}
 			if (finish_fail(x, r, 0, "bad_input", le.msg, e) != 0)
 				return -1;

@@ -12,7 +12,7 @@ Modes:
   ok           a valid reply (an email JSON object that passes the guardrails)
   fenced       the same, wrapped in a ```json fence
   discount     an email promising a discount (the guardrails must reject it)
-  slow         ok after --slow-ms
+  slow[:MS]    ok after MS milliseconds (default --slow-ms)
   429[:S]      429 rate_limit_exceeded with Retry-After: S seconds (default 1)
   429date[:S]  the same with Retry-After as an HTTP date
   quota        429 insufficient_quota
@@ -27,7 +27,7 @@ Modes:
   lowrem       ok, with x-ratelimit-remaining-requests: 0 and reset 1s
 
 Every request is logged (with --log) as one JSON line: time, path, the Authorization and api-key
-headers, the mode and the parsed body.
+headers, the mode and the parsed body. GET /_reset forgets the counts and empties the log.
 """
 import argparse
 import email.utils
@@ -119,6 +119,16 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, {"error": {"message": message, "type": etype, "param": None, "code": code}},
                    headers)
 
+    def do_GET(self):
+        st = self.server.state
+        if self.path != "/_reset":
+            return self.error(404, "invalid_request_error", None, "no such path")
+        with st.lock:
+            st.counts.clear()
+            if st.log is not None:
+                st.log.truncate(0)
+        return self.reply(200, {"reset": True})
+
     def do_POST(self):
         st = self.server.state
         n = int(self.headers.get("Content-Length") or 0)
@@ -147,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
         if name == "discount":
             return self.completion(body, json.dumps(BAD_EMAIL))
         if name == "slow":
-            time.sleep(st.args.slow_ms / 1000.0)
+            time.sleep(float(arg or st.args.slow_ms) / 1000.0)
             return self.completion(body, json.dumps(OK_EMAIL))
         if name == "lowrem":
             return self.completion(body, json.dumps(OK_EMAIL), [

@@ -80,6 +80,11 @@ conforms() {
 	[ "$(jq -r .user out.ndjson | tr '\n' ' ')" = "c2 c1 " ]
 	[ "$(jq -c 'select(.user == "c2") | [.variant, .segment]' out.ndjson)" = '["llm",{"x":[1,2]}]' ]
 	conforms
+	printf '%s\n' '{"user":"c2"}' '{"user":"zz"}' '{"user":"c1"}' '{"user":"n1","items":["i3"]}' >users.ndjson
+	topk --model model.st -n 2 users.ndjson >a.ndjson
+	topk --model model.st -n 2 --block 1 users.ndjson >b.ndjson
+	cmp a.ndjson b.ndjson
+	[ "$(jq -r .user a.ndjson | tr '\n' ' ')" = "c2 zz c1 n1 " ]
 }
 
 @test "topk: --exclude removes items for one user or for everyone" {
