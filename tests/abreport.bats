@@ -274,7 +274,7 @@ EOF
 	mkevents >events.ndjson
 	run --separate-stderr abreport events.ndjson
 	# control conversion 2/10 = 0.2; a 10% change to 0.22 needs
-	# (1.959964 + 0.841621)^2 * (0.2*0.8 + 0.22*0.78) / 0.02^2 = 6500.6 -> 6501 per arm
+	# (1.959964 + 0.841621)^2 * (0.2*0.8 + 0.22*0.78) / 0.02^2 = 6506.7 -> 6507 per arm
 	want=$("$PY3" -c 'import math; z = 1.959963984540054 + 0.8416212335729143; print(math.ceil(z*z*(0.2*0.8+0.22*0.78)/0.02**2))')
 	[[ "$(echo "$output" | jq -r 'select(.arm == "llm") | .warnings[]')" == *"about $want per arm are needed"*"too few to decide"* ]]
 	[[ "$stderr" == *"llm: 20 recipients against 10 in the control; about $want per arm"* ]]

@@ -199,7 +199,7 @@ mktest() {
 
 @test "evaluate: ranking metrics on MovieLens 100K agree with an independent computation" {
 	skip_unless_data ml-100k/u.data
-	fixture ratings all.st <"$SHARED_DATA/ml-100k/u.data"
+	ratings2mat --format=tsv --columns=user,item,rating,ts <"$SHARED_DATA/ml-100k/u.data" >all.st
 	splitdata --test-fraction=0.2 --seed=3 --train=train.st --test=test.st all.st
 	fixture dump test.st >test.tsv
 	fixture ids test.st item_ids >items.txt
@@ -259,7 +259,7 @@ mktest() {
 
 @test "evaluate: RMSE on MovieLens 100K agrees with an independent computation" {
 	skip_unless_data ml-100k/u.data
-	fixture ratings all.st <"$SHARED_DATA/ml-100k/u.data"
+	ratings2mat --format=tsv --columns=user,item,rating,ts <"$SHARED_DATA/ml-100k/u.data" >all.st
 	splitdata --folds=5 --fold=1 --seed=2 --train=train.st --test=test.st all.st
 	fixture dump test.st >test.tsv
 	# a seeded random model over users and items in reverse order, without every 7th user and

@@ -26,8 +26,8 @@ skip_unless_data() {
 # run_both: like bats' run, but keeps stdout and stderr apart in $output and $stderr.
 run_both() {
 	local errf="$BATS_TEST_TMPDIR/.stderr.$$"
-	output=$("$@" 2>"$errf")
-	status=$?
+	status=0
+	output=$("$@" 2>"$errf") || status=$?
 	stderr=$(cat "$errf")
 	rm -f "$errf"
 }

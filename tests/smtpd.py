@@ -24,6 +24,7 @@ import socket
 import ssl
 import sys
 import time
+import warnings
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -100,9 +101,10 @@ def main():
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = (auth_data.login.decode() == user and auth_data.password.decode() == password)
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         kw.update(auth_required=True, auth_require_tls=False, authenticator=authenticator)
+        warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
     if args.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args.tls[0], args.tls[1])

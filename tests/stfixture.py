@@ -6,6 +6,7 @@
 #   stfixture.py model OUT           JSON on stdin: users, items, k, P, Q, user_bias, item_bias,
 #                                    global_mean, rating_min, rating_max [, kind, feedback]
 #   stfixture.py dump FILE           a ratings container -> "user item rating ts" lines
+#   stfixture.py dumpeach FILE...    the same for each FILE into FILE.tsv (one process for many)
 #   stfixture.py ids FILE NAME       the id table NAME (user_ids, item_ids), one id a line
 #   stfixture.py meta FILE KEY       one metadata value
 import json
@@ -55,6 +56,17 @@ def ids_of(t, name):
     return [data[offs[j]:offs[j + 1]].decode() for j in range(len(offs) - 1)]
 
 
+def dump(path):
+    t = read(path)[1]
+    users, items, ip = ids_of(t, "user_ids"), ids_of(t, "item_ids"), t["indptr"]
+    ts, out = t.get("timestamps"), []
+    for u in range(len(ip) - 1):
+        for p in range(ip[u], ip[u + 1]):
+            out.append("%s\t%s\t%g\t%s\n" % (users[u], items[t["indices"][p]], t["values"][p],
+                                             ts[p] if ts else "-"))
+    return "".join(out)
+
+
 def ratings(path, kind):
     users, items, rows, has_ts = {}, {}, {}, None
     for line in sys.stdin:
@@ -102,13 +114,11 @@ def main():
     elif cmd == "model":
         model(sys.argv[2])
     elif cmd == "dump":
-        meta, t = read(sys.argv[2])
-        users, items, ip = ids_of(t, "user_ids"), ids_of(t, "item_ids"), t["indptr"]
-        ts = t.get("timestamps")
-        for u in range(len(ip) - 1):
-            for p in range(ip[u], ip[u + 1]):
-                print("%s\t%s\t%g\t%s" % (users[u], items[t["indices"][p]], t["values"][p],
-                                          ts[p] if ts else "-"))
+        sys.stdout.write(dump(sys.argv[2]))
+    elif cmd == "dumpeach":
+        for path in sys.argv[2:]:
+            with open(path + ".tsv", "w") as f:
+                f.write(dump(path))
     elif cmd == "ids":
         print("\n".join(ids_of(read(sys.argv[2])[1], sys.argv[3])))
     elif cmd == "meta":
