@@ -60,7 +60,7 @@ fmt=("$bin/mailfmt" --from 'Example Shop <shop@example.com>' --unsub-mailto u@ex
 us=$(best "${fmt[@]}" "$work/replies.ndjson")
 r=$(rate "$n" "$us")
 echo "mailfmt mbox to stdout (unsubscribe token, click tracking): $n messages in $((us / 1000)) ms = $r messages/s"
-awk -v r="$r" 'BEGIN { printf "  target 20000 messages/s: %s (%.1fx)\n", r >= 20000 ? "met" : "NOT met", r / 20000 }'
+awk -v r="$r" 'BEGIN { printf "  target 20000 messages/s: %s (%.1fx)\n", ((r + 0 >= 20000) ? "met" : "NOT met"), r / 20000 }'
 "${fmt[@]}" "$work/replies.ndjson" | wc -c | awk -v n="$n" '{ printf "  output %.1f KiB per message\n", $1 / n / 1024 }'
 m=$( { /usr/bin/time -f '%M' "${fmt[@]}" "$work/replies.ndjson" > /dev/null; } 2>&1 | tail -1)
 head -n $((n / 10)) "$work/replies.ndjson" > "$work/small.ndjson"

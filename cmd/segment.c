@@ -153,6 +153,34 @@ nomem:
 	return NULL;
 }
 
+/* The customer lines: from the model (m) or the RFM features (r, f). Returns 0 or -1. */
+static int
+write_lines(const struct model *m, const struct ratings *r, const struct rfm *f,
+    const struct kmeans *km, int nofeat, struct err *e)
+{
+	for (int64_t i = 0; i < km->n; i++) {
+		json_t *feats = NULL;
+
+		if (m != NULL) {
+			if (!nofeat) {
+				if (put_factors(ids_get(&m->user_ids, i, NULL), km->assign[i],
+				    m->P + i * m->k, m->k, e) < 0)
+					return -1;
+				continue;
+			}
+			if (put_line(ids_get(&m->user_ids, i, NULL), km->assign[i], NULL, e) < 0)
+				return -1;
+			continue;
+		}
+		if (!nofeat)
+			feats = json_pack("{sfsfsf}", "recency_days", ndjson_round(f->recency[i], 4),
+			    "frequency", f->frequency[i], "monetary", ndjson_round(f->monetary[i], 4));
+		if (put_line(ids_get(&r->users, f->row[i], NULL), km->assign[i], feats, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 write_summary(const char *path, json_t *lines, struct err *e)
 {
@@ -263,27 +291,8 @@ main(int argc, char **argv)
 		    "restart %d of %ld won, inertia %.6g", (long long)n, (long long)d, k,
 		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9,
 		    km.iters_run, km.restart + 1, restarts, km.inertia);
-	for (int64_t i = 0; i < n; i++) {
-		json_t *feats = NULL;
-		const char *user;
-
-		if (X != NULL) {
-			user = ids_get(&r.users, f.row[i], NULL);
-			if (!nofeat)
-				feats = json_pack("{sfsfsf}", "recency_days",
-				    ndjson_round(f.recency[i], 4), "frequency", f.frequency[i],
-				    "monetary", ndjson_round(f.monetary[i], 4));
-		} else {
-			user = ids_get(&m.user_ids, i, NULL);
-			if (!nofeat) {
-				if (put_factors(user, km.assign[i], m.P + i * d, d, &e) < 0)
-					goto fail;
-				continue;
-			}
-		}
-		if (put_line(user, km.assign[i], feats, &e) < 0)
-			goto fail;
-	}
+	if (write_lines(X ? NULL : &m, X ? &r : NULL, &f, &km, nofeat, &e) < 0)
+		goto fail;
 	if (sumpath != NULL) {
 		summary = X ? rfm_summary(&f, km.assign, km.k, &e) : model_summary(&m, &km, &e);
 		if (summary == NULL || write_summary(sumpath, summary, &e) < 0)

@@ -114,7 +114,7 @@ main(int argc, char **argv)
 				return cli_usage_error("--before: '%s' is not unix seconds or a "
 				    "YYYY-MM-DD date", optarg);
 			p.mode = SPLIT_BEFORE;
-			modes++;
+			modes |= 1 << p.mode;
 			break;
 		case 'f':
 			if (cli_parse_double("--test-fraction", optarg, 0, 1, &p.fraction) < 0)
@@ -122,7 +122,7 @@ main(int argc, char **argv)
 			if (p.fraction <= 0 || p.fraction >= 1)
 				return cli_usage_error("--test-fraction: must be above 0 and below 1");
 			p.mode = SPLIT_FRACTION;
-			modes++;
+			modes |= 1 << p.mode;
 			break;
 		case 'h':
 			return usage();
@@ -136,14 +136,14 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			p.folds = (int)v;
 			p.mode = SPLIT_KFOLD;
-			modes++;
+			modes |= 1 << p.mode;
 			break;
 		case 'l':
 			if (cli_parse_long("--leave-last", optarg, 1, LONG_MAX, &v) < 0)
 				return EXIT_USAGE;
 			p.leave_last = v;
 			p.mode = SPLIT_LEAVE_LAST;
-			modes++;
+			modes |= 1 << p.mode;
 			break;
 		case 'r':
 			trainp = optarg;
@@ -175,7 +175,7 @@ main(int argc, char **argv)
 		return cli_usage_error("--train and --test cannot both be stdout");
 	if (strcmp(trainp, testp) == 0 && strcmp(trainp, "-") != 0)
 		return cli_usage_error("--train and --test name the same file");
-	if (modes > 1)
+	if (modes & (modes - 1))
 		return cli_usage_error("give one of --test-fraction, --folds, --leave-last, --before");
 	if (p.mode == SPLIT_KFOLD && p.fold < 0)
 		return cli_usage_error("--folds needs --fold");

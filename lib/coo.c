@@ -46,7 +46,7 @@ coo_push(struct coo *c, uint32_t u, uint32_t i, float v, int64_t ts, struct err 
 
 		if (c->cap >= UINT32_MAX / 2)
 			return err_set(e, EXIT_DATA, "more than %u interactions", UINT32_MAX / 2);
-		ncap = c->cap ? c->cap * 2 : 65536;
+		ncap = c->cap ? c->cap * 2 : 4096;
 
 		if (grow((void **)&c->u, ncap, sizeof *c->u) < 0 ||
 		    grow((void **)&c->i, ncap, sizeof *c->i) < 0 ||

@@ -39,7 +39,6 @@ struct sgd {
 	int64_t *boff;          /* nb * nb + 1: block a * nb + b is data[boff[.] .. boff[.+1]) */
 	struct sgd_seg *seg;    /* the user segments of every block */
 	int64_t *soff;          /* nb * nb + 1: block b's segments are seg[soff[b] .. soff[b+1]) */
-	int grouped;
 	double *bsse;           /* squared error of each block in this epoch */
 	int *order;             /* the strata offsets in this epoch's order */
 	atomic_int *next;       /* per stratum: the next row group to claim */
@@ -140,29 +139,19 @@ run_block(struct sgd *g, int a, int b)
 {
 	struct mf_state *s = g->s;
 	int blk = a * g->nb + b;
-	int64_t lo = g->boff[blk], n = g->boff[blk + 1] - lo;
+	struct sgd_seg *sg = g->seg + g->soff[blk];
+	int64_t ns = g->soff[blk + 1] - g->soff[blk];
+	double sse = 0;
 	struct rng r;
 
 	rng_seed(&r, block_seed(s->p->seed, g->epoch, blk));
-	if (!g->grouped) {
-		shuffle(g->data + lo, n, &r);
-		g->bsse[blk] = sgd_block(g->data + lo, n, s->P, s->Q, s->bu, s->bi, s->ld,
-		    s->mu, g->lr, g->reg, g->reg_b);
-		return;
+	shuffle_seg(sg, ns, &r);
+	for (int64_t x = 0; x < ns; x++) {
+		shuffle(g->data + sg[x].off, sg[x].n, &r);
+		sse += sgd_block(g->data + sg[x].off, sg[x].n, s->P, s->Q, s->bu, s->bi, s->ld, s->mu,
+		    g->lr, g->reg, g->reg_b);
 	}
-	{
-		struct sgd_seg *sg = g->seg + g->soff[blk];
-		int64_t ns = g->soff[blk + 1] - g->soff[blk];
-		double sse = 0;
-
-		shuffle_seg(sg, ns, &r);
-		for (int64_t x = 0; x < ns; x++) {
-			shuffle(g->data + sg[x].off, sg[x].n, &r);
-			sse += sgd_block(g->data + sg[x].off, sg[x].n, s->P, s->Q, s->bu, s->bi, s->ld,
-			    s->mu, g->lr, g->reg, g->reg_b);
-		}
-		g->bsse[blk] = sse;
-	}
+	g->bsse[blk] = sse;
 }
 
 static void
@@ -311,7 +300,6 @@ build_grid(struct sgd *g, struct err *e)
 			}
 		}
 		g->soff[nb * nb] = nseg;
-		g->grouped = getenv("MF_GROUPED") != NULL;
 	}
 	rc = 0;
 out:

@@ -244,7 +244,8 @@ mktest() {
 	    s["map"] += ap / min(k, len(R))
 	out = {m: v / n for m, v in s.items()}
 	out["users"] = n
-	out["coverage"] = len({i for l in lists.values() for i in l[:k] if i in set(items)}) / len(items)
+	catalog = set(items)
+	out["coverage"] = len({i for l in lists.values() for i in l[:k] if i in catalog}) / len(items)
 	print(json.dumps(out))
 	PY
 	run evaluate --test=test.st --recs=recs.ndjson --relevant-threshold=4
