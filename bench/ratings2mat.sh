@@ -53,11 +53,17 @@ run() {
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
 	data=$("$bin/matinfo" --json "$work/out.st" | jq '.file_bytes - .header_bytes')
-	awk -v l="$label" -v n="$lines" -v c="$best_cpu" -v w="$best_wall" -v r="$rss" -v d="$data" 'BEGIN {
-		printf "%-22s %9d lines  %6.2f s cpu %6.2f s wall  %10.0f lines/s (cpu) %10.0f (wall)  peak %7.1f MB  CSR+ids %7.1f MB  ratio %.2f\n",
-		    l, n, c, w, (c > 0 ? n / c : 0), (w > 0 ? n / w : 0), r / 1024, d / 1048576, r * 1024 / d }'
+	awk -v l="$label" -v n="$lines" -v c="$best_cpu" -v w="$best_wall" -v r="$rss" -v d="$data" \
+		-v b="$base" 'BEGIN {
+		printf "%-20s %8d lines %5.2f s cpu %5.2f s wall %8.0f lines/s cpu %8.0f wall | peak %6.1f MB, CSR+ids %6.1f MB, ratio %.2f (%.2f above the %.1f MB process baseline)\n",
+		    l, n, c, w, (c > 0 ? n / c : 0), (w > 0 ? n / w : 0), r / 1024, d / 1048576,
+		    r * 1024 / d, (r - b) * 1024 / d, b / 1024 }'
 }
 
+# the RSS of the program doing nothing (shared libraries: OpenBLAS, libcurl, libcrypto, jansson)
+echo '{"user":"a","item":"b","rating":1}' > "$work/one.ndjson"
+"$TIME" -f '%M' -o "$work/time" "$bin/ratings2mat" -o "$work/one.st" "$work/one.ndjson"
+base=$(tail -1 "$work/time")
 echo "ratings2mat bench on $(uname -m), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 run "ml-100k TSV" "$udata" --format=tsv --columns=user,item,rating,ts
 run "ml-100k NDJSON" "$work/ml.ndjson"

@@ -244,19 +244,41 @@ state_release(struct mf_state *s)
 	s->P = s->Q = s->bu = s->bi = s->best = NULL;
 }
 
+/* Both deviates of each Box-Muller pair (rng_normal keeps one): half the logs and sines. */
+static void
+fill_normal(struct rng *g, float *row, int64_t n, float sd, float *spare, int *have)
+{
+	for (int64_t f = 0; f < n; f++) {
+		double u1, u2, rad;
+
+		if (*have) {
+			row[f] = *spare;
+			*have = 0;
+			continue;
+		}
+		do
+			u1 = rng_uniform(g);
+		while (u1 <= 0);
+		u2 = rng_uniform(g);
+		rad = sqrt(-2 * log(u1));
+		row[f] = sd * (float)(rad * cos(2 * M_PI * u2));
+		*spare = sd * (float)(rad * sin(2 * M_PI * u2));
+		*have = 1;
+	}
+}
+
 void
 mf_state_init_normal(struct mf_state *s, uint64_t seed)
 {
 	struct rng g;
-	float sd = (float)s->p->init_std;
+	float sd = (float)s->p->init_std, spare = 0;
+	int have = 0;
 
 	rng_seed(&g, seed);
 	for (int64_t u = 0; u < s->r->rows; u++)
-		for (int64_t f = 0; f < s->k; f++)
-			s->P[u * s->ld + f] = sd * (float)rng_normal(&g);
+		fill_normal(&g, s->P + u * s->ld, s->k, sd, &spare, &have);
 	for (int64_t i = 0; i < s->r->cols; i++)
-		for (int64_t f = 0; f < s->k; f++)
-			s->Q[i * s->ld + f] = sd * (float)rng_normal(&g);
+		fill_normal(&g, s->Q + i * s->ld, s->k, sd, &spare, &have);
 }
 
 int

@@ -309,7 +309,7 @@ llm() { LLM_API_KEY="$KEY" llmcall --base-url="$BASE" --model=test-model --backo
 }
 
 @test "llmcall: --unordered writes each record exactly once" {
-	{ printf 'a\ta [[fake:slow:600]]\n'; for i in 1 2 3 4 5; do printf 'r%s\tx%s\n' $i $i; done; } | prompts >in.ndjson
+	{ printf 'a\ta [[fake:slow:1000]]\n'; for i in 1 2 3 4 5; do printf 'r%s\tx%s\n' $i $i; done; } | prompts >in.ndjson
 	run_both llm --unordered --parallel=3 in.ndjson || true
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .id <<<"$output" | sort | paste -sd,)" = "a,r1,r2,r3,r4,r5" ]

@@ -4,9 +4,8 @@
 
 load helpers
 
-setup() {
-	setup_scratch
-	CONTRACT="$RECMAIL_ROOT/tests/recs-contract.jq"
+setup_file() {
+	cd "$BATS_FILE_TMPDIR" || return 1
 	# T = 2000000; D = 10 days earlier (864000 s).
 	#        a        b        c      d
 	# u1   1 @D     5 @T
@@ -22,6 +21,12 @@ setup() {
 	JSON
 	printf '%s\n' '{"user":"u1","country":"DE"}' '{"user":"u2","country":"FR"}' \
 	    '{"user":"u3","country":"DE"}' '{"user":"u4","country":"FR"}' >customers.ndjson
+}
+
+setup() {
+	setup_scratch
+	CONTRACT="$RECMAIL_ROOT/tests/recs-contract.jq"
+	cp "$BATS_FILE_TMPDIR"/r.st "$BATS_FILE_TMPDIR"/customers.ndjson .
 }
 
 items() {

@@ -4,9 +4,8 @@
 
 load helpers
 
-setup() {
-	setup_scratch
-	CONTRACT="$RECMAIL_ROOT/tests/recs-contract.jq"
+setup_file() {
+	cd "$BATS_FILE_TMPDIR" || return 1
 	# A hand-built model, k=2, mean 3. score(u,i) = 3 + b_u + b_i + p_u . q_i:
 	#        i1 (2,0) b0   i2 (1,1) b.1   i3 (0,2) b.2   i4 (-1,0) b1.5   i5 (.5,.5) b0
 	# c1 (1,0) b.5:  5.5       4.6            3.7            4.0             4.0
@@ -30,6 +29,12 @@ setup() {
 	{"item":"i3","title":"Three","category":"b","price":30,"margin":0.9}
 	{"item":"i4","title":"Four","category":"c","price":40,"margin":0.1}
 	EOF2
+}
+
+setup() {
+	setup_scratch
+	CONTRACT="$RECMAIL_ROOT/tests/recs-contract.jq"
+	cp "$BATS_FILE_TMPDIR"/model.st "$BATS_FILE_TMPDIR"/seen.st "$BATS_FILE_TMPDIR"/catalog.ndjson .
 }
 
 # items USER: the recommended items of USER's line, space-separated

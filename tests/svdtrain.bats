@@ -1,0 +1,274 @@
+#!/usr/bin/env bats
+# tests/svdtrain.bats - svdtrain: model container, determinism, recovery, early stopping, bad input
+
+load helpers
+
+setup() { setup_scratch; }
+
+# mkst OUT [KIND [VALUE_DTYPE [FEEDBACK]]] < "user<TAB>item<TAB>value" lines: a ratings
+# container written by hand (safetensors layout), so that malformed ones can be made too.
+MKST_PY=$(cat <<'EOF'
+import json, struct, sys
+out = sys.argv[1]
+kind = sys.argv[2] if len(sys.argv) > 2 else "ratings"
+vdt = sys.argv[3] if len(sys.argv) > 3 else "F32"
+fb = sys.argv[4] if len(sys.argv) > 4 else "explicit"
+users, items, rows = {}, {}, {}
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    u, i, v = line.rstrip("\n").split("\t")
+    ui = users.setdefault(u, len(users)); ii = items.setdefault(i, len(items))
+    rows.setdefault(ui, {})[ii] = float(v)
+indptr, indices, values = [0], [], []
+for u in range(len(users)):
+    for i in sorted(rows.get(u, {})):
+        indices.append(i); values.append(rows[u][i])
+    indptr.append(len(indices))
+def table(d):
+    names = sorted(d, key=d.get); off = [0]; b = b""
+    for n in names:
+        b += n.encode(); off.append(len(b))
+    return off, b
+uo, ub = table(users); io, ib = table(items)
+vfmt = {"F32": "f", "F64": "d", "I32": "i"}[vdt]
+vals = [int(v) for v in values] if vdt == "I32" else values
+t = [("indptr", "I64", [len(indptr)], struct.pack("<%dq" % len(indptr), *indptr)),
+     ("user_ids.offsets", "I64", [len(uo)], struct.pack("<%dq" % len(uo), *uo)),
+     ("item_ids.offsets", "I64", [len(io)], struct.pack("<%dq" % len(io), *io)),
+     ("indices", "I32", [len(indices)], struct.pack("<%di" % len(indices), *indices)),
+     ("values", vdt, [len(vals)], struct.pack("<%d%s" % (len(vals), vfmt), *vals)),
+     ("user_ids.bytes", "U8", [len(ub)], ub), ("item_ids.bytes", "U8", [len(ib)], ib)]
+t.sort(key=lambda x: -{"I64": 8, "F64": 8, "I32": 4, "F32": 4, "U8": 1}[x[1]])
+hdr, data = {"__metadata__": {"kind": kind, "format_version": "1", "rows": str(len(users)),
+       "cols": str(len(items)), "nnz": str(len(values)), "feedback": fb}}, b""
+for name, dt, shape, raw in t:
+    hdr[name] = {"dtype": dt, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+    data += raw
+h = json.dumps(hdr).encode()
+h += b" " * (-len(h) % 8)
+open(out, "wb").write(struct.pack("<Q", len(h)) + h + data)
+EOF
+)
+mkst() { "$PY3" -c "$MKST_PY" "$@"; }
+
+# planted OUT_TRAIN OUT_TEST: a rank-3 matrix 3 + U V' + N(0, 0.1^2), 300 x 200, 30% observed,
+# a tenth of it held out.
+planted() {
+	"$PY3" - >train.tsv 3>test.tsv <<'EOF'
+import os, random
+random.seed(5)
+U = [[random.gauss(0, .7) for _ in range(3)] for _ in range(300)]
+V = [[random.gauss(0, .7) for _ in range(3)] for _ in range(200)]
+test = os.fdopen(3, "w")
+for u in range(300):
+    for i in range(200):
+        if random.random() < .3:
+            v = 3 + sum(a * b for a, b in zip(U[u], V[i])) + random.gauss(0, .1)
+            print("u%d\ti%d\t%.4f" % (u, i, v), file=test if random.random() < .1 else None)
+EOF
+	mkst "$1" <train.tsv
+	mkst "$2" <test.tsv
+}
+
+# header FILE: the JSON header of a container.
+header() {
+	"$PY3" -c 'import struct,sys; f=open(sys.argv[1],"rb"); n=struct.unpack("<Q",f.read(8))[0]; print(f.read(n).decode())' "$1"
+}
+
+small() {
+	printf 'a\tx\t5\na\ty\t3\nb\tx\t4\nb\tz\t1\nc\ty\t2\nc\tz\t5\nd\tx\t3\n' | mkst "${1:-r.st}"
+}
+
+@test "svdtrain: --help prints the usage, every option and an example on stdout" {
+	run_both svdtrain --help
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	for o in --algo --factors --epochs --lr --lr-decay --reg --reg-bias --alpha --init-std \
+	    --seed --threads --oversample --dense-max --validate --patience --progress --log \
+	    --output --help --version; do
+		[[ "$output" == *"$o"* ]] || { echo "missing $o"; return 1; }
+	done
+	[[ "$output" == *"example:"* ]]
+}
+
+@test "svdtrain: --version names the program" {
+	run svdtrain --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "svdtrain (recmail) "* ]]
+}
+
+@test "svdtrain: writes a model container with factors, biases, popularity, ids and metadata" {
+	small r.st
+	run_both svdtrain --factors 4 --epochs 3 --seed 7 --threads 1 r.st -o m.st
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	header m.st >h.json
+	jq -e '.__metadata__ | .kind == "model" and .algo == "sgd" and .factors == "4" and
+	    .epochs == "3" and .epochs_run == "3" and .seed == "7" and .threads == "1" and
+	    .rating_min == "1" and .rating_max == "5" and .feedback == "explicit" and
+	    (.lr | tonumber > 0) and (.reg | tonumber > 0) and (.train_loss | tonumber > 0) and
+	    (.blas | length > 0) and (.lapack | length > 0) and .created_by != null' h.json
+	jq -e '.user_factors.shape == [4, 4] and .item_factors.shape == [3, 4] and
+	    .user_bias.shape == [4] and .item_bias.shape == [3] and .global_mean.shape == [1] and
+	    .item_popularity.shape == [3] and .["user_ids.offsets"].shape == [5]' h.json
+	# the popularity counts interactions per item (x: 3, y: 2, z: 2) and the ids are the input's
+	"$PY3" - <<'EOF'
+import json, struct
+f = open("m.st", "rb"); n = struct.unpack("<Q", f.read(8))[0]; h = json.loads(f.read(n)); d = f.read()
+def get(name, fmt):
+    a, b = h[name]["data_offsets"]; return struct.unpack("<%d%s" % ((b - a) // struct.calcsize(fmt), fmt), d[a:b])
+assert get("item_popularity", "f") == (3.0, 2.0, 2.0), get("item_popularity", "f")
+assert abs(get("global_mean", "f")[0] - 23 / 7) < 1e-5
+a, b = h["item_ids.bytes"]["data_offsets"]; assert d[a:b] == b"xyz"
+a, b = h["user_ids.bytes"]["data_offsets"]; assert d[a:b] == b"abcd"
+EOF
+}
+
+@test "svdtrain: reads stdin and writes stdout by default" {
+	small r.st
+	svdtrain --factors 2 --epochs 2 --threads 1 <r.st >m1.st
+	svdtrain --factors 2 --epochs 2 --threads 1 - -o m2.st <r.st
+	cmp m1.st m2.st
+}
+
+@test "svdtrain: the same seed and thread count give the same model bytes" {
+	planted tr.st te.st
+	for algo in sgd als ials svd; do
+		svdtrain --algo $algo --factors 8 --epochs 4 --threads 2 --seed 3 tr.st -o a.st
+		svdtrain --algo $algo --factors 8 --epochs 4 --threads 2 --seed 3 tr.st -o b.st
+		cmp a.st b.st || { echo "$algo differs"; return 1; }
+	done
+	svdtrain --factors 8 --epochs 4 --threads 2 --seed 4 tr.st -o c.st
+	! cmp -s a.st c.st
+}
+
+@test "svdtrain: sgd and als recover a planted low-rank matrix to near the noise level" {
+	planted tr.st te.st
+	svdtrain --algo sgd --factors 8 --epochs 60 --lr 0.02 --lr-decay 0.97 --reg 0.01 \
+	    --init-std 0.1 --validate te.st --log sgd.ndjson tr.st -o sgd.st
+	svdtrain --algo als --factors 5 --epochs 10 --reg 0.01 --validate te.st --log als.ndjson \
+	    tr.st -o als.st
+	# noise 0.1; the global mean alone scores about 1.2
+	jq -se 'last.val_rmse < 0.16' sgd.ndjson
+	jq -se 'last.val_rmse < 0.14' als.ndjson
+}
+
+@test "svdtrain: --log writes one NDJSON line per epoch with loss, validation RMSE and seconds" {
+	planted tr.st te.st
+	svdtrain --factors 4 --epochs 5 --validate te.st --log log.ndjson tr.st >/dev/null
+	[ "$(wc -l <log.ndjson)" -eq 5 ]
+	jq -se 'map(.epoch) == [1, 2, 3, 4, 5] and all(.[]; (.loss | type) == "number" and
+	    (.val_rmse | type) == "number" and .seconds >= 0 and .lr > 0)' log.ndjson
+	# the learning rate decays
+	jq -se '.[4].lr < .[0].lr' log.ndjson
+	svdtrain --factors 4 --epochs 2 --log nov.ndjson tr.st >/dev/null
+	jq -se 'all(.[]; .val_rmse == null)' nov.ndjson
+}
+
+@test "svdtrain: --progress reports each epoch on stderr and nothing on stdout" {
+	planted tr.st te.st
+	run_both svdtrain --factors 4 --epochs 3 --progress --validate te.st tr.st -o m.st
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"epoch 1/3: loss "*", validation RMSE "* ]]
+	[[ "$stderr" == *"epoch 3/3"* ]]
+}
+
+@test "svdtrain: --patience stops when validation stops improving and keeps the best epoch" {
+	planted tr.st te.st
+	svdtrain --factors 32 --epochs 80 --lr 0.03 --lr-decay 1 --reg 0 --init-std 0.3 \
+	    --validate te.st --patience 3 --log log.ndjson tr.st -o m.st
+	n=$(wc -l <log.ndjson)
+	[ "$n" -lt 80 ]
+	best=$(jq -s 'min_by(.val_rmse).epoch' log.ndjson)
+	[ "$best" -eq $((n - 3)) ]
+	header m.st | jq -e --arg b "$best" --arg n "$n" \
+	    '.__metadata__ | .best_epoch == $b and .epochs_run == $n'
+}
+
+@test "svdtrain: ials writes zero biases and mean and no rating range" {
+	printf 'a\tx\t1\na\ty\t3\nb\tx\t2\nc\tz\t1\n' | mkst r.st ratings F32 implicit
+	svdtrain --algo ials --factors 2 --epochs 3 r.st -o m.st
+	header m.st | jq -e '.__metadata__ | .algo == "ials" and .feedback == "implicit" and
+	    .rating_min == "0" and .rating_max == "0" and .alpha == "40"'
+	"$PY3" - <<'EOF'
+import json, struct
+f = open("m.st", "rb"); n = struct.unpack("<Q", f.read(8))[0]; h = json.loads(f.read(n)); d = f.read()
+for t in ("user_bias", "item_bias", "global_mean"):
+    a, b = h[t]["data_offsets"]
+    assert set(struct.unpack("<%df" % ((b - a) // 4), d[a:b])) == {0.0}, t
+EOF
+}
+
+@test "svdtrain: svd records the method it used" {
+	planted tr.st te.st
+	svdtrain --algo svd --factors 3 tr.st -o d.st
+	svdtrain --algo svd --factors 3 --dense-max 0 tr.st -o r.st
+	header d.st | jq -e '.__metadata__.svd_method == "dense gesdd"'
+	header r.st | jq -e '.__metadata__.svd_method == "randomized range finder + gesdd"'
+}
+
+@test "svdtrain: bad options exit 64 and name the option" {
+	small r.st
+	for args in "--factors 0" "--factors x" "--lr 0" "--lr -1" "--epochs 0" "--threads 0" \
+	    "--algo lsa" "--reg -1" "--lr-decay 0" "--patience 2" "--nosuch" "r.st r.st" \
+	    "--algo ials --validate r.st" "--algo als --reg 0"; do
+		# shellcheck disable=SC2086
+		run_both svdtrain $args r.st
+		[ "$status" -eq 64 ] || { echo "$args: status $status"; return 1; }
+		[ -z "$output" ]
+		[[ "$stderr" == "svdtrain: "* ]]
+	done
+	run_both svdtrain --lr 0 r.st
+	[[ "$stderr" == *"--lr"* ]]
+	run_both svdtrain --factors 0 r.st
+	[[ "$stderr" == *"--factors"* ]]
+}
+
+@test "svdtrain: bad input exits 65 with one line naming the file" {
+	: | mkst empty.st
+	small r.st
+	printf 'a\tx\t5\n' | mkst model.st model
+	printf 'a\tx\t5\nb\ty\t4\n' | mkst f64.st ratings F64
+	printf 'a\tx\t5\nb\ty\tnan\n' | mkst nan.st
+	head -c 40 r.st >trunc.st
+	echo "not a container" >junk.st
+	for f in empty.st model.st f64.st nan.st trunc.st junk.st; do
+		run_both svdtrain "$f"
+		[ "$status" -eq 65 ] || { echo "$f: status $status"; return 1; }
+		[ -z "$output" ]
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	done
+	run_both svdtrain empty.st
+	[[ "$stderr" == *"empty"* ]]
+	run_both svdtrain model.st
+	[[ "$stderr" == *"model.st"*"expected 'ratings'"* ]]
+	run_both svdtrain nan.st
+	[[ "$stderr" == *"nan.st"*"not finite"* ]]
+	run_both svdtrain --validate junk.st r.st
+	[ "$status" -eq 65 ]
+}
+
+@test "svdtrain: a missing input exits 66" {
+	run_both svdtrain nosuch.st
+	[ "$status" -eq 66 ]
+	[[ "$stderr" == *"nosuch.st"* ]]
+}
+
+@test "svdtrain: divergence names the epoch, suggests a smaller learning rate and writes no model" {
+	planted tr.st te.st
+	run_both svdtrain --lr 100 --epochs 5 tr.st -o m.st
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"epoch 1: training diverged"*"smaller --lr"* ]]
+	[ ! -e m.st ]
+	[ -z "$(ls -A | grep -v '\.st$\|\.tsv$')" ]
+}
+
+@test "svdtrain: MovieLens 100K sgd reaches RMSE 0.91 on a random 80/20 split" {
+	skip_unless_data ml-100k/u.data
+	ratings2mat --format=tsv --columns=user,item,rating,ts <"$SHARED_DATA/ml-100k/u.data" >ml.st
+	splitdata --test-fraction=0.2 --seed=1 --train=tr.st --test=te.st <ml.st
+	svdtrain --validate te.st --log log.ndjson tr.st -o m.st
+	jq -se 'last.val_rmse < 0.91' log.ndjson
+}
