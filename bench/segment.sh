@@ -8,7 +8,10 @@ D=64
 K=20
 ITERS=20
 BIN=${RECMAIL_BIN:-$PWD/bin}
-[ -x "$BIN/segment" ] && [ -f build/librecmail.a ] || { echo "segment bench: run make first" >&2; exit 1; }
+if [ ! -x "$BIN/segment" ] || [ ! -f build/librecmail.a ]; then
+	echo "segment bench: run make first" >&2
+	exit 1
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -51,14 +54,21 @@ run() { # label, extra options
 	local label=$1 s e
 	shift
 	s=$(date +%s.%N)
-	"$BIN/segment" --model "$work/model.st" --k "$K" --iters "$ITERS" --restarts 1 --seed 1 \
-		--progress "$@" >"$work/out.ndjson" 2>"$work/err"
+	/usr/bin/time -f '%U %S' -o "$work/cpu" "$BIN/segment" --model "$work/model.st" --k "$K" \
+		--iters "$ITERS" --restarts 1 --seed 1 --progress "$@" >"$work/out.ndjson" 2>"$work/err"
 	e=$(date +%s.%N)
 	grep 'customers x' "$work/err" | sed 's/^/  /'
-	printf '%s: %.2f s wall (read, cluster, write %s lines)\n' "$label" "$(echo "$e - $s" | bc)" \
-		"$(wc -l <"$work/out.ndjson")"
+	printf '%s: %.2f s wall (read, cluster, write %s lines), %.2f s CPU (user+sys)\n' "$label" \
+		"$(echo "$e - $s" | bc)" "$(wc -l <"$work/out.ndjson")" \
+		"$(awk '{print $1 + $2}' "$work/cpu")"
+	echo "  load average now: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: wall times"
+	echo "  grow with the load; CPU / $(nproc) cores is what an idle machine would take at best)"
 }
-run "segment --no-features" --no-features
-run "segment (64 factors written per line)"
+run "segment (default: no features with --model)"
+if [ "${SEGMENT_BENCH_FEATURES:-0}" = 1 ]; then
+	run "segment --features (64 factors written per line)" --features
+else
+	echo "(SEGMENT_BENCH_FEATURES=1 also times --features: 64 million printf'd numbers, minutes)"
+fi
 echo "target: clustering under 10 s (the 'customers x ... s' line above: k-means++ start and"
 echo "        Lloyd iterations); the wall times add reading the 256 MB model and writing NDJSON"

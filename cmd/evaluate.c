@@ -39,7 +39,7 @@ static const char usage_text[] =
 "\n"
 "examples:\n"
 "  evaluate --model=model.st --test=test.st\n"
-"  topk --model=model.st --seen=train.st | evaluate --test=test.st -k 10 --relevant-threshold=4\n";
+"  topk --model=model.st --seen=train.st --all | evaluate --test=test.st --relevant-threshold=4\n";
 
 static int
 usage(void)
@@ -50,8 +50,8 @@ usage(void)
 
 /* Adds rmse, mae, n and fallback (predictions that used the fallback) to out. */
 static int
-rating_metrics(const char *path, const char *testp, const struct ratings *test, int clip, json_t *out,
-    struct err *e)
+rating_metrics(const char *path, const char *testp, const struct ratings *test, int clip,
+    json_t *out, struct err *e)
 {
 	struct model m;
 	struct predict_map map;

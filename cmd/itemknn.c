@@ -31,7 +31,7 @@ static const char usage_text[] =
 "  -a, --all                 every user of the ratings, then every other user of --seen\n"
 "  -u, --user-based          user-user neighbours instead of item-item\n"
 "  -k, --neighbours K        neighbours kept per item (or per user), 1..100000\n"
-"                            (default 100)\n"
+"                            (default 20)\n"
 "      --shrink S            similarity * common / (common + S), 0..1e9 (default 10)\n"
 "      --binary              every interaction weighs 1 (default: the values)\n"
 "      --normalize           divide a score by the sum of its similarities\n"
@@ -239,7 +239,7 @@ flush(void *k, struct err *e)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .ko = { .n = 10, .neighbours = 100, .shrink = 10, .fill = 1 } };
+	struct opts o = { .ko = { .n = 10, .neighbours = 20, .shrink = 10, .fill = 1 } };
 	struct ratings r;
 	struct history seen, *hp = NULL;
 	struct exclude ex, *xp = NULL;

@@ -392,6 +392,9 @@ main(int argc, char **argv)
 		    &e) < 0)
 			return cli_fail_err(&e);
 	} else {
+		static char obuf[1 << 20];   /* fewer write(2)s: messages are ~10 KiB */
+
+		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 		mbox_out_stream(&r.mb, stdout);
 	}
 	ids_init(&r.seen);

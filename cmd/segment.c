@@ -24,7 +24,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: segment (--model FILE | --ratings FILE) [--k N] [--iters N] [--restarts N]\n"
-	    "               [--seed N] [--threads N] [--summary FILE] [--now TS] [--no-features]\n"
+	    "               [--seed N] [--threads N] [--summary FILE] [--now TS]\n"
+	    "               [--features | --no-features]\n"
 	    "               [--progress]\n"
 	    "Clusters customers with k-means (k-means++ start) and writes one line per customer:\n"
 	    "{\"user\",\"segment\",\"features\"}; segment \"0\" is the largest.\n"
@@ -40,7 +41,9 @@ usage(FILE *f)
 	    "  -S, --summary FILE    one NDJSON line per segment: size, share and the segment\n"
 	    "                        in readable terms (RFM medians; model: centroid, top items)\n"
 	    "  -n, --now TS          RFM reference time, unix seconds (default: the latest ts)\n"
-	    "  -F, --no-features     leave \"features\" out of the lines\n"
+	    "  -f, --features        write \"features\" (default with --ratings: the RFM values)\n"
+	    "  -F, --no-features     leave them out (default with --model: the factors are in\n"
+	    "                        the model, and writing millions of vectors is slow)\n"
 	    "  -p, --progress        show each iteration on stderr\n"
 	    "  -h, --help            this help\n"
 	    "  -V, --version         version\n"
@@ -203,6 +206,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "features", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "iters", required_argument, NULL, 'i' },
 		{ "k", required_argument, NULL, 'k' },
@@ -220,7 +224,7 @@ main(int argc, char **argv)
 	};
 	const char *modelpath = NULL, *ratpath = NULL, *sumpath = NULL;
 	long k = 8, iters = 20, restarts = 3, seed = 1, threads = 0, now = -1;
-	int c, nofeat = 0, progress = 0, status = EXIT_OK;
+	int c, nofeat = -1, progress = 0, status = EXIT_OK;
 	struct model m = { 0 };
 	struct ratings r = { 0 };
 	struct rfm f = { 0 };
@@ -233,9 +237,10 @@ main(int argc, char **argv)
 	int64_t n, d;
 
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "Fhi:k:m:n:pR:r:S:s:t:V", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Ffhi:k:m:n:pR:r:S:s:t:V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F': nofeat = 1; break;
+		case 'f': nofeat = 0; break;
 		case 'i': if (cli_parse_long("--iters", optarg, 0, 100000, &iters) < 0) return EXIT_USAGE; break;
 		case 'k': if (cli_parse_long("--k", optarg, 1, 10000, &k) < 0) return EXIT_USAGE; break;
 		case 'm': modelpath = optarg; break;
@@ -255,6 +260,8 @@ main(int argc, char **argv)
 		return cli_usage_error("give exactly one of --model and --ratings");
 	if (optind < argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (nofeat < 0)
+		nofeat = modelpath != NULL;
 	if (sumpath != NULL && strcmp(sumpath, "-") == 0)
 		return cli_usage_error("--summary: give a file name (stdout holds the customers)");
 	if (threads > 0)

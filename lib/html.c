@@ -22,7 +22,7 @@ struct html_node {
 int
 html_escape(struct mime_buf *out, const char *s, size_t n)
 {
-	size_t i, run = 0;
+	size_t i, k;
 	char *o;
 
 	if (mime_buf_reserve(out, n * 6) < 0)
@@ -30,18 +30,17 @@ html_escape(struct mime_buf *out, const char *s, size_t n)
 	o = out->s + out->len;
 	for (i = 0; i < n; i++) {
 		const char *r;
+		char c = s[i];
 
-		switch (s[i]) {
-		case '&': r = "&amp;"; break;
-		case '<': r = "&lt;"; break;
-		case '>': r = "&gt;"; break;
-		case '"': r = "&quot;"; break;
-		case '\'': r = "&#39;"; break;
-		default: *o++ = s[i]; continue;
+		if (c != '&' && c != '<' && c != '>' && c != '"' && c != '\'') {
+			*o++ = c;
+			continue;
 		}
-		run = strlen(r);
-		memcpy(o, r, run);
-		o += run;
+		r = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" :
+		    "&#39;";
+		k = strlen(r);
+		memcpy(o, r, k);
+		o += k;
 	}
 	out->len = (size_t)(o - out->s);
 	out->s[out->len] = '\0';

@@ -67,11 +67,14 @@ enum knn_method {
 /* Dense A at most this many floats (512 MiB). */
 #define KNN_DENSE_MAX_FLOATS (128 * 1024 * 1024)
 /*
- * Sparse accumulations per dense multiply-add that cost the same time: AUTO
- * picks dense when rows^2 * cols (x2 with shrinkage over non-binary values)
- * is below KNN_DENSE_RATIO times the sparse work. Measured by bench/retail-topn.sh.
+ * Dense multiply-adds that take the time of one sparse accumulation (with its
+ * share of heap pushes): AUTO picks dense when rows^2 * cols (x2 with
+ * shrinkage over non-binary values) is below KNN_DENSE_RATIO times the sparse
+ * work, sum over columns of (rows per column)^2. Since the ratio of the two
+ * works is 1 / density^2, dense wins above a density of about 13%. Measured
+ * on ML-100K (about 60) and Online Retail (about 350); docs/itemknn.md.
  */
-#define KNN_DENSE_RATIO 24.0
+#define KNN_DENSE_RATIO 60.0
 
 /* The K nearest rows of every row of an index, best first (ties: lower row). */
 struct knn_graph {

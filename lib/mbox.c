@@ -100,20 +100,24 @@ static int
 write_stream(struct mbox_out *o, time_t when, const char *msg, size_t n, struct err *e)
 {
 	char fl[80];
-	size_t i = 0;
+	size_t i = 0, span = 0;
 	FILE *f = o->fp;
 
 	from_line(when, fl, sizeof fl);
 	fputs(fl, f);
+	/* whole spans of lines at once; a '>' goes in before each ">*From " line */
 	while (i < n) {
 		const char *nl = memchr(msg + i, '\n', n - i);
 		size_t end = nl ? (size_t)(nl - msg) + 1 : n;
 
-		if ((msg[i] == '>' || msg[i] == 'F') && is_from_line(msg + i, end - i))
+		if ((msg[i] == '>' || msg[i] == 'F') && is_from_line(msg + i, end - i)) {
+			fwrite(msg + span, 1, i - span, f);
 			putc('>', f);
-		fwrite(msg + i, 1, end - i, f);
+			span = i;
+		}
 		i = end;
 	}
+	fwrite(msg + span, 1, n - span, f);
 	if (n > 0 && msg[n - 1] != '\n')
 		putc('\n', f);
 	putc('\n', f);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "exitcode.h"
@@ -210,6 +211,22 @@ mf_rmse(const struct model *m, const struct mf_valset *v)
 
 /* --- the shared training state --- */
 
+void *
+mf_big_alloc(size_t bytes)
+{
+	size_t align = bytes >= ((size_t)4 << 20) ? (size_t)2 << 20 : 64;
+	void *p = NULL;
+
+	if (posix_memalign(&p, align, bytes ? bytes : 1) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* the factor rows are read at random: huge pages save most TLB misses and page faults */
+	if (align > 64)
+		madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static size_t
 state_floats(const struct mf_state *s)
 {
@@ -225,8 +242,7 @@ mf_state_alloc(struct mf_state *s, int64_t ld, struct err *e)
 
 	s->ld = ld;
 	n = state_floats(s);
-	buf = aligned_alloc(64, ((n * sizeof(float)) + 63) / 64 * 64);
-	if (buf == NULL)
+	if ((buf = mf_big_alloc(n * sizeof(float))) == NULL)
 		return err_nomem(e);
 	memset(buf, 0, n * sizeof(float));
 	s->P = buf;

@@ -2,6 +2,7 @@
 #ifndef RECMAIL_MF_H
 #define RECMAIL_MF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -124,6 +125,9 @@ void mf_state_init_normal(struct mf_state *s, uint64_t seed);
  */
 int mf_state_epoch_end(struct mf_state *s, int epoch, double loss, double lr, double seconds,
     struct err *e);
+
+/* malloc for large arrays (64-byte aligned; huge pages where the system offers them); free() it. */
+void *mf_big_alloc(size_t bytes);
 
 /* Seconds on a monotonic clock. */
 double mf_now(void);

@@ -57,27 +57,44 @@ struct sgd {
 #define SGD_CLONES
 #endif
 
-/* One pass over a block; returns its sum of squared errors (before each update). */
+/*
+ * One pass over a block, segment by segment in the given order; returns the
+ * sum of squared errors (each before its update). A cursor SGD_AHEAD ratings
+ * ahead, across segment boundaries, prefetches the factor rows to come so
+ * that their cache misses overlap the current rating's work.
+ */
 SGD_CLONES static double
-sgd_block(const struct sgd_entry *restrict d, int64_t n, float *restrict P, float *restrict Q,
-    float *restrict bu, float *restrict bi, int64_t ld, float mu, float lr, float reg,
-    float reg_b)
+sgd_pass(const struct sgd_entry *restrict data, const struct sgd_seg *sg, int64_t ns,
+    float *restrict P, float *restrict Q, float *restrict bu, float *restrict bi, int64_t ld,
+    float mu, float lr, float reg, float reg_b)
 {
 	double sse = 0;
+	int64_t as = 0, ao = 0;         /* the prefetch cursor: segment, offset */
 
-	for (int64_t x = 0; x < n; x++) {
-		float *restrict p = P + (int64_t)d[x].u * ld;
-		float *restrict q = Q + (int64_t)d[x].i * ld;
-		float acc[SGD_LANES] = { 0 }, dot = 0, err, *b1 = bu + d[x].u, *b2 = bi + d[x].i;
+	for (int k = 0; k < SGD_AHEAD && as < ns; k++)
+		if (++ao >= sg[as].n) {
+			as++;
+			ao = 0;
+		}
+	for (int64_t sx = 0; sx < ns; sx++)
+	for (int64_t x = sg[sx].off; x < sg[sx].off + sg[sx].n; x++) {
+		const struct sgd_entry *d = data + x;
+		float *restrict p = P + (int64_t)d->u * ld;
+		float *restrict q = Q + (int64_t)d->i * ld;
+		float acc[SGD_LANES] = { 0 }, dot, err, *b1 = bu + d->u, *b2 = bi + d->i;
 
-		if (x + SGD_AHEAD < n) {
-			/* the rows of a later rating: their cache misses overlap this one's work */
-			const char *np = (const char *)(P + (int64_t)d[x + SGD_AHEAD].u * ld);
-			const char *nq = (const char *)(Q + (int64_t)d[x + SGD_AHEAD].i * ld);
+		if (as < ns) {
+			const struct sgd_entry *nd = data + sg[as].off + ao;
+			const char *np = (const char *)(P + (int64_t)nd->u * ld);
+			const char *nq = (const char *)(Q + (int64_t)nd->i * ld);
 
 			for (int64_t c = 0; c < ld * (int64_t)sizeof(float); c += 64) {
 				__builtin_prefetch(np + c, 1);
 				__builtin_prefetch(nq + c, 1);
+			}
+			if (++ao >= sg[as].n) {
+				as++;
+				ao = 0;
 			}
 		}
 		for (int64_t f = 0; f < ld; f += SGD_LANES)
@@ -88,7 +105,7 @@ sgd_block(const struct sgd_entry *restrict d, int64_t n, float *restrict P, floa
 			for (int j = 0; j < w; j++)
 				acc[j] += acc[j + w];
 		dot = acc[0];
-		err = d[x].r - (mu + *b1 + *b2 + dot);
+		err = d->r - (mu + *b1 + *b2 + dot);
 		sse += (double)err * err;
 		*b1 += lr * (err - reg_b * *b1);
 		*b2 += lr * (err - reg_b * *b2);
@@ -134,6 +151,11 @@ block_seed(uint64_t seed, int epoch, int block)
 	return seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(1 + (uint64_t)epoch * 65537u + (uint64_t)block));
 }
 
+/*
+ * One block in this epoch's order: its user segments shuffled, and each
+ * segment's ratings shuffled in place. A user's ratings in a block stay
+ * together, so its factor row is fetched once per segment, not per rating.
+ */
 static void
 run_block(struct sgd *g, int a, int b)
 {
@@ -141,17 +163,14 @@ run_block(struct sgd *g, int a, int b)
 	int blk = a * g->nb + b;
 	struct sgd_seg *sg = g->seg + g->soff[blk];
 	int64_t ns = g->soff[blk + 1] - g->soff[blk];
-	double sse = 0;
 	struct rng r;
 
 	rng_seed(&r, block_seed(s->p->seed, g->epoch, blk));
 	shuffle_seg(sg, ns, &r);
-	for (int64_t x = 0; x < ns; x++) {
+	for (int64_t x = 0; x < ns; x++)
 		shuffle(g->data + sg[x].off, sg[x].n, &r);
-		sse += sgd_block(g->data + sg[x].off, sg[x].n, s->P, s->Q, s->bu, s->bi, s->ld, s->mu,
-		    g->lr, g->reg, g->reg_b);
-	}
-	g->bsse[blk] = sse;
+	g->bsse[blk] = sgd_pass(g->data, sg, ns, s->P, s->Q, s->bu, s->bi, s->ld, s->mu, g->lr,
+	    g->reg, g->reg_b);
 }
 
 static void
@@ -250,7 +269,7 @@ build_grid(struct sgd *g, struct err *e)
 	struct rng rg;
 
 	g->boff = calloc((size_t)nb * nb + 1, sizeof *g->boff);
-	g->data = malloc(((size_t)r->nnz + 1) * sizeof *g->data);
+	g->data = mf_big_alloc(((size_t)r->nnz + 1) * sizeof *g->data);
 	if (!ug || !ig || !ucnt || !icnt || !fill || !g->boff || !g->data) {
 		err_nomem(e);
 		goto out;

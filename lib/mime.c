@@ -622,53 +622,70 @@ mime_value_addr(const char *v, size_t n, char *out, size_t sz)
 
 static const char hexdig[] = "0123456789ABCDEF";
 
+/* Writes one byte of a QP line as "=XX". */
+static char *
+qp_hex(char *o, unsigned c)
+{
+	*o++ = '=';
+	*o++ = hexdig[c >> 4];
+	*o++ = hexdig[c & 15];
+	return o;
+}
+
 int
 mime_qp_encode(struct mime_buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, col = 0;
+	size_t i = 0, col;
 	char *o;
 
 	/* worst case: every byte 3 characters, plus a soft break every 25 bytes */
 	if (mime_buf_reserve(out, n * 3 + n / 8 + 8) < 0)
 		return -1;
 	o = out->s + out->len;
-	for (i = 0; i < n; i++) {
-		unsigned c = p[i];
-		int lit, w;
+	while (i < n) {
+		const unsigned char *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) : n;
 
-		if (c == '\n') {
-			*o++ = '\n';
-			col = 0;
-			continue;
+		col = 0;
+		while (i < end) {
+			unsigned c = p[i];
+			int lit, w;
+
+			/* the common case: a plain character or an inner space, with room on the line */
+			if (col < 75 && ((c >= 33 && c <= 126 && c != '=' && (c != 'F' || col != 0)) ||
+			    (c == ' ' && i + 1 < end))) {
+				*o++ = (char)c;
+				col++;
+				i++;
+				continue;
+			}
+			if (c == ' ' || c == '\t')
+				lit = i + 1 < end;
+			else
+				lit = c >= 33 && c <= 126 && c != '=';
+			if (c == 'F' && col == 0 && n - i >= 5 && memcmp(p + i, "From ", 5) == 0)
+				lit = 0;
+			w = lit ? 1 : 3;
+			/* keep room for the "=" of a soft break: at most 76 characters a line */
+			if (col + (size_t)w > (i + 1 == end ? 76u : 75u)) {
+				*o++ = '=';
+				*o++ = '\n';
+				col = 0;
+				if (c == 'F' && n - i >= 5 && memcmp(p + i, "From ", 5) == 0)
+					lit = 0, w = 3;
+			}
+			if (lit)
+				*o++ = (char)c;
+			else
+				o = qp_hex(o, c);
+			col += (size_t)w;
+			i++;
 		}
-		if (c == ' ' || c == '\t')
-			lit = i + 1 < n && p[i + 1] != '\n';
-		else
-			lit = c >= 33 && c <= 126 && c != '=';
-		if (c == 'F' && col == 0 && n - i >= 5 && memcmp(p + i, "From ", 5) == 0)
-			lit = 0;
-		w = lit ? 1 : 3;
-		/* keep room for the "=" of a soft break: at most 76 characters a line */
-		if (col + (size_t)w > 75 && !(i + 1 == n || p[i + 1] == '\n') ) {
-			*o++ = '=';
+		if (nl != NULL) {
 			*o++ = '\n';
-			col = 0;
-			if (c == 'F' && n - i >= 5 && memcmp(p + i, "From ", 5) == 0)
-				lit = 0, w = 3;
-		} else if (col + (size_t)w > 76) {
-			*o++ = '=';
-			*o++ = '\n';
-			col = 0;
+			i++;
 		}
-		if (lit) {
-			*o++ = (char)c;
-		} else {
-			*o++ = '=';
-			*o++ = hexdig[c >> 4];
-			*o++ = hexdig[c & 15];
-		}
-		col += (size_t)w;
 	}
 	out->len = (size_t)(o - out->s);
 	out->s[out->len] = '\0';

@@ -10,11 +10,14 @@ struct ofile {
 	FILE *fp;       /* write here */
 	char *path;     /* final name, NULL for stdout */
 	char *tmp;      /* temporary name in the same directory */
+	int direct;     /* writing in place: the path is a device or a FIFO */
 };
 
 /*
  * Opens path for writing ("-" or NULL is stdout). A named file is created as
- * a temporary file beside it. Returns 0, or -1 with e set (EXIT_CANTCREAT).
+ * a temporary file beside it; a path that exists and is not a regular file
+ * (/dev/null, a FIFO) is written in place. Returns 0, or -1 with e set
+ * (EXIT_CANTCREAT).
  */
 int ofile_open(struct ofile *o, const char *path, struct err *e);
 

@@ -1,4 +1,4 @@
-/* predict.h - a factor model's ratings for ids from other tables, with a fallback for unknown ids */
+/* predict.h - a factor model's ratings for ids of other tables, with a fallback for unknown ids */
 #ifndef RECMAIL_PREDICT_H
 #define RECMAIL_PREDICT_H
 

@@ -1,4 +1,4 @@
-/* rankeval.h - recommendation lists (topk lines) scored against a test set: top-k metrics, coverage */
+/* rankeval.h - recommendation lists (topk lines) scored against a test set: top-k metrics */
 #ifndef RECMAIL_RANKEVAL_H
 #define RECMAIL_RANKEVAL_H
 
@@ -52,7 +52,7 @@ void rankeval_finish(struct rankeval *ev);
 /* Users averaged: those with at least one relevant test item. */
 static inline int64_t rankeval_users(const struct rankeval *ev) { return ev->sums.users; }
 
-/* Distinct recommended items (in top k, known to the test set's item table) over that table's size. */
+/* Distinct items in some top k (of the test set's table) over that table's size; 0 if empty. */
 double rankeval_coverage(const struct rankeval *ev);
 
 void rankeval_free(struct rankeval *ev);

@@ -1,4 +1,4 @@
-/* split.c - train/test splits of a ratings matrix: which entries are tested, and the two matrices */
+/* split.c - train/test splits of a ratings matrix: which entries are tested, and the parts */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* split.h - train/test splits of a ratings matrix: random holdout, k-fold, leave-last-N, time cut */
+/* split.h - train/test splits of ratings: random holdout, k-fold, leave-last-N, time cut */
 #ifndef RECMAIL_SPLIT_H
 #define RECMAIL_SPLIT_H
 

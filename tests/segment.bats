@@ -87,10 +87,10 @@ c 15 2 8 0'
 
 @test "segment: model factors cluster, segment 0 is the largest, summary names its top items" {
 	mkmodel
-	run --separate-stderr segment --model m.st --k 2 --summary sum.ndjson
+	run --separate-stderr segment --model m.st --k 2 --summary sum.ndjson --features
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '"\(.user)=\(.segment)"' | tr '\n' ' ')" = "u1=0 u2=0 u3=0 u4=0 u5=1 u6=1 " ]
-	# features are the user's factors
+	# with --features, features are the user's factors
 	[ "$(echo "$output" | jq -c 'select(.user == "u2") | .features')" = "[0.9,0.1]" ]
 	# centroid of u1..u4 = (4/4, 0.2/4) = (1, 0.05); scores a 1, c 0.525, b 0.05
 	[ "$(jq -c 'select(.segment == "0") | [.size, .centroid, .top_items]' sum.ndjson)" = '[4,[1,0.05],["a","c","b"]]' ]
@@ -105,9 +105,13 @@ c 15 2 8 0'
 	diff one two
 }
 
-@test "segment: --no-features leaves the features out" {
+@test "segment: features are left out by default with --model and by --no-features" {
 	mkmodel
-	run --separate-stderr segment --model m.st --k 2 --no-features
+	run --separate-stderr segment --model m.st --k 2
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c 'keys_unsorted' | sort -u)" = '["user","segment"]' ]
+	mkrfm
+	run --separate-stderr segment --ratings r.st --k 2 --no-features
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -c 'keys_unsorted' | sort -u)" = '["user","segment"]' ]
 }

@@ -1,4 +1,4 @@
-/* test_metrics.c - unit tests of lib/metrics.c: RMSE/MAE and top-k metrics against hand arithmetic */
+/* test_metrics.c - unit tests of lib/metrics.c: RMSE/MAE and top-k metrics by hand arithmetic */
 #include <math.h>
 #include <string.h>
 

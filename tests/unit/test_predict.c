@@ -1,4 +1,4 @@
-/* test_predict.c - unit tests of lib/predict.c on a hand-built model: known pairs, fallback, id maps */
+/* test_predict.c - unit tests of lib/predict.c on a hand-built model: known pairs, fallback, map */
 #include <stdio.h>
 #include <string.h>
 

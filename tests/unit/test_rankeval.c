@@ -1,4 +1,4 @@
-/* test_rankeval.c - unit tests of lib/rankeval.c: topk lines scored against a hand-built test set */
+/* test_rankeval.c - unit tests of lib/rankeval.c: topk lines scored against a hand-made test set */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
