@@ -54,7 +54,9 @@ recs() {
 	recmerge --method=score --weights=mf=0.6,knn=0.4 a.ndjson b.ndjson >out.ndjson
 	[ "$(jq -c 'select(.user == "u1") | [.recs[].reason]' out.ndjson)" = '[{"type":"similar","because":"h","similarity":0.9},{"type":"also_bought","because":"h"},{"type":"model"}]' ]
 	recmerge --method=score --weights=mf=0.1,knn=0.9 a.ndjson b.ndjson >out.ndjson
-	# x = 0.1 from mf, 0 from knn: still similar; with mf at 0 the knn reason wins
+	# x: 0.1 from mf, 0 from knn (its lowest score): similar; z: 0 from mf, 0.9 from knn
+	[ "$(jq -c 'select(.user == "u1") | [.recs[].reason.type]' out.ndjson)" = '["also_bought","similar","model"]' ]
+	# a tie (0 and 0) keeps the earlier stream's reason; under rrf knn's 1/62 beats mf's 0
 	recmerge --method=score --weights=mf=0,knn=1 a.ndjson b.ndjson >out.ndjson
 	[ "$(jq -c 'select(.user == "u1") | .recs[] | select(.item == "x") | .reason' out.ndjson)" = '{"type":"similar","because":"h","similarity":0.9}' ]
 	recmerge --weights=mf=0,knn=1 a.ndjson b.ndjson >out.ndjson
