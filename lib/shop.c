@@ -177,7 +177,7 @@ make_products(const struct shop_params *p, struct rng *r, double cq[NCAT][DIM],
 			if (x->price < 0.99)
 				x->price = 0.99;
 			x->margin = round((0.15 + 0.45 * rng_uniform(r)) * 100) / 100;
-			x->bias = 0.7 * rng_normal(r);
+			x->bias = 0.35 * rng_normal(r);
 			x->in_stock = rng_uniform(r) < 0.93;
 			for (int d = 0; d < DIM; d++)
 				x->q[d] = cq[c][d] + 0.55 * rng_normal(r);

@@ -7,6 +7,7 @@ setup() {
 	setup_scratch
 	export SOURCE_DATE_EPOCH=1764000000
 	unset RECMAIL_UNSUB_KEY
+	export RECMAIL_SHARE="$RECMAIL_ROOT/share"
 	FROM='Example Shop <shop@example.com>'
 }
 
@@ -49,6 +50,19 @@ parse() {
 	[ "$status" -eq 64 ]
 	run mailfmt --from "$FROM" --campaign 'a b' < /dev/null
 	[ "$status" -eq 64 ]
+}
+
+@test "mailfmt: finds its template under ../share/recmail beside the program, or fails clearly" {
+	reply u1 ann@example.com 'Ann' 'Hi' 'Body' > in.ndjson
+	mkdir -p inst/bin inst/share/recmail/mail
+	cp "$(command -v mailfmt)" inst/bin/
+	unset RECMAIL_SHARE
+	run_both inst/bin/mailfmt --from "$FROM" --campaign c1 < in.ndjson || true
+	[ "$status" -eq 66 ]
+	[[ "$stderr" == *"no default template"* ]]
+	printf '<p>{{subject}} for {{name}}</p>\n' > inst/share/recmail/mail/email.html
+	inst/bin/mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	"$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --mbox out.mbox | jq -e '.parts[1].content == "<p>Hi for Ann</p>\n"'
 }
 
 @test "mailfmt: ASCII reply parses under email.policy.strict with both parts decoding to the input" {
