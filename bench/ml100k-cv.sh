@@ -34,7 +34,8 @@ field() { jq -r ".$1" "$2"; }
 echo "# ml100k-cv: 5-fold cross-validation on MovieLens 100K"
 echo "# data: $data ($(wc -l <"$data") ratings)"
 echo "# folds: splitdata --folds=$folds --fold=I --seed=$seed (random permutation, as Surprise's KFold)"
-echo "# machine: $(nproc) cores; svdtrain threads: default (all cores)"
+echo "# machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at the start"
+echo "#   (the wall time is only meaningful on an otherwise idle machine); svdtrain threads: default"
 echo "# baseline (Surprise benchmark table, ml-100k, 5-fold): SVD 0.934 RMSE / 0.737 MAE,"
 echo "#   SVD++ 0.919 / 0.721, KNNBaseline 0.931 / 0.733"
 ratings2mat --format=tsv --columns=user,item,rating,ts <"$data" >"$tmp/all.st" || exit 1

@@ -26,7 +26,7 @@ best3() {
 	printf '%.4f' "$best"
 }
 
-echo "== topk benchmark ($(nproc) cores, $(pkg-config --modversion openblas 2>/dev/null || echo '?') OpenBLAS)"
+echo "== topk benchmark ($(nproc) cores, $(pkg-config --modversion openblas 2>/dev/null || echo '?') OpenBLAS, load average $(cut -d' ' -f1 /proc/loadavg))"
 echo
 echo "-- 1. MovieLens 1M size: 6040 users x 3706 items, k=64, 165 seen items per user (~1M ratings)"
 echo "   protocol: topk --model --seen --all -n 10 > /dev/null, whole process (load, score, exclude,"
@@ -55,12 +55,14 @@ echo "   limit: 1 GiB (the model alone is 256 MB of user factors)"
 printf '   model file: %s MB\n' "$(( $(stat -c %s "$tmp/big.st") / 1000000 ))"
 sgb=$("$tmp/gen" sgemm 4096 50000 66)
 if command -v /usr/bin/time >/dev/null; then
-	/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin/topk" --model "$tmp/big.st" --all -n 10 >/dev/null
-	read -r secs kb <"$tmp/time"
+	/usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$bin/topk" --model "$tmp/big.st" --all -n 10 >/dev/null
+	read -r secs kb usr sys <"$tmp/time"
 else
 	s=$(date +%s.%N); "$bin/topk" --model "$tmp/big.st" --all -n 10 >/dev/null; e=$(date +%s.%N)
-	secs=$(echo "$e - $s" | bc -l); kb=0
+	secs=$(echo "$e - $s" | bc -l); kb=0 usr=0 sys=0
 fi
+printf '   cpu: %.1f s user + %.1f s system (load average now: %s)\n' "$usr" "$sys" \
+	"$(cut -d' ' -f1 /proc/loadavg)"
 printf '   time: %.1f s (%.0f users/s); sgemm share estimate: %.1f s (%.4f s per 4096-user block)\n' \
 	"$secs" "$(echo "1000000 / $secs" | bc -l)" "$(echo "$sgb * 1000000 / 4096" | bc -l)" "$sgb"
 printf '   peak memory: %d MiB  limit 1024 MiB: %s\n' "$((kb / 1024))" \

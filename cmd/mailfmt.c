@@ -354,51 +354,68 @@ main(int argc, char **argv)
 	if (dkimkey && !selector)
 		return cli_usage_error("--dkim-key needs --dkim-selector");
 	if (mime_parse_mailbox(from, &fname, &faddr, &e) < 0 ||
-	    (reply && mime_parse_mailbox(reply, &rname, &raddr, &e) < 0))
+	    (reply && mime_parse_mailbox(reply, &rname, &raddr, &e) < 0)) {
+		free(fname);
+		free(faddr);
 		return cli_usage_error("%s", e.msg);
+	}
 	r.mo.from_name = fname;
 	r.mo.from_addr = faddr;
 	r.mo.reply_name = rname;
 	r.mo.reply_addr = raddr;
+	ids_init(&r.seen);
+	mailmsg_init(&r.msg);
+	suppress_init(&r.sup);
+	mbox_out_stream(&r.mb, stdout);
 	if ((status = load_key(keyfile, key, &r.mo.keylen)) != 0)
-		return status;
+		goto out;
 	r.mo.key = r.mo.keylen ? key : NULL;
 	if (tmplpath == NULL) {
-		if (find_template(tpath, sizeof tpath) < 0)
-			return cli_fail(EXIT_NOINPUT, "no default template (set RECMAIL_SHARE or --template)");
+		if (find_template(tpath, sizeof tpath) < 0) {
+			status = cli_fail(EXIT_NOINPUT, "no default template (set RECMAIL_SHARE or --template)");
+			goto out;
+		}
 		tmplpath = tpath;
 	}
-	if (html_load(&tmpl, tmplpath, &e) < 0)
-		return cli_fail_err(&e);
+	if (html_load(&tmpl, tmplpath, &e) < 0) {
+		status = cli_fail_err(&e);
+		goto out;
+	}
 	r.mo.tmpl = &tmpl;
-	if (mailmsg_check_opts(&r.mo, &e) < 0)
-		return cli_usage_error("%s", e.msg);
+	if (mailmsg_check_opts(&r.mo, &e) < 0) {
+		status = cli_usage_error("%s", e.msg);
+		goto out;
+	}
 	if (dkimkey && dkim_init(&r.dkim, dkimkey, dkimdomain ? dkimdomain : strrchr(faddr, '@') + 1,
-	    selector, &e) < 0)
-		return cli_fail_err(&e);
+	    selector, &e) < 0) {
+		status = cli_fail_err(&e);
+		goto out;
+	}
 	r.use_dkim = dkimkey != NULL;
-	suppress_init(&r.sup);
-	if (suppath && suppress_load(&r.sup, suppath, &e) < 0)
-		return cli_fail_err(&e);
+	if (suppath && suppress_load(&r.sup, suppath, &e) < 0) {
+		status = cli_fail_err(&e);
+		goto out;
+	}
 	r.use_sup = suppath != NULL;
 	r.progress = cli_want_progress(r.progress);
-	if (rejpath) {
-		if (ofile_open(&rejf, rejpath, &e) < 0)
-			return cli_fail_err(&e);
-		r.rej = rejf.fp;
-	}
 	if (maildir || emldir) {
 		if (mbox_out_dir(&r.mb, maildir ? MBOX_MAILDIR : MBOX_EMLDIR, maildir ? maildir : emldir,
-		    &e) < 0)
-			return cli_fail_err(&e);
+		    &e) < 0) {
+			status = cli_fail_err(&e);
+			goto out;
+		}
 	} else {
 		static char obuf[1 << 20];   /* fewer write(2)s: messages are ~10 KiB */
 
 		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
-		mbox_out_stream(&r.mb, stdout);
 	}
-	ids_init(&r.seen);
-	mailmsg_init(&r.msg);
+	if (rejpath) {
+		if (ofile_open(&rejf, rejpath, &e) < 0) {
+			status = cli_fail_err(&e);
+			goto out;
+		}
+		r.rej = rejf.fp;
+	}
 	for (i = optind; i == optind || i < argc; i++) {
 		const char *path = i < argc ? argv[i] : "-";
 		FILE *f = cli_open_in(path);
@@ -435,6 +452,7 @@ main(int argc, char **argv)
 	}
 	if (status == EXIT_OK && r.rejected > 0)
 		status = EXIT_PARTIAL;
+out:
 	mbox_out_close(&r.mb);
 	mailmsg_free(&r.msg);
 	mime_buf_free(&r.out);

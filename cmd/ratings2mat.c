@@ -244,6 +244,9 @@ parse_args(int argc, char **argv, struct args *a)
 		return cli_usage_error("--weights needs --implicit");
 	if (a->o.times_qty && !a->o.implicit)
 		return cli_usage_error("--times-qty needs --implicit");
+	if (a->skip_bad != NULL && strcmp(a->skip_bad, "-") == 0 &&
+	    (a->output == NULL || strcmp(a->output, "-") == 0))
+		return cli_usage_error("--skip-bad -: stdout carries the matrix (use -o FILE)");
 	if (!a->dup_set)
 		a->o.dup = a->o.implicit ? COO_DUP_SUM : COO_DUP_LAST;
 	if (cli_want_progress(a->progress)) {
@@ -330,11 +333,9 @@ main(int argc, char **argv)
 		rc = cli_fail(EXIT_OSERR, "out of memory");
 	if (rc == 0 && ratings_save(a.output, &r, meta, &e) < 0)
 		rc = cli_fail_err(&e);
-	if (a.skip_bad != NULL) {
-		if (rc == 0 && ofile_commit(&bad, &e) < 0)
-			rc = cli_fail_err(&e);
-		ofile_abort(&bad);
-	}
+	/* the list of bad lines is kept even when the run fails: it says why */
+	if (a.skip_bad != NULL && ofile_commit(&bad, &e) < 0 && rc == 0)
+		rc = cli_fail_err(&e);
 	if (rc == 0 && a.stats)
 		ingest_report(stderr, &g, &r);
 	if (rc == 0) {

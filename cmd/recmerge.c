@@ -98,7 +98,7 @@ parse_weights(struct opts *o, char *list)
 static int
 resolve(struct opts *o)
 {
-	static char num[MAX_INPUTS][8];
+	static char num[MAX_INPUTS][24];
 	int stdin_used = 0;
 
 	if (o->n == 0)

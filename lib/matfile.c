@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "exitcode.h"
 #include "matfile.h"
@@ -51,7 +53,10 @@ matfile_free(struct matfile *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->t[i].name);
 	free(m->t);
-	free(m->buf);
+	if (m->map != NULL)
+		munmap(m->map, m->maplen);
+	else
+		free(m->buf);
 	json_decref(m->meta);
 	memset(m, 0, sizeof *m);
 }
@@ -292,6 +297,32 @@ parse_dtype(const char *s, enum mat_dtype *dt)
 	return -1;
 }
 
+/*
+ * Maps the data area when f is a regular file that ends exactly after it
+ * (anything else takes the reading path, which reports truncation and
+ * trailing bytes). Copy-on-write, so callers may modify the arrays.
+ * Returns 1 when mapped, 0 otherwise.
+ */
+static int
+map_data(FILE *f, struct matfile *m, size_t total)
+{
+	struct stat st;
+	off_t pos = ftello(f);
+	int fd = fileno(f);
+	void *p;
+
+	if (total < 65536 || fd < 0 || pos < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != (uint64_t)pos + total || pos % 8 != 0)
+		return 0;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	m->map = p;
+	m->maplen = (size_t)st.st_size;
+	m->buf = (char *)p + pos;
+	return 1;
+}
+
 struct span {
 	size_t idx;
 	int64_t begin, end;
@@ -443,6 +474,7 @@ read_body(FILE *f, struct matfile *m, json_t *hdr, struct err *e)
 		err_set(e, EXIT_DATA, "unexpected bytes after the tensor data");
 		goto out;
 	}
+mapped:
 	for (size_t i = 0; i < ns; i++)
 		m->t[sp[i].idx].data = (char *)m->buf + sp[i].begin;
 	rc = 0;

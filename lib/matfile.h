@@ -30,6 +30,8 @@ struct matfile {
 	size_t n, cap;
 	void *buf;              /* the data area, when read from a file */
 	size_t buflen;
+	void *map;              /* the whole file when it was mapped (a regular file), else NULL */
+	size_t maplen;
 };
 
 /* Empty container. Returns 0, or -1 on allocation failure. */

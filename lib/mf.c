@@ -49,9 +49,9 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->alpha = 40;
 		break;
 	case MF_SVD:
-		p->k = 20;
+		p->k = 10;
 		p->epochs = 4;
-		p->reg_bias = 10;
+		p->reg_bias = 5;
 		break;
 	}
 }
@@ -368,7 +368,8 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 	LAPACKE_ilaver(&maj, &min, &patch);
 	bad |= set_meta(meta, "algo", "%s", mf_algo_name(p->algo));
 	bad |= set_meta(meta, "feedback", "%s", p->algo == MF_IALS ? "implicit" : "explicit");
-	bad |= set_meta(meta, "epochs", "%d", p->epochs);
+	if (p->algo != MF_SVD)
+		bad |= set_meta(meta, "epochs", "%d", p->epochs);
 	bad |= set_meta(meta, "epochs_run", "%d", rep->epochs_run);
 	bad |= set_meta(meta, "seed", "%llu", (unsigned long long)p->seed);
 	bad |= set_meta(meta, "threads", "%d", p->threads);

@@ -7,6 +7,7 @@ setup() {
 	setup_scratch
 	export SOURCE_DATE_EPOCH=1764000000
 	unset SMTP_USER SMTP_PASSWORD
+	export RECMAIL_SHARE="$RECMAIL_ROOT/share"
 	SMTPD_PID=
 }
 

@@ -358,6 +358,7 @@ bad_case() {
 	run_both ratings2mat --format=ndjson --skip-bad=bad.ndjson in.ndjson || true
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *"every record was dropped or bad"* ]]
+	[ "$(jq -c '[.line,.text]' bad.ndjson)" = '[1,"nope"]' ]
 }
 
 @test "ratings2mat: -o writes the file atomically and nothing to stdout" {
@@ -384,7 +385,7 @@ bad_case() {
 @test "ratings2mat: bad options are usage errors (exit 64)" {
 	for args in "--dup=first" "--format=xml" "--min-user-interactions=abc" "--max-line=0" \
 		"--weights=view" "--weights=view=1" "--times-qty" "--drop=bogus" "--preset=netflix" \
-		"--columns=user,,item" "--bogus"; do
+		"--columns=user,,item" "--skip-bad=-" "--bogus"; do
 		run_both ratings2mat $args || true
 		[ "$status" -eq 64 ] || { echo "$args: $status" >&2; return 1; }
 		[[ "$stderr" == ratings2mat:* ]]

@@ -270,6 +270,8 @@ EOF
 
 @test "svdtrain: MovieLens 100K sgd reaches RMSE 0.91 on a random 80/20 split" {
 	skip_unless_data ml-100k/u.data
+	command -v ratings2mat >/dev/null && command -v splitdata >/dev/null ||
+		skip "ratings2mat and splitdata are not built"
 	ratings2mat --format=tsv --columns=user,item,rating,ts <"$SHARED_DATA/ml-100k/u.data" >ml.st
 	splitdata --test-fraction=0.2 --seed=1 --train=tr.st --test=te.st <ml.st
 	svdtrain --validate te.st --log log.ndjson tr.st -o m.st
