@@ -22,7 +22,7 @@ shared=${RECMAIL_SHARED_DATA:-$root/../shared/data}
 data=$shared/online-retail/online_retail.csv
 k=10
 # The tuned settings (see docs/itemknn.md for the grids they come from).
-IALS_OPTS=${IALS_OPTS:---factors=64 --alpha=10 --reg=0.1 --epochs=15 --seed=1}
+IALS_OPTS=${IALS_OPTS:---factors=32 --alpha=2 --reg=10 --epochs=15 --seed=1}
 KNN_OPTS=${KNN_OPTS:---neighbours=20 --shrink=10 --binary}
 UKNN_OPTS=${UKNN_OPTS:---user-based --neighbours=100 --shrink=10 --binary}
 BLEND_WEIGHTS=${BLEND_WEIGHTS:-ials=0.5,itemknn=0.5}

@@ -453,6 +453,7 @@ main(int argc, char **argv)
 	if (status == EXIT_OK && r.rejected > 0)
 		status = EXIT_PARTIAL;
 out:
+	memset(key, 0, sizeof key);
 	mbox_out_close(&r.mb);
 	mailmsg_free(&r.msg);
 	mime_buf_free(&r.out);

@@ -551,8 +551,9 @@ fast_object(const struct ingest *g, const char *p, size_t len, struct val *f)
 			    q[1] >= '0' && q[1] <= '9'))
 				return 0;
 			while (q < end && *q >= '0' && *q <= '9') {
+				if (++digits > 15)
+					return 0;       /* jansson's, not exact in a double */
 				n = n * 10 + (*q++ - '0');
-				digits++;
 			}
 			if (q < end && *q == '.') {
 				q++;

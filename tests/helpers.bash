@@ -1,5 +1,6 @@
 # tests/helpers.bash - shared setup for the bats suites (load with: load helpers)
 export LC_ALL=C
+bats_require_minimum_version 1.5.0
 RECMAIL_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export RECMAIL_ROOT
 export PATH="${RECMAIL_BIN:-$RECMAIL_ROOT/bin}:$PATH"
