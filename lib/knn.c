@@ -155,7 +155,6 @@ knn_index_query(struct knn_index *x, const int32_t *qi, const float *qv, size_t 
 		x->acc[b] = 0;
 		x->cnt[b] = 0;
 	}
-	x->ntouched = 0;
 }
 
 /* --- all pairs --- */

@@ -35,7 +35,6 @@ struct knn_index {
 	/* a query's workspace: dot products and common columns per row of a */
 	float *acc;
 	int32_t *cnt, *touched;
-	size_t ntouched;
 };
 
 /*

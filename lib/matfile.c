@@ -434,6 +434,10 @@ read_body(FILE *f, struct matfile *m, json_t *hdr, struct err *e)
 		}
 		total = sp[i].end;
 	}
+	if (map_data(f, m, (size_t)total)) {
+		m->buflen = (size_t)total;
+		goto mapped;
+	}
 	/*
 	 * The buffer grows as the data arrives, so that a header that lies about
 	 * a huge size is reported as truncated rather than as out of memory.

@@ -174,24 +174,23 @@ pipelines_campaign() {
 @test "campaign: customers mailed in the last FREQ_CAP_HOURS are skipped; the suppression list always wins" {
 	start_smtpd
 	run pipelines_campaign -C first
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	sent=$(jq -c 'select(.event == "sent")' runs/mailed.ndjson | wc -l)
 	[ "$sent" -gt 0 ]
-	# suppress one customer who was not mailed
-	victim=$(jq -r '.user' runs/first/rejects-prompt.ndjson | head -n 1)
-	if [ -z "$victim" ]; then
-		victim=$(jq -r .user "$SHOP/data/customers.ndjson" | tail -n 1)
-	fi
+	# suppress one customer (whether mailed or not), by an upper-case spelling of the address
+	victim=$(jq -r .user "$SHOP/data/customers.ndjson" | tail -n 1)
 	email=$(jq -r --arg u "$victim" 'select(.user == $u) | .email' "$SHOP/data/customers.ndjson")
 	jq -nc --arg e "$(echo "$email" | tr a-z A-Z)" '{email:$e, reason:"unsubscribe"}' >runs/suppress.ndjson
+	capped=$(jq -r --arg v "$victim" 'select(.event == "sent" and .user != $v) | .user' runs/mailed.ndjson |
+		sort -u | wc -l)
 	run pipelines_campaign -C second
 	[ "$status" -eq 0 ]
 	# everyone mailed by "first" is capped, the suppressed customer is skipped as suppressed
-	[ "$(jq -c 'select(.skipped == "frequency_cap")' runs/second/capped.ndjson | wc -l)" -eq "$sent" ]
+	[ "$(jq -c 'select(.skipped == "frequency_cap")' runs/second/capped.ndjson | wc -l)" -eq "$capped" ]
 	jq -e --arg u "$victim" 'select(.user == $u) | .skipped == "suppressed"' runs/second/capped.ndjson
 	# nobody got two emails
-	[ "$(jq -r .rcpt[] srv/received.ndjson 2>/dev/null | sort | uniq -d | wc -l)" -eq 0 ] ||
-		[ "$(jq -r '.rcpt' srv/received.ndjson | sort | uniq -d | wc -l)" -eq 0 ]
+	[ "$(jq -r '.rcpt | if type == "array" then .[] else . end' srv/received.ndjson |
+		sort | uniq -d | wc -l)" -eq 0 ]
 	# with FREQ_CAP_HOURS=0 nobody is capped any more, but the suppressed one still is
 	FREQ_CAP_HOURS=0 run pipelines_campaign -C third
 	[ "$status" -eq 0 ]

@@ -91,10 +91,13 @@ recs() {
 
 @test "itemknn: never recommends an item the user has, in the ratings or in --seen" {
 	"$PY3" "$RECMAIL_ROOT/tests/mkst.py" seen.st <<-'JSON'
-	{"kind":"ratings","users":["u1","u4"],"items":["c","b"],"entries":[["u1","c",1],["u4","b",1]]}
+	{"kind":"ratings","users":["u1","u4","s9"],"items":["c","b","a"],
+	 "entries":[["u1","c",1],["u4","b",1],["s9","a",1]]}
 	JSON
 	itemknn --ratings r.st --seen seen.st --all -n 5 >out.ndjson
-	[ "$(jq -r '.user' out.ndjson | tr '\n' ' ')" = "u1 u2 u3 u4 u5 " ]
+	# --all: the ratings' users, then those only --seen has (s9: no history here, popular)
+	[ "$(jq -r '.user' out.ndjson | tr '\n' ' ')" = "u1 u2 u3 u4 u5 s9 " ]
+	[ "$(recs s9)" = "b:3:popular: c:2:popular: d:1:popular: e:1:popular:" ]
 	[ "$(recs u1)" = "d:1:popular: e:1:popular:" ]
 	[ "$(recs u4)" = "a:2:popular: c:2:popular:" ]
 	[ "$(recs u2)" = "d:1:popular: e:1:popular:" ]
