@@ -61,6 +61,9 @@ us=$(best "${fmt[@]}" "$work/replies.ndjson")
 r=$(rate "$n" "$us")
 echo "mailfmt mbox to stdout (unsubscribe token, click tracking): $n messages in $((us / 1000)) ms = $r messages/s"
 awk -v r="$r" 'BEGIN { printf "  target 20000 messages/s: %s (%.1fx)\n", ((r + 0 >= 20000) ? "met" : "NOT met"), r / 20000 }'
+t=$( { /usr/bin/time -f '%U %S' "${fmt[@]}" "$work/replies.ndjson" > /dev/null; } 2>&1 | tail -1)
+awk -v t="$t" -v n="$n" -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { split(t, a, " "); c = a[1] + a[2];
+	printf "  CPU time %.2f s (user+sys) = %.0f messages per CPU-second (load average %s on %d cores while measuring: wall figures are inflated by other work)\n", c, n / c, l, '"$(nproc)"' }'
 "${fmt[@]}" "$work/replies.ndjson" | wc -c | awk -v n="$n" '{ printf "  output %.1f KiB per message\n", $1 / n / 1024 }'
 m=$( { /usr/bin/time -f '%M' "${fmt[@]}" "$work/replies.ndjson" > /dev/null; } 2>&1 | tail -1)
 head -n $((n / 10)) "$work/replies.ndjson" > "$work/small.ndjson"

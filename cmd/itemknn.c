@@ -79,7 +79,10 @@ usage(void)
 static void
 show_progress(void *arg, size_t done, size_t total)
 {
-	fprintf(stderr, "\r%s: %s %zu/%zu", cli_progname(), (const char *)arg, done, total);
+	if (total > 0)
+		fprintf(stderr, "\r%s: %s %zu/%zu", cli_progname(), (const char *)arg, done, total);
+	else
+		fprintf(stderr, "\r%s: %s %zu", cli_progname(), (const char *)arg, done);
 }
 
 enum {
@@ -288,7 +291,7 @@ main(int argc, char **argv)
 		goto fail;
 	if (knn_rec_init(&k, &r, &o.ko, hp, xp, o.catalog ? &view : NULL, out.fp, &e) < 0)
 		goto fail;
-	if (progress) {
+	if (progress && !o.ko.user_based) {
 		fputc('\n', stderr);
 		k.o.progress_arg = "users";
 	}

@@ -222,7 +222,7 @@ graph_sparse(struct knn_graph *g, struct knn_index *x, struct topn *h, size_t *c
 		    shrink, h);
 		if (graph_append(g, r, h, cap) < 0)
 			return -1;
-		if (progress != NULL && (r & 255) == 255)
+		if (progress != NULL && ((r & 255) == 255 || r + 1 == a->rows))
 			progress(parg, (size_t)r + 1, (size_t)a->rows);
 	}
 	return 0;
@@ -776,5 +776,7 @@ knn_rec_add_all(struct knn_rec *k, struct err *e)
 			if (profile_start(k, -1, e) < 0 || answer(k, id, len, -1, NULL, e) < 0)
 				return -1;
 		}
+	if (k->o.progress != NULL)
+		k->o.progress(k->o.progress_arg, k->done, k->total);
 	return 0;
 }

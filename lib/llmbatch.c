@@ -701,7 +701,7 @@ answer(struct run *x, struct rec *r, int64_t now, struct err *e)
 		}
 		act = LLM_RETRY; /* a garbled 2xx: the server's fault, like a 5xx */
 		snprintf(le.type, sizeof le.type, "bad_response");
-		snprintf(le.message, sizeof le.message, "%s", pe.msg);
+		snprintf(le.message, sizeof le.message, "%.*s", (int)sizeof le.message - 1, pe.msg);
 	}
 	/* the message shown: never the key, whatever the server echoes */
 	if (q->result != CURLE_OK)
