@@ -435,3 +435,13 @@ bad_case() {
 	[ "$stderr" = "ratings2mat: dropped 143985 rows: 135080 empty-id 8905 cancelled" ]
 	[ "$(matinfo --json or.st | jq -c '[.rows,.cols,.nnz,.feedback,.timestamps]')" = '[4339,3665,266802,"implicit",true]' ]
 }
+
+@test "ratings2mat: numbers too long for the NDJSON fast path are judged by jansson (fuzz regression)" {
+	echo '{"user":"a","item":"x","rating":66666666666666666666}' > big.ndjson
+	run_both ratings2mat big.ndjson || true
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "ratings2mat: big.ndjson:1: invalid JSON: too big integer"* ]]
+	echo '{"user":"a","item":"x","rating":1234567890123456.5,"ts":1700000000}' > long.ndjson
+	ratings2mat long.ndjson > out.st
+	[ "$(matinfo --json out.st | jq -r .metadata.value_max)" = "1.23456795e+15" ]
+}
