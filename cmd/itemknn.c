@@ -1,16 +1,13 @@
 /* itemknn - recommends by item-item (or user-user) cosine neighbourhoods (FORMATS 2.4 lines) */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
 #include "cli.h"
-#include "exclude.h"
-#include "history.h"
 #include "knn.h"
 #include "ofile.h"
 #include "ratings.h"
+#include "recfilter.h"
 
 static const char usage_text[] =
 "usage: itemknn --ratings FILE [options] [USERS]\n"
@@ -61,11 +58,9 @@ static const char usage_text[] =
 "      > recs.ndjson\n";
 
 struct opts {
-	const char *ratings, *seen, *exclude, *catalog, *bad, *output, *input;
-	const char **cats;
-	size_t ncats;
-	int all, skip_bad, progress;
-	struct catalog_rules rules;
+	const char *ratings;
+	int progress;
+	struct recfilter_opts f;
 	struct knn_rec_opts ko;
 };
 
@@ -85,95 +80,45 @@ show_progress(void *arg, size_t done, size_t total)
 		fprintf(stderr, "\r%s: %s %zu", cli_progname(), (const char *)arg, done);
 }
 
-enum {
-	O_MISSING = 256, O_EXCAT, O_MINP, O_MAXP, O_MAXCAT, O_SHRINK, O_BINARY, O_NORM, O_NOFILL,
-	O_METHOD, O_SKIP, O_BAD, O_PROGRESS,
-};
-
-static int
-add_category(struct opts *o, const char *c)
-{
-	const char **nc = realloc(o->cats, (o->ncats + 1) * sizeof *nc);
-
-	if (nc == NULL)
-		return cli_fail(EXIT_OSERR, "out of memory");
-	o->cats = nc;
-	o->cats[o->ncats++] = c;
-	return -1;
-}
+enum { O_SHRINK = RECFILTER_O_END, O_BINARY, O_NORM, O_NOFILL, O_METHOD, O_PROGRESS };
 
 /* Parses argv into o. Returns -1 to go on, else the exit status. */
 static int
 parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "bad", required_argument, NULL, O_BAD },
+	/* itemknn's own options; recfilter_longopts adds the shared ones (-n, --seen, --catalog...). */
+	static const struct option own[] = {
 		{ "binary", no_argument, NULL, O_BINARY },
-		{ "catalog", required_argument, NULL, 'c' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "exclude-category", required_argument, NULL, O_EXCAT },
 		{ "help", no_argument, NULL, 'h' },
-		{ "max-per-category", required_argument, NULL, O_MAXCAT },
-		{ "max-price", required_argument, NULL, O_MAXP },
 		{ "method", required_argument, NULL, O_METHOD },
-		{ "min-price", required_argument, NULL, O_MINP },
-		{ "missing", required_argument, NULL, O_MISSING },
 		{ "neighbours", required_argument, NULL, 'k' },
 		{ "no-fill", no_argument, NULL, O_NOFILL },
 		{ "normalize", no_argument, NULL, O_NORM },
-		{ "output", required_argument, NULL, 'o' },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "ratings", required_argument, NULL, 'r' },
-		{ "seen", required_argument, NULL, 's' },
 		{ "shrink", required_argument, NULL, O_SHRINK },
-		{ "skip-bad", no_argument, NULL, O_SKIP },
 		{ "user-based", no_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[RECFILTER_NLONGOPTS + sizeof own / sizeof *own];
 	struct knn_rec_opts *k = &o->ko;
 	long v;
 	int c, rc;
 
+	recfilter_longopts(own, longopts);
 	while ((c = getopt_long(argc, argv, "ac:hk:n:o:r:s:uVx:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': o->all = 1; break;
-		case 'c': o->catalog = optarg; break;
 		case 'h': return usage();
 		case 'k':
 			if (cli_parse_long("--neighbours", optarg, 1, 100000, &v) < 0)
 				return EXIT_USAGE;
 			k->neighbours = (int)v;
 			break;
-		case 'n':
-			if (cli_parse_long("--count", optarg, 1, 10000, &v) < 0)
-				return EXIT_USAGE;
-			k->n = (int)v;
-			break;
-		case 'o': o->output = optarg; break;
 		case 'r': o->ratings = optarg; break;
-		case 's': o->seen = optarg; break;
 		case 'u': k->user_based = 1; break;
 		case 'V': return cli_version();
-		case 'x': o->exclude = optarg; break;
-		case O_BAD: o->bad = optarg; o->skip_bad = 1; break;
 		case O_BINARY: k->binary = 1; break;
-		case O_EXCAT:
-			if ((rc = add_category(o, optarg)) >= 0)
-				return rc;
-			break;
-		case O_MAXCAT:
-			if (cli_parse_long("--max-per-category", optarg, 1, 10000, &v) < 0)
-				return EXIT_USAGE;
-			k->max_per_category = (int)v;
-			break;
-		case O_MAXP:
-			if (cli_parse_double("--max-price", optarg, -1e15, 1e15, &o->rules.max_price) < 0)
-				return EXIT_USAGE;
-			o->rules.has_max_price = 1;
-			break;
 		case O_METHOD:
 			if (strcmp(optarg, "auto") == 0)
 				k->method = KNN_AUTO;
@@ -185,16 +130,6 @@ parse(int argc, char **argv, struct opts *o)
 				return cli_usage_error("--method: '%s' is not auto, sparse or dense",
 				    optarg);
 			break;
-		case O_MINP:
-			if (cli_parse_double("--min-price", optarg, -1e15, 1e15, &o->rules.min_price) < 0)
-				return EXIT_USAGE;
-			o->rules.has_min_price = 1;
-			break;
-		case O_MISSING:
-			if (strcmp(optarg, "keep") != 0 && strcmp(optarg, "drop") != 0)
-				return cli_usage_error("--missing: '%s' is not keep or drop", optarg);
-			o->rules.drop_missing = strcmp(optarg, "drop") == 0;
-			break;
 		case O_NOFILL: k->fill = 0; break;
 		case O_NORM: k->normalize = 1; break;
 		case O_PROGRESS: o->progress = 1; break;
@@ -202,29 +137,19 @@ parse(int argc, char **argv, struct opts *o)
 			if (cli_parse_double("--shrink", optarg, 0, 1e9, &k->shrink) < 0)
 				return EXIT_USAGE;
 			break;
-		case O_SKIP: o->skip_bad = 1; break;
-		default: return cli_usage_error("unknown option");
+		default:
+			if ((rc = recfilter_option(&o->f, c, optarg)) >= 0)
+				return rc;
+			break;
 		}
 	}
-	o->rules.exclude_categories = o->cats;
-	o->rules.nexclude_categories = o->ncats;
+	k->n = o->f.n;
+	k->max_per_category = o->f.max_per_category;
 	if (o->ratings == NULL)
 		return cli_usage_error("--ratings is required");
-	if (optind < argc - 1)
-		return cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
-	o->input = optind < argc ? argv[optind] : "-";
-	if (o->all && optind < argc)
-		return cli_usage_error("--all takes no USERS file");
-	if (o->catalog == NULL && (o->ncats || o->rules.has_min_price || o->rules.has_max_price ||
-	    k->max_per_category || o->rules.drop_missing))
-		return cli_usage_error("catalog rules need --catalog");
-	return -1;
-}
-
-static void
-warn_bad(const char *msg)
-{
-	cli_warn("%s", msg);
+	if ((rc = recfilter_operands(&o->f, argc, argv)) >= 0)
+		return rc;
+	return recfilter_check(&o->f);
 }
 
 static int
@@ -242,24 +167,19 @@ flush(void *k, struct err *e)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .ko = { .n = 10, .neighbours = 20, .shrink = 10, .fill = 1 } };
+	struct opts o = { .f = { .n = 10 }, .ko = { .neighbours = 20, .shrink = 10, .fill = 1 } };
 	struct ratings r;
-	struct history seen, *hp = NULL;
-	struct exclude ex, *xp = NULL;
-	struct catalog cat;
-	struct catalog_view view = { 0 };
+	struct recfilter f;
 	struct ofile out = { 0 }, bad = { 0 };
 	struct knn_rec k = { 0 };
-	struct recs_input ri = { 0 };
 	struct err e = { 0 };
 	FILE *in = NULL;
+	long skipped = 0;
 	int rc, progress;
 
 	cli_init(argv[0]);
 	ratings_init(&r);
-	history_init(&seen);
-	exclude_init(&ex);
-	catalog_init(&cat);
+	recfilter_init(&f);
 	if ((rc = parse(argc, argv, &o)) >= 0)
 		goto done;
 	if ((progress = cli_want_progress(o.progress))) {
@@ -268,36 +188,23 @@ main(int argc, char **argv)
 	}
 	if (ratings_load(o.ratings, &r, &e) < 0)
 		goto fail;
-	if (o.seen != NULL) {
-		hp = &seen;
-		if (history_load(&seen, o.seen, &e) < 0 ||
-		    history_map(&seen, &r.users, &r.items, o.ratings, &e) < 0)
-			goto fail;
-	}
-	if (o.exclude != NULL) {
-		xp = &ex;
-		if (exclude_load(&ex, o.exclude, &e) < 0 || exclude_map(&ex, &r.items, &e) < 0)
-			goto fail;
-	}
-	if (o.catalog != NULL && catalog_load(&cat, o.catalog, &e) < 0)
+	if (recfilter_load(&f, &o.f, &r.users, &r.items, o.ratings, &e) < 0)
 		goto fail;
-	if (catalog_view_build(&view, o.catalog ? &cat : NULL, &o.rules, &r.items, &e) < 0)
-		goto fail;
-	if (!o.all && (in = cli_open_in(o.input)) == NULL) {
+	if (!o.f.all && (in = cli_open_in(o.f.input)) == NULL) {
 		rc = EXIT_NOINPUT;
 		goto done;
 	}
-	if (ofile_open(&out, o.output, &e) < 0 || (o.bad != NULL && ofile_open(&bad, o.bad, &e) < 0))
+	if (ofile_open(&out, o.f.output, &e) < 0 ||
+	    (o.f.bad != NULL && ofile_open(&bad, o.f.bad, &e) < 0))
 		goto fail;
-	if (knn_rec_init(&k, &r, &o.ko, hp, xp, o.catalog ? &view : NULL, out.fp, &e) < 0)
+	if (knn_rec_init(&k, &r, &o.ko, f.seen, f.ex, f.view, out.fp, &e) < 0)
 		goto fail;
 	if (progress && !o.ko.user_based) {
 		fputc('\n', stderr);
 		k.o.progress_arg = "users";
 	}
-	ri = (struct recs_input){ cli_name(o.input), o.skip_bad, bad.fp, warn_bad, 0 };
-	if (o.all ? knn_rec_add_all(&k, &e) < 0 : recs_read_users(&ri, in, add_line, flush, &k,
-	    &e) < 0) {
+	if (o.f.all ? knn_rec_add_all(&k, &e) < 0 :
+	    (skipped = recfilter_read_users(&o.f, in, bad.fp, add_line, flush, &k, &e)) < 0) {
 		rc = cli_fail_err(&e);
 		/* Keep what was answered on stdout; a named output is not half-written. */
 		if (out.path == NULL)
@@ -308,9 +215,7 @@ main(int argc, char **argv)
 	}
 	if (progress)
 		fputc('\n', stderr);
-	if (ri.skipped > 0)
-		cli_warn("%ld bad line%s skipped", ri.skipped, ri.skipped == 1 ? "" : "s");
-	rc = ri.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
+	rc = recfilter_skipped(skipped);
 	if ((bad.fp != NULL && ofile_commit(&bad, &e) < 0) || ofile_commit(&out, &e) < 0)
 		rc = cli_fail_err(&e);
 	goto done;
@@ -321,11 +226,8 @@ fail:
 done:
 	knn_rec_free(&k);
 	cli_close_in(in);
-	catalog_view_free(&view);
-	catalog_free(&cat);
-	exclude_free(&ex);
-	history_free(&seen);
+	recfilter_free(&f);
 	ratings_free(&r);
-	free(o.cats);
+	recfilter_opts_free(&o.f);
 	return rc;
 }

@@ -2,16 +2,12 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "catalog.h"
 #include "cli.h"
-#include "exclude.h"
-#include "history.h"
 #include "ofile.h"
 #include "poprec.h"
 #include "ratings.h"
+#include "recfilter.h"
 
 static const char usage_text[] =
 "usage: popular --ratings FILE [options] [USERS]\n"
@@ -54,11 +50,8 @@ static const char usage_text[] =
 "      --customers=customers.ndjson --half-life=30 --all -n 10 > popular.ndjson\n";
 
 struct opts {
-	const char *ratings, *seen, *exclude, *catalog, *bad, *output, *input, *group, *customers;
-	const char **cats;
-	size_t ncats;
-	int all, skip_bad;
-	struct catalog_rules rules;
+	const char *ratings, *group, *customers;
+	struct recfilter_opts f;
 	struct poprec_opts po;
 };
 
@@ -69,94 +62,41 @@ usage(void)
 	return cli_close_out(stdout, "-");
 }
 
-enum {
-	O_BYVALUE = 256, O_MISSING, O_EXCAT, O_MINP, O_MAXP, O_MAXCAT, O_HALF, O_NOW, O_SKIP,
-	O_BAD,
-};
+enum { O_BYVALUE = RECFILTER_O_END, O_HALF, O_NOW };
 
 /* Parses argv into o. Returns -1 to go on, else the exit status. */
 static int
 parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "bad", required_argument, NULL, O_BAD },
+	/* popular's own options; recfilter_longopts adds the shared ones (-n, --seen, --catalog...). */
+	static const struct option own[] = {
 		{ "by-value", no_argument, NULL, O_BYVALUE },
-		{ "catalog", required_argument, NULL, 'c' },
-		{ "count", required_argument, NULL, 'n' },
 		{ "customers", required_argument, NULL, 'C' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "exclude-category", required_argument, NULL, O_EXCAT },
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "half-life", required_argument, NULL, O_HALF },
 		{ "help", no_argument, NULL, 'h' },
-		{ "max-per-category", required_argument, NULL, O_MAXCAT },
-		{ "max-price", required_argument, NULL, O_MAXP },
-		{ "min-price", required_argument, NULL, O_MINP },
-		{ "missing", required_argument, NULL, O_MISSING },
 		{ "now", required_argument, NULL, O_NOW },
-		{ "output", required_argument, NULL, 'o' },
 		{ "ratings", required_argument, NULL, 'r' },
-		{ "seen", required_argument, NULL, 's' },
-		{ "skip-bad", no_argument, NULL, O_SKIP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[RECFILTER_NLONGOPTS + sizeof own / sizeof *own];
 	long v;
-	int c;
+	int c, rc;
 
+	recfilter_longopts(own, longopts);
 	while ((c = getopt_long(argc, argv, "aC:c:g:hn:o:r:s:Vx:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': o->all = 1; break;
 		case 'C': o->customers = optarg; break;
-		case 'c': o->catalog = optarg; break;
 		case 'g': o->group = optarg; break;
 		case 'h': return usage();
-		case 'n':
-			if (cli_parse_long("--count", optarg, 1, 10000, &v) < 0)
-				return EXIT_USAGE;
-			o->po.n = (int)v;
-			break;
-		case 'o': o->output = optarg; break;
 		case 'r': o->ratings = optarg; break;
-		case 's': o->seen = optarg; break;
 		case 'V': return cli_version();
-		case 'x': o->exclude = optarg; break;
-		case O_BAD: o->bad = optarg; o->skip_bad = 1; break;
 		case O_BYVALUE: o->po.pop.by_value = 1; break;
-		case O_EXCAT: {
-			const char **nc = realloc(o->cats, (o->ncats + 1) * sizeof *nc);
-
-			if (nc == NULL)
-				return cli_fail(EXIT_OSERR, "out of memory");
-			o->cats = nc;
-			o->cats[o->ncats++] = optarg;
-			break;
-		}
 		case O_HALF:
 			if (cli_parse_double("--half-life", optarg, 1e-6, 1e6,
 			    &o->po.pop.half_life_days) < 0)
 				return EXIT_USAGE;
-			break;
-		case O_MAXCAT:
-			if (cli_parse_long("--max-per-category", optarg, 1, 10000, &v) < 0)
-				return EXIT_USAGE;
-			o->po.max_per_category = (int)v;
-			break;
-		case O_MAXP:
-			if (cli_parse_double("--max-price", optarg, -1e15, 1e15, &o->rules.max_price) < 0)
-				return EXIT_USAGE;
-			o->rules.has_max_price = 1;
-			break;
-		case O_MINP:
-			if (cli_parse_double("--min-price", optarg, -1e15, 1e15, &o->rules.min_price) < 0)
-				return EXIT_USAGE;
-			o->rules.has_min_price = 1;
-			break;
-		case O_MISSING:
-			if (strcmp(optarg, "keep") != 0 && strcmp(optarg, "drop") != 0)
-				return cli_usage_error("--missing: '%s' is not keep or drop", optarg);
-			o->rules.drop_missing = strcmp(optarg, "drop") == 0;
 			break;
 		case O_NOW:
 			if (cli_parse_long("--now", optarg, 0, LONG_MAX, &v) < 0)
@@ -164,31 +104,21 @@ parse(int argc, char **argv, struct opts *o)
 			o->po.pop.now = v;
 			o->po.pop.has_now = 1;
 			break;
-		case O_SKIP: o->skip_bad = 1; break;
-		default: return cli_usage_error("unknown option");
+		default:
+			if ((rc = recfilter_option(&o->f, c, optarg)) >= 0)
+				return rc;
+			break;
 		}
 	}
-	o->rules.exclude_categories = o->cats;
-	o->rules.nexclude_categories = o->ncats;
+	o->po.n = o->f.n;
+	o->po.max_per_category = o->f.max_per_category;
 	if (o->ratings == NULL)
 		return cli_usage_error("--ratings is required");
-	if (optind < argc - 1)
-		return cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
-	o->input = optind < argc ? argv[optind] : "-";
-	if (o->all && optind < argc)
-		return cli_usage_error("--all takes no USERS file");
+	if ((rc = recfilter_operands(&o->f, argc, argv)) >= 0)
+		return rc;
 	if ((o->group == NULL) != (o->customers == NULL))
 		return cli_usage_error("--group-by and --customers go together");
-	if (o->catalog == NULL && (o->ncats || o->rules.has_min_price || o->rules.has_max_price ||
-	    o->po.max_per_category || o->rules.drop_missing))
-		return cli_usage_error("catalog rules need --catalog");
-	return -1;
-}
-
-static void
-warn_bad(const char *msg)
-{
-	cli_warn("%s", msg);
+	return recfilter_check(&o->f);
 }
 
 static int
@@ -206,62 +136,44 @@ flush(void *p, struct err *e)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .po = { .n = 10 } };
+	struct opts o = { .f = { .n = 10 } };
 	struct ratings r;
-	struct history seen, *hp = NULL;
-	struct exclude ex, *xp = NULL;
-	struct catalog cat;
-	struct catalog_view view = { 0 };
+	struct recfilter f;
 	struct poprec_groups groups;
 	struct ofile out = { 0 }, bad = { 0 };
 	struct poprec p = { 0 };
-	struct recs_input ri = { 0 };
 	struct err e = { 0 };
 	FILE *in = NULL;
+	long skipped = 0;
 	int rc;
 
 	cli_init(argv[0]);
 	ratings_init(&r);
-	history_init(&seen);
-	exclude_init(&ex);
-	catalog_init(&cat);
+	recfilter_init(&f);
 	poprec_groups_init(&groups, NULL);
 	if ((rc = parse(argc, argv, &o)) >= 0)
 		goto done;
 	groups.field = o.group;
 	if (ratings_load(o.ratings, &r, &e) < 0)
 		goto fail;
-	if (o.seen != NULL) {
-		hp = &seen;
-		if (history_load(&seen, o.seen, &e) < 0 ||
-		    history_map(&seen, &r.users, &r.items, o.ratings, &e) < 0)
-			goto fail;
-	}
-	if (o.exclude != NULL) {
-		xp = &ex;
-		if (exclude_load(&ex, o.exclude, &e) < 0 || exclude_map(&ex, &r.items, &e) < 0)
-			goto fail;
-	}
+	if (recfilter_load(&f, &o.f, &r.users, &r.items, o.ratings, &e) < 0)
+		goto fail;
 	if (o.customers != NULL && poprec_groups_load(&groups, o.customers, &e) < 0)
 		goto fail;
-	if (o.catalog != NULL && catalog_load(&cat, o.catalog, &e) < 0)
-		goto fail;
-	if (catalog_view_build(&view, o.catalog ? &cat : NULL, &o.rules, &r.items, &e) < 0)
-		goto fail;
-	if (!o.all && (in = cli_open_in(o.input)) == NULL) {
+	if (!o.f.all && (in = cli_open_in(o.f.input)) == NULL) {
 		rc = EXIT_NOINPUT;
 		goto done;
 	}
-	if (ofile_open(&out, o.output, &e) < 0 || (o.bad != NULL && ofile_open(&bad, o.bad, &e) < 0))
+	if (ofile_open(&out, o.f.output, &e) < 0 ||
+	    (o.f.bad != NULL && ofile_open(&bad, o.f.bad, &e) < 0))
 		goto fail;
-	if (poprec_init(&p, &r, &o.po, o.group ? &groups : NULL, hp, xp,
-	    o.catalog ? &view : NULL, out.fp, &e) < 0) {
+	if (poprec_init(&p, &r, &o.po, o.group ? &groups : NULL, f.seen, f.ex, f.view, out.fp,
+	    &e) < 0) {
 		err_prefix(&e, "%s", o.ratings);
 		goto fail;
 	}
-	ri = (struct recs_input){ cli_name(o.input), o.skip_bad, bad.fp, warn_bad, 0 };
-	if (o.all ? poprec_add_all(&p, &e) < 0 : recs_read_users(&ri, in, add_line, flush, &p,
-	    &e) < 0) {
+	if (o.f.all ? poprec_add_all(&p, &e) < 0 :
+	    (skipped = recfilter_read_users(&o.f, in, bad.fp, add_line, flush, &p, &e)) < 0) {
 		rc = cli_fail_err(&e);
 		if (out.path == NULL)
 			ofile_commit(&out, &e);
@@ -269,9 +181,7 @@ main(int argc, char **argv)
 		ofile_abort(&bad);
 		goto done;
 	}
-	if (ri.skipped > 0)
-		cli_warn("%ld bad line%s skipped", ri.skipped, ri.skipped == 1 ? "" : "s");
-	rc = ri.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
+	rc = recfilter_skipped(skipped);
 	if ((bad.fp != NULL && ofile_commit(&bad, &e) < 0) || ofile_commit(&out, &e) < 0)
 		rc = cli_fail_err(&e);
 	goto done;
@@ -283,11 +193,8 @@ done:
 	poprec_free(&p);
 	cli_close_in(in);
 	poprec_groups_free(&groups);
-	catalog_view_free(&view);
-	catalog_free(&cat);
-	exclude_free(&ex);
-	history_free(&seen);
+	recfilter_free(&f);
 	ratings_free(&r);
-	free(o.cats);
+	recfilter_opts_free(&o.f);
 	return rc;
 }

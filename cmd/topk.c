@@ -2,16 +2,12 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "catalog.h"
 #include "cli.h"
-#include "exclude.h"
-#include "history.h"
 #include "mfrec.h"
 #include "model.h"
 #include "ofile.h"
+#include "recfilter.h"
 
 static const char usage_text[] =
 "usage: topk --model FILE [options] [USERS]\n"
@@ -62,11 +58,9 @@ static const char usage_text[] =
 "  topk --model=model.st --seen=train.st --all -n 10 > recs.ndjson\n";
 
 struct opts {
-	const char *model, *seen, *exclude, *catalog, *bad, *output, *input;
-	const char **cats;
-	size_t ncats;
-	int all, skip_bad, progress;
-	struct catalog_rules rules;
+	const char *model;
+	int progress;
+	struct recfilter_opts f;
 	struct mfrec_opts mo;
 };
 
@@ -87,77 +81,47 @@ show_progress(void *arg, size_t done, size_t total)
 }
 
 enum {
-	O_MISSING = 256, O_EXCAT, O_MINP, O_MAXP, O_MARGIN, O_MAXCAT, O_MMR, O_MMRPOOL, O_HALF,
-	O_NOW, O_FREG, O_FALPHA, O_MINSIM, O_SKIP, O_BAD, O_BLOCK, O_PROGRESS,
+	O_MARGIN = RECFILTER_O_END, O_MMR, O_MMRPOOL, O_HALF, O_NOW, O_FREG, O_FALPHA, O_MINSIM,
+	O_BLOCK, O_PROGRESS,
 };
 
 /* Parses argv into o. Returns -1 to go on, else the exit status. */
 static int
 parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "bad", required_argument, NULL, O_BAD },
+	/* topk's own options; recfilter_longopts adds the shared ones (-n, --seen, --catalog...). */
+	static const struct option own[] = {
 		{ "block", required_argument, NULL, O_BLOCK },
-		{ "catalog", required_argument, NULL, 'c' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "exclude-category", required_argument, NULL, O_EXCAT },
 		{ "fold-alpha", required_argument, NULL, O_FALPHA },
 		{ "fold-reg", required_argument, NULL, O_FREG },
 		{ "half-life", required_argument, NULL, O_HALF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "margin-boost", required_argument, NULL, O_MARGIN },
-		{ "max-per-category", required_argument, NULL, O_MAXCAT },
-		{ "max-price", required_argument, NULL, O_MAXP },
-		{ "min-price", required_argument, NULL, O_MINP },
 		{ "min-similarity", required_argument, NULL, O_MINSIM },
-		{ "missing", required_argument, NULL, O_MISSING },
 		{ "mmr", required_argument, NULL, O_MMR },
 		{ "mmr-pool", required_argument, NULL, O_MMRPOOL },
 		{ "model", required_argument, NULL, 'm' },
 		{ "now", required_argument, NULL, O_NOW },
-		{ "output", required_argument, NULL, 'o' },
 		{ "progress", no_argument, NULL, O_PROGRESS },
-		{ "seen", required_argument, NULL, 's' },
-		{ "skip-bad", no_argument, NULL, O_SKIP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[RECFILTER_NLONGOPTS + sizeof own / sizeof *own];
 	struct mfrec_opts *m = &o->mo;
 	long v;
-	int c;
+	int c, rc;
 
+	recfilter_longopts(own, longopts);
 	while ((c = getopt_long(argc, argv, "ac:hm:n:o:s:Vx:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': o->all = 1; break;
-		case 'c': o->catalog = optarg; break;
 		case 'h': return usage();
 		case 'm': o->model = optarg; break;
-		case 'n':
-			if (cli_parse_long("--count", optarg, 1, 10000, &v) < 0)
-				return EXIT_USAGE;
-			m->n = (int)v;
-			break;
-		case 'o': o->output = optarg; break;
-		case 's': o->seen = optarg; break;
 		case 'V': return cli_version();
-		case 'x': o->exclude = optarg; break;
-		case O_BAD: o->bad = optarg; o->skip_bad = 1; break;
 		case O_BLOCK:
 			if (cli_parse_long("--block", optarg, 1, 1000000, &v) < 0)
 				return EXIT_USAGE;
 			m->block = (int)v;
 			break;
-		case O_EXCAT: {
-			const char **nc = realloc(o->cats, (o->ncats + 1) * sizeof *nc);
-
-			if (nc == NULL)
-				return cli_fail(EXIT_OSERR, "out of memory");
-			o->cats = nc;
-			o->cats[o->ncats++] = optarg;
-			break;
-		}
 		case O_FALPHA:
 			if (cli_parse_double("--fold-alpha", optarg, 0, 1e6, &m->fold_alpha) < 0)
 				return EXIT_USAGE;
@@ -171,32 +135,13 @@ parse(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			break;
 		case O_MARGIN:
-			if (cli_parse_double("--margin-boost", optarg, -1e6, 1e6, &o->rules.margin_boost) < 0)
+			if (cli_parse_double("--margin-boost", optarg, -1e6, 1e6,
+			    &o->f.rules.margin_boost) < 0)
 				return EXIT_USAGE;
-			break;
-		case O_MAXCAT:
-			if (cli_parse_long("--max-per-category", optarg, 1, 10000, &v) < 0)
-				return EXIT_USAGE;
-			m->max_per_category = (int)v;
-			break;
-		case O_MAXP:
-			if (cli_parse_double("--max-price", optarg, -1e15, 1e15, &o->rules.max_price) < 0)
-				return EXIT_USAGE;
-			o->rules.has_max_price = 1;
-			break;
-		case O_MINP:
-			if (cli_parse_double("--min-price", optarg, -1e15, 1e15, &o->rules.min_price) < 0)
-				return EXIT_USAGE;
-			o->rules.has_min_price = 1;
 			break;
 		case O_MINSIM:
 			if (cli_parse_double("--min-similarity", optarg, -1, 1, &m->min_similarity) < 0)
 				return EXIT_USAGE;
-			break;
-		case O_MISSING:
-			if (strcmp(optarg, "keep") != 0 && strcmp(optarg, "drop") != 0)
-				return cli_usage_error("--missing: '%s' is not keep or drop", optarg);
-			o->rules.drop_missing = strcmp(optarg, "drop") == 0;
 			break;
 		case O_MMR:
 			if (cli_parse_double("--mmr", optarg, 0, 1, &m->mmr) < 0)
@@ -214,31 +159,21 @@ parse(int argc, char **argv, struct opts *o)
 			m->pop.has_now = 1;
 			break;
 		case O_PROGRESS: o->progress = 1; break;
-		case O_SKIP: o->skip_bad = 1; break;
-		default: return cli_usage_error("unknown option");
+		default:
+			if ((rc = recfilter_option(&o->f, c, optarg)) >= 0)
+				return rc;
+			break;
 		}
 	}
-	o->rules.exclude_categories = o->cats;
-	o->rules.nexclude_categories = o->ncats;
+	m->n = o->f.n;
+	m->max_per_category = o->f.max_per_category;
 	if (o->model == NULL)
 		return cli_usage_error("--model is required");
-	if (optind < argc - 1)
-		return cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
-	o->input = optind < argc ? argv[optind] : "-";
-	if (o->all && optind < argc)
-		return cli_usage_error("--all takes no USERS file");
-	if (o->catalog == NULL && (o->ncats || o->rules.has_min_price || o->rules.has_max_price ||
-	    o->rules.margin_boost != 0 || m->max_per_category || o->rules.drop_missing))
-		return cli_usage_error("catalog rules need --catalog");
-	if (m->pop.half_life_days > 0 && o->seen == NULL)
+	if ((rc = recfilter_operands(&o->f, argc, argv)) >= 0 || (rc = recfilter_check(&o->f)) >= 0)
+		return rc;
+	if (m->pop.half_life_days > 0 && o->f.seen == NULL)
 		return cli_usage_error("--half-life needs --seen (its timestamps)");
 	return -1;
-}
-
-static void
-warn_bad(const char *msg)
-{
-	cli_warn("%s", msg);
 }
 
 static int
@@ -257,25 +192,20 @@ flush(void *r, struct err *e)
 static int
 run_lines(struct mfrec *r, const struct opts *o, FILE *in, FILE *bad)
 {
-	struct recs_input ri = { cli_name(o->input), o->skip_bad, bad, warn_bad, 0 };
 	struct err e = { 0 };
+	long skipped;
 
-	if (recs_read_users(&ri, in, add_line, flush, r, &e) < 0)
+	if ((skipped = recfilter_read_users(&o->f, in, bad, add_line, flush, r, &e)) < 0)
 		return cli_fail_err(&e);
-	if (ri.skipped > 0)
-		cli_warn("%ld bad line%s skipped", ri.skipped, ri.skipped == 1 ? "" : "s");
-	return ri.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
+	return recfilter_skipped(skipped);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .mo = { .n = 10, .mmr = -1, .fold_reg = -1, .fold_alpha = -1 } };
+	struct opts o = { .f = { .n = 10 }, .mo = { .mmr = -1, .fold_reg = -1, .fold_alpha = -1 } };
 	struct model m = { 0 };
-	struct history seen, *hp = NULL;
-	struct exclude ex, *xp = NULL;
-	struct catalog cat;
-	struct catalog_view view = { 0 };
+	struct recfilter f;
 	struct ofile out = { 0 }, bad = { 0 };
 	struct mfrec r = { 0 };
 	struct err e = { 0 };
@@ -283,9 +213,7 @@ main(int argc, char **argv)
 	int rc;
 
 	cli_init(argv[0]);
-	history_init(&seen);
-	exclude_init(&ex);
-	catalog_init(&cat);
+	recfilter_init(&f);
 	if ((rc = parse(argc, argv, &o)) >= 0)
 		goto done;
 	if (cli_want_progress(o.progress)) {
@@ -294,32 +222,19 @@ main(int argc, char **argv)
 	rc = EXIT_OK;
 	if (model_load(o.model, &m, &e) < 0)
 		goto fail;
-	if (o.seen != NULL) {
-		hp = &seen;
-		if (history_load(&seen, o.seen, &e) < 0 ||
-		    history_map(&seen, &m.user_ids, &m.item_ids, o.model, &e) < 0)
-			goto fail;
-	}
-	if (o.exclude != NULL) {
-		xp = &ex;
-		if (exclude_load(&ex, o.exclude, &e) < 0 || exclude_map(&ex, &m.item_ids, &e) < 0)
-			goto fail;
-	}
-	if (o.catalog != NULL && catalog_load(&cat, o.catalog, &e) < 0)
+	if (recfilter_load(&f, &o.f, &m.user_ids, &m.item_ids, o.model, &e) < 0)
 		goto fail;
-	if (catalog_view_build(&view, o.catalog ? &cat : NULL, &o.rules, &m.item_ids, &e) < 0)
-		goto fail;
-	if (!o.all && (in = cli_open_in(o.input)) == NULL) {
+	if (!o.f.all && (in = cli_open_in(o.f.input)) == NULL) {
 		rc = EXIT_NOINPUT;
 		goto done;
 	}
-	if (ofile_open(&out, o.output, &e) < 0)
+	if (ofile_open(&out, o.f.output, &e) < 0)
 		goto fail;
-	if (o.bad != NULL && ofile_open(&bad, o.bad, &e) < 0)
+	if (o.f.bad != NULL && ofile_open(&bad, o.f.bad, &e) < 0)
 		goto fail;
-	if (mfrec_init(&r, &m, &o.mo, hp, xp, o.catalog ? &view : NULL, out.fp, &e) < 0)
+	if (mfrec_init(&r, &m, &o.mo, f.seen, f.ex, f.view, out.fp, &e) < 0)
 		goto fail;
-	if (o.all)
+	if (o.f.all)
 		rc = mfrec_add_all(&r, &e) < 0 ? cli_fail_err(&e) : EXIT_OK;
 	else
 		rc = run_lines(&r, &o, in, bad.fp);
@@ -344,12 +259,9 @@ fail:
 done:
 	mfrec_free(&r);
 	cli_close_in(in);
-	catalog_view_free(&view);
-	catalog_free(&cat);
-	exclude_free(&ex);
-	history_free(&seen);
+	recfilter_free(&f);
 	if (m.meta != NULL || m.P != NULL)
 		model_free(&m);
-	free(o.cats);
+	recfilter_opts_free(&o.f);
 	return rc;
 }

@@ -171,6 +171,75 @@ sort_row(const struct row *r, size_t n)
 	}
 }
 
+/* Scratch space for merging rows: rows up to cap entries are merge-sorted, longer ones heap-sorted. */
+struct scratch {
+	uint32_t *i;
+	float *v;
+	int64_t *ts;
+	size_t cap;
+};
+
+/* Stable insertion sort by item of a short run. */
+static void
+insertion_by_item(uint32_t *i, float *v, int64_t *ts, size_t n)
+{
+	for (size_t k = 1; k < n; k++) {
+		uint32_t ki = i[k];
+		float kv = v[k];
+		int64_t kt = ts ? ts[k] : 0;
+		size_t j = k;
+
+		for (; j > 0 && i[j - 1] > ki; j--) {
+			i[j] = i[j - 1];
+			v[j] = v[j - 1];
+			if (ts != NULL)
+				ts[j] = ts[j - 1];
+		}
+		i[j] = ki;
+		v[j] = kv;
+		if (ts != NULL)
+			ts[j] = kt;
+	}
+}
+
+/* Stable bottom-up merge sort by item of a row of n <= s->cap entries. */
+static void
+merge_sort_row(uint32_t *i, float *v, int64_t *ts, size_t n, const struct scratch *s)
+{
+	uint32_t *si = i, *di = s->i, *ti;
+	float *sv = v, *dv = s->v, *tv;
+	int64_t *st = ts, *dt = ts ? s->ts : NULL, *tt;
+	const size_t run = 16;
+
+	for (size_t a = 0; a < n; a += run)
+		insertion_by_item(i + a, v + a, ts ? ts + a : NULL, n - a < run ? n - a : run);
+	for (size_t w = run; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t x = lo, y = mid, k = lo;
+
+			while (k < hi) {
+				size_t from = (y < hi && (x >= mid || si[y] < si[x])) ? y++ : x++;
+
+				di[k] = si[from];
+				dv[k] = sv[from];
+				if (ts != NULL)
+					dt[k] = st[from];
+				k++;
+			}
+		}
+		ti = si; si = di; di = ti;
+		tv = sv; sv = dv; dv = tv;
+		tt = st; st = dt; dt = tt;
+	}
+	if (si != i) {
+		memcpy(i, si, n * sizeof *i);
+		memcpy(v, sv, n * sizeof *v);
+		if (ts != NULL)
+			memcpy(ts, st, n * sizeof *ts);
+	}
+}
+
 /* start[k] = first position of key k in the sorted order (nkeys + 1 entries). */
 static void
 offsets(const uint32_t *key, size_t n, int64_t *start, size_t nkeys)
@@ -235,7 +304,8 @@ int
 coo_to_csr(struct coo *c, int64_t rows, int64_t cols, enum coo_dup dup, struct ratings *r,
     int64_t *ndup, struct err *e)
 {
-	size_t n = c->n, nkeys = (size_t)(rows > cols ? rows : cols), nnz = 0;
+	size_t n = c->n, nkeys = (size_t)(rows > cols ? rows : cols), nnz = 0, maxrow = 0;
+	struct scratch sc = { NULL, NULL, NULL, 0 };
 	int64_t *start = malloc((nkeys + 1) * sizeof *start);
 	int64_t *pos = malloc((nkeys + 1) * sizeof *pos);
 	int rc = -1;
@@ -252,6 +322,18 @@ coo_to_csr(struct coo *c, int64_t rows, int64_t cols, enum coo_dup dup, struct r
 	offsets(c->u, n, start, (size_t)rows);
 	destinations(c->u, n, start, pos, (size_t)rows);
 	permute(c->u, n, c->i, c->v, c->ts);
+	for (int64_t u = 0; u < rows; u++)
+		if ((size_t)(start[u + 1] - start[u]) > maxrow)
+			maxrow = (size_t)(start[u + 1] - start[u]);
+	/* scratch of at most an eighth of the triplets: longer rows are heap-sorted in place */
+	sc.cap = maxrow < 4096 || maxrow <= n / 8 ? maxrow : (n / 8 > 4096 ? n / 8 : 4096);
+	sc.i = malloc((sc.cap + 1) * sizeof *sc.i);
+	sc.v = malloc((sc.cap + 1) * sizeof *sc.v);
+	sc.ts = c->has_ts ? malloc((sc.cap + 1) * sizeof *sc.ts) : NULL;
+	if (sc.i == NULL || sc.v == NULL || (c->has_ts && sc.ts == NULL)) {
+		err_nomem(e);
+		goto out;
+	}
 	for (int64_t u = 0; u < rows; u++) {
 		struct row row;
 		int64_t a = start[u];
@@ -261,6 +343,10 @@ coo_to_csr(struct coo *c, int64_t rows, int64_t cols, enum coo_dup dup, struct r
 			;
 		if (k >= len)
 			continue;       /* already in order */
+		if (len <= sc.cap) {
+			merge_sort_row(c->i + a, c->v + a, c->ts ? c->ts + a : NULL, len, &sc);
+			continue;
+		}
 		row.i = c->i + a;
 		row.seq = c->u + a;
 		row.v = c->v + a;
@@ -297,6 +383,9 @@ coo_to_csr(struct coo *c, int64_t rows, int64_t cols, enum coo_dup dup, struct r
 	c->ts = NULL;
 	rc = 0;
 out:
+	free(sc.i);
+	free(sc.v);
+	free(sc.ts);
 	free(start);
 	free(pos);
 	coo_free(c);

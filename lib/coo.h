@@ -35,8 +35,10 @@ int coo_push(struct coo *c, uint32_t u, uint32_t i, float v, int64_t ts, struct 
  * Turns the triplets into r's CSR arrays (rows x cols; every u < rows and
  * i < cols), sorted by item within each row, duplicates combined by dup (the
  * timestamp kept is the latest). A stable counting sort by user done in
- * place, an allocation-free sort of each row by (item, input order), then an
- * in-place merge of duplicates: the peak is the triplets plus two arrays of
+ * place, a stable sort of each row by item (merge sort with a bounded scratch,
+ * heap sort by (item, input position) for longer rows), then an in-place merge
+ * of duplicates: the peak is the triplets, the scratch (at most an eighth of
+ * them) and two arrays of
  * rows + 1 counts. Empties c. *ndup (may be NULL) receives the number
  * of triplets merged into another. Returns 0, or -1 (out of memory; EXIT_DATA
  * when a sum of duplicates overflows a float). r's id tables are left alone.

@@ -476,121 +476,6 @@ json_val(json_t *obj, const char *key, struct val *v)
 	}
 }
 
-/*
- * The fast path for the common line: a flat object whose values are strings
- * without escapes or plain numbers, e.g. {"user":"c1","item":"sku9","rating":4}.
- * It recognises a strict subset of JSON and never rejects anything: whatever
- * it does not recognise (escapes, nesting, true/false/null, odd numbers,
- * repeated keys, any syntax error) returns 0 and the line goes to jansson,
- * which parses it and reports its errors. Returns 1 with f filled.
- */
-static int
-fast_object(const struct ingest *g, const char *p, size_t len, struct val *f)
-{
-	const char *end = p + len, *keys[16];
-	size_t klen[16];
-	int nkeys = 0;
-
-	for (int fi = 0; fi < INGEST_NFIELDS; fi++)
-		memset(&f[fi], 0, sizeof f[fi]);
-#define SKIP_WS() while (p < end && (*p == ' ' || *p == '\t')) p++
-	SKIP_WS();
-	if (p == end || *p++ != '{')
-		return 0;
-	for (;;) {
-		const char *key, *vs;
-		size_t kl;
-		struct val v;
-		int fi;
-
-		memset(&v, 0, sizeof v);
-		SKIP_WS();
-		if (p == end || *p++ != '"')
-			return 0;
-		key = p;
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
-		    (unsigned char)*p < 0x80)
-			p++;
-		if (p == end || *p != '"')
-			return 0;
-		kl = (size_t)(p++ - key);
-		for (int k = 0; k < nkeys; k++)
-			if (klen[k] == kl && memcmp(keys[k], key, kl) == 0)
-				return 0;       /* a repeated key: jansson rejects it */
-		if (nkeys == 16)
-			return 0;
-		keys[nkeys] = key;
-		klen[nkeys++] = kl;
-		SKIP_WS();
-		if (p == end || *p++ != ':')
-			return 0;
-		SKIP_WS();
-		if (p == end)
-			return 0;
-		vs = p;
-		if (*p == '"') {
-			vs = ++p;
-			while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-				p++;
-			if (p == end || *p != '"')
-				return 0;
-			v.s = vs;
-			v.len = (size_t)(p++ - vs);
-			v.jstring = 1;
-			if (!utf8_valid(v.s, v.len))
-				return 0;
-		} else {
-			/* -?(0|[1-9][0-9]*)(.[0-9]+)?, at most 15 digits: exact as a double */
-			const char *q = p;
-			int digits = 0, frac = 0;
-			int64_t n = 0;
-
-			if (q < end && *q == '-')
-				q++;
-			if (q == end || *q < '0' || *q > '9' || (*q == '0' && q + 1 < end &&
-			    q[1] >= '0' && q[1] <= '9'))
-				return 0;
-			while (q < end && *q >= '0' && *q <= '9') {
-				if (++digits > 15)
-					return 0;       /* jansson's, not exact in a double */
-				n = n * 10 + (*q++ - '0');
-			}
-			if (q < end && *q == '.') {
-				q++;
-				while (q < end && *q >= '0' && *q <= '9') {
-					q++;
-					frac++;
-				}
-				if (frac == 0)
-					return 0;
-			}
-			if (digits + frac > 15 || (q < end && (*q == 'e' || *q == 'E')))
-				return 0;
-			v.isnum = 1;
-			v.num = frac ? strtod(p, NULL) : (double)(*p == '-' ? -n : n);
-			p = q;
-		}
-		v.present = 1;
-		for (fi = 0; fi < INGEST_NFIELDS; fi++) {
-			const char *name = fname(g, (enum ingest_field)fi);
-
-			if (strlen(name) == kl && memcmp(name, key, kl) == 0)
-				f[fi] = v;
-		}
-		SKIP_WS();
-		if (p == end)
-			return 0;
-		if (*p == '}')
-			break;
-		if (*p++ != ',')
-			return 0;
-	}
-	p++;
-	SKIP_WS();
-#undef SKIP_WS
-	return p == end;
-}
-
 static void
 tick(struct ingest *g, const struct lines *l)
 {
@@ -628,11 +513,6 @@ read_ndjson(struct ingest *g, struct lines *l, struct err *e)
 		w.line = l->lineno;
 		w.raw = line;
 		w.rawlen = len;
-		if (fast_object(g, line, len, f)) {
-			if (accept(g, f, &w, e) < 0)
-				return -1;
-			continue;
-		}
 		obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 		if (obj == NULL || !json_is_object(obj)) {
 			g->records++;

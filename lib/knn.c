@@ -464,44 +464,14 @@ profile_add(struct knn_rec *k, int32_t i, float v, struct err *e)
 	return 0;
 }
 
+/* recs_user_items's add: an item of the line's "items"; unknown items are ignored. */
 static int
-profile_add_id(struct knn_rec *k, const char *id, size_t len, float v, struct err *e)
+profile_add_id(void *arg, const char *id, size_t len, float v, struct err *e)
 {
+	struct knn_rec *k = arg;
 	int64_t i = ids_find(&k->r->items, id, len);
 
 	return i < 0 ? 0 : profile_add(k, (int32_t)i, v, e);
-}
-
-/* The line's "items": an object of numbers or an array of ids; unknown items are ignored. */
-static int
-profile_add_items(struct knn_rec *k, json_t *items, struct err *e)
-{
-	const char *key;
-	json_t *v;
-	size_t j;
-
-	if (items == NULL || json_is_null(items))
-		return 0;
-	if (json_is_object(items)) {
-		json_object_foreach(items, key, v) {
-			if (!json_is_number(v) || !isfinite(json_number_value(v)))
-				return err_set(e, EXIT_DATA,
-				    "\"items\": the value of \"%s\" must be a number", key);
-			if (profile_add_id(k, key, strlen(key), (float)json_number_value(v), e) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	if (json_is_array(items)) {
-		json_array_foreach(items, j, v) {
-			if (!json_is_string(v))
-				return err_set(e, EXIT_DATA, "\"items\"[%zu] must be an item id string", j);
-			if (profile_add_id(k, json_string_value(v), json_string_length(v), 1.0f, e) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	return err_set(e, EXIT_DATA, "\"items\" must be an object of numbers or an array of ids");
 }
 
 /* Marks the profile, the seen row and the user's exclusions as not to be offered. */
@@ -741,7 +711,7 @@ knn_rec_add_line(struct knn_rec *k, json_t *line, struct err *e)
 	len = json_string_length(uv);
 	row = ids_find(&k->r->users, id, len);
 	if (profile_start(k, row, e) < 0 ||
-	    profile_add_items(k, json_object_get(line, "items"), e) < 0)
+	    recs_user_items(json_object_get(line, "items"), profile_add_id, k, e) < 0)
 		goto out;
 	json_object_del(line, "items");
 	rc = answer(k, id, len, row, line, e);

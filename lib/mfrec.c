@@ -226,12 +226,19 @@ grow_vals(struct mfrec_user *s, size_t need, struct err *e)
 	return 0;
 }
 
-/* Appends one fold-in item (key, value) of the slot when the model knows it. */
+/* The slot a line's "items" go to, for add_item. */
+struct fold_slot {
+	struct mfrec *r;
+	struct mfrec_user *s;
+};
+
+/* recs_user_items's add: appends a fold-in item (key, value) when the model knows it. */
 static int
-add_item(struct mfrec *r, struct mfrec_user *s, const char *key, size_t len, float v,
-    struct err *e)
+add_item(void *arg, const char *key, size_t len, float v, struct err *e)
 {
-	int64_t i = ids_find(&r->m->item_ids, key, len);
+	struct fold_slot *fs = arg;
+	struct mfrec_user *s = fs->s;
+	int64_t i = ids_find(&fs->r->m->item_ids, key, len);
 
 	if (i < 0)
 		return 0;
@@ -240,38 +247,6 @@ add_item(struct mfrec *r, struct mfrec_user *s, const char *key, size_t len, flo
 	s->hist[s->nfold] = (int32_t)i;
 	s->vals[s->nfold++] = v;
 	return 0;
-}
-
-/* Reads the line's "items" (an object of numbers, or an array of ids) into the slot. */
-static int
-parse_items(struct mfrec *r, struct mfrec_user *s, json_t *items, struct err *e)
-{
-	const char *key;
-	json_t *v;
-	size_t j;
-
-	if (items == NULL || json_is_null(items))
-		return 0;
-	if (json_is_object(items)) {
-		json_object_foreach(items, key, v) {
-			if (!json_is_number(v) || !isfinite(json_number_value(v)))
-				return err_set(e, EXIT_DATA, "\"items\": the value of \"%s\" must be a number",
-				    key);
-			if (add_item(r, s, key, strlen(key), (float)json_number_value(v), e) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	if (json_is_array(items)) {
-		json_array_foreach(items, j, v) {
-			if (!json_is_string(v))
-				return err_set(e, EXIT_DATA, "\"items\"[%zu] must be an item id string", j);
-			if (add_item(r, s, json_string_value(v), json_string_length(v), 1.0f, e) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	return err_set(e, EXIT_DATA, "\"items\" must be an object of numbers or an array of ids");
 }
 
 /* Completes the slot at r->bn (its fold-in items already read) and queues it. */
@@ -315,6 +290,7 @@ int
 mfrec_add_line(struct mfrec *r, json_t *line, struct err *e)
 {
 	struct mfrec_user *s = &r->u[r->bn];
+	struct fold_slot slot = { r, s };
 	json_t *uv = json_object_get(line, "user");
 	const char *id;
 	size_t len;
@@ -329,7 +305,7 @@ mfrec_add_line(struct mfrec *r, json_t *line, struct err *e)
 		err_set(e, EXIT_DATA, "\"user\" must be a non-empty string without NUL");
 		goto bad;
 	}
-	if (parse_items(r, s, json_object_get(line, "items"), e) < 0)
+	if (recs_user_items(json_object_get(line, "items"), add_item, &slot, e) < 0)
 		goto bad;
 	json_object_del(line, "items");
 	id = json_string_value(uv);

@@ -177,6 +177,38 @@ report_bad(struct recs_input *in, long line, const char *msg, const char *raw, s
 }
 
 int
+recs_user_items(json_t *items, int (*add)(void *arg, const char *id, size_t len, float v,
+    struct err *e), void *arg, struct err *e)
+{
+	const char *key;
+	json_t *v;
+	size_t j;
+
+	if (items == NULL || json_is_null(items))
+		return 0;
+	if (json_is_object(items)) {
+		json_object_foreach(items, key, v) {
+			if (!json_is_number(v) || !isfinite(json_number_value(v)))
+				return err_set(e, EXIT_DATA,
+				    "\"items\": the value of \"%s\" must be a number", key);
+			if (add(arg, key, strlen(key), (float)json_number_value(v), e) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (json_is_array(items)) {
+		json_array_foreach(items, j, v) {
+			if (!json_is_string(v))
+				return err_set(e, EXIT_DATA, "\"items\"[%zu] must be an item id string", j);
+			if (add(arg, json_string_value(v), json_string_length(v), 1.0f, e) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	return err_set(e, EXIT_DATA, "\"items\" must be an object of numbers or an array of ids");
+}
+
+int
 recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t *line,
     struct err *e), int (*flush)(void *arg, struct err *e), void *arg, struct err *e)
 {

@@ -75,6 +75,17 @@ int recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t
     struct err *e), int (*flush)(void *arg, struct err *e), void *arg, struct err *e);
 
 /*
+ * Walks the "items" field of a user line (the recent interactions of a user
+ * the recommender folds in): an object of numbers, {"sku3":2}, or an array of
+ * ids, ["sku3"] (each worth 1); absent or null means none. Calls
+ * add(arg, id, len, value, e) for each item in order. Returns 0, or -1 with e
+ * set: EXIT_DATA for another shape or a value that is not a finite number (a
+ * message without position), or what add set.
+ */
+int recs_user_items(json_t *items, int (*add)(void *arg, const char *id, size_t len, float v,
+    struct err *e), void *arg, struct err *e);
+
+/*
  * Checks one parsed line against the contract: user a string; recs an array
  * of objects with item (string, distinct), score (number), rank (1, 2, ...)
  * and a reason of a known type with its fields; recs empty only with source

@@ -436,7 +436,7 @@ bad_case() {
 	[ "$(matinfo --json or.st | jq -c '[.rows,.cols,.nnz,.feedback,.timestamps]')" = '[4339,3665,266802,"implicit",true]' ]
 }
 
-@test "ratings2mat: numbers too long for the NDJSON fast path are judged by jansson (fuzz regression)" {
+@test "ratings2mat: numbers with more digits than a double holds are judged by jansson (fuzz regression)" {
 	echo '{"user":"a","item":"x","rating":66666666666666666666}' > big.ndjson
 	run_both ratings2mat big.ndjson || true
 	[ "$status" -eq 65 ]

@@ -111,56 +111,78 @@ a_sum_that_overflows_a_float_is_a_data_error(void)
 	ratings_free(&r);
 }
 
-/* A random matrix with long rows (the heapsort path) against a dense reference. */
-static void
-matches_a_brute_force_reference(void)
+/*
+ * A random matrix against a dense reference: duplicates resolved by the
+ * latest timestamp then input order, and summed. Returns the number of wrong entries.
+ */
+static int64_t
+reference_mismatches(int rows, int cols, int n, unsigned seed)
 {
-	enum { ROWS = 7, COLS = 300, N = 6000 };
-	static int u[N], i[N];
-	static float v[N];
-	static int64_t ts[N];
-	static float last[ROWS][COLS], sum[ROWS][COLS];
-	static int64_t lts[ROWS][COLS], cnt[ROWS][COLS];
+	int *u = calloc((size_t)n, sizeof *u), *i = calloc((size_t)n, sizeof *i);
+	float *v = calloc((size_t)n, sizeof *v);
+	int64_t *ts = calloc((size_t)n, sizeof *ts);
+	float *last = calloc((size_t)rows * cols, sizeof *last), *sum = calloc((size_t)rows * cols, sizeof *sum);
+	int64_t *lts = calloc((size_t)rows * cols, sizeof *lts), *cnt = calloc((size_t)rows * cols, sizeof *cnt);
 	struct ratings r;
-	unsigned seed = 12345;
 	int64_t nnz = 0, k = 0, bad = 0;
 
-	for (int n = 0; n < N; n++) {
+	for (int x = 0; x < n; x++) {
+		int64_t cell;
+
 		seed = seed * 1103515245u + 12345u;
-		u[n] = (int)((seed >> 8) % ROWS);
+		u[x] = (int)((seed >> 8) % (unsigned)rows);
 		seed = seed * 1103515245u + 12345u;
-		i[n] = (int)((seed >> 8) % COLS);
-		v[n] = (float)(n % 5 + 1);
-		ts[n] = (int64_t)((seed >> 4) % 50);
-		if (cnt[u[n]][i[n]]++ == 0)
+		i[x] = (int)((seed >> 8) % (unsigned)cols);
+		v[x] = (float)(x % 5 + 1);
+		ts[x] = (int64_t)((seed >> 4) % 50);
+		cell = (int64_t)u[x] * cols + i[x];
+		if (cnt[cell]++ == 0)
 			nnz++;
-		if (cnt[u[n]][i[n]] == 1 || ts[n] >= lts[u[n]][i[n]]) {
-			last[u[n]][i[n]] = v[n];
-			lts[u[n]][i[n]] = ts[n];
+		if (cnt[cell] == 1 || ts[x] >= lts[cell]) {
+			last[cell] = v[x];
+			lts[cell] = ts[x];
 		}
-		sum[u[n]][i[n]] += v[n];
+		sum[cell] += v[x];
 	}
-	CHECK_INT(build(&r, ROWS, COLS, u, i, v, ts, N, COO_DUP_LAST, NULL), 0);
-	CHECK_INT(r.nnz, nnz);
-	for (int a = 0; a < ROWS; a++)
-		for (int b = 0; b < COLS; b++) {
-			if (cnt[a][b] == 0)
+	if (build(&r, rows, cols, u, i, v, ts, (size_t)n, COO_DUP_LAST, NULL) < 0 || r.nnz != nnz)
+		bad++;
+	for (int a = 0; a < rows && !bad; a++)
+		for (int b = 0; b < cols; b++) {
+			int64_t cell = (int64_t)a * cols + b;
+
+			if (cnt[cell] == 0)
 				continue;
-			if (k >= r.nnz || r.indices[k] != b || r.values[k] != last[a][b] ||
-			    r.ts[k] != lts[a][b] || k < r.indptr[a] || k >= r.indptr[a + 1])
+			if (k >= r.nnz || r.indices[k] != b || r.values[k] != last[cell] ||
+			    r.ts[k] != lts[cell] || k < r.indptr[a] || k >= r.indptr[a + 1])
 				bad++;
 			k++;
 		}
-	CHECK_INT(bad, 0);
 	ratings_free(&r);
-	CHECK_INT(build(&r, ROWS, COLS, u, i, v, NULL, N, COO_DUP_SUM, NULL), 0);
-	k = bad = 0;
-	for (int a = 0; a < ROWS; a++)
-		for (int b = 0; b < COLS; b++)
-			if (cnt[a][b] > 0 && r.values[k++] != sum[a][b])
-				bad++;
-	CHECK_INT(bad, 0);
+	if (build(&r, rows, cols, u, i, v, NULL, (size_t)n, COO_DUP_SUM, NULL) < 0)
+		bad++;
+	k = 0;
+	for (int64_t cell = 0; cell < (int64_t)rows * cols && !bad; cell++)
+		if (cnt[cell] > 0 && r.values[k++] != sum[cell])
+			bad++;
 	ratings_free(&r);
+	free(u); free(i); free(v); free(ts); free(last); free(sum); free(lts); free(cnt);
+	return bad;
+}
+
+/* Rows of ~850 entries: the merge sort path. */
+static void
+merge_sorted_rows_match_a_brute_force_reference(void)
+{
+	CHECK_INT(reference_mismatches(7, 300, 6000, 12345), 0);
+	CHECK_INT(reference_mismatches(50, 40, 3000, 99), 0);       /* short rows, many duplicates */
+}
+
+/* One row longer than the merge scratch (max(4096, n/8)): the in-place heap sort path. */
+static void
+heap_sorted_rows_match_a_brute_force_reference(void)
+{
+	CHECK_INT(reference_mismatches(1, 3000, 12000, 7), 0);
+	CHECK_INT(reference_mismatches(2, 5000, 20000, 8), 0);
 }
 
 static void
@@ -205,7 +227,8 @@ main(void)
 	RUN(duplicates_combine_by_each_rule);
 	RUN(last_means_latest_timestamp_then_input_order);
 	RUN(a_sum_that_overflows_a_float_is_a_data_error);
-	RUN(matches_a_brute_force_reference);
+	RUN(merge_sorted_rows_match_a_brute_force_reference);
+	RUN(heap_sorted_rows_match_a_brute_force_reference);
 	RUN(kcore_iterates_until_stable_and_renumbers);
 	return UNIT_DONE();
 }

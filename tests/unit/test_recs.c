@@ -1,7 +1,9 @@
 /* test_recs.c - unit tests for writing and checking recommendation lines (lib/recs) */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "exitcode.h"
 #include "recs.h"
 #include "unit.h"
 
@@ -95,11 +97,74 @@ refuses_a_score_that_is_not_finite(void)
 	free(buf);
 }
 
+struct got {
+	char ids[4][8];
+	float v[4];
+	int n;
+};
+
+static int
+take(void *arg, const char *id, size_t len, float v, struct err *e)
+{
+	struct got *g = arg;
+
+	if (g->n == 4)
+		return err_set(e, EXIT_OSERR, "full");
+	snprintf(g->ids[g->n], sizeof g->ids[0], "%.*s", (int)len, id);
+	g->v[g->n++] = v;
+	return 0;
+}
+
+static int
+user_items(const char *text, struct got *g, struct err *e)
+{
+	json_t *o = json_loads(text, JSON_DECODE_ANY, NULL);
+	int rc = recs_user_items(json_object_get(o, "items"), take, g, e);
+
+	json_decref(o);
+	return rc;
+}
+
+static void
+user_items_take_an_object_or_an_array(void)
+{
+	struct got g = { 0 };
+	struct err e = { 0 };
+
+	CHECK_INT(user_items("{\"items\":{\"sku3\":2,\"sku1\":0.5}}", &g, &e), 0);
+	CHECK_INT(g.n, 2);
+	CHECK_STR(g.ids[0], "sku3");
+	CHECK_NEAR(g.v[0], 2, 0);
+	CHECK_STR(g.ids[1], "sku1");
+	CHECK_NEAR(g.v[1], 0.5, 0);
+	g.n = 0;
+	CHECK_INT(user_items("{\"items\":[\"a\",\"b\",\"c\"]}", &g, &e), 0);
+	CHECK_INT(g.n, 3);
+	CHECK_STR(g.ids[2], "c");
+	CHECK_NEAR(g.v[2], 1, 0);
+	g.n = 0;
+	CHECK_INT(user_items("{\"user\":\"u\"}", &g, &e), 0);
+	CHECK_INT(user_items("{\"items\":null}", &g, &e), 0);
+	CHECK_INT(g.n, 0);
+	CHECK_INT(user_items("{\"items\":[1,2,3,4,5]}", &g, &e), -1);
+	CHECK_STR(e.msg, "\"items\"[0] must be an item id string");
+	CHECK_INT(e.code, EXIT_DATA);
+	CHECK_INT(user_items("{\"items\":{\"a\":1,\"b\":\"2\"}}", &g, &e), -1);
+	CHECK_STR(e.msg, "\"items\": the value of \"b\" must be a number");
+	CHECK_INT(g.n, 1);
+	CHECK_INT(user_items("{\"items\":\"sku1\"}", &g, &e), -1);
+	CHECK_STR(e.msg, "\"items\" must be an object of numbers or an array of ids");
+	g.n = 0;
+	CHECK_INT(user_items("{\"items\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", &g, &e), -1);
+	CHECK_INT(e.code, EXIT_OSERR);
+}
+
 int
 main(void)
 {
 	RUN(writes_a_line_that_checks);
 	RUN(check_finds_each_breach);
 	RUN(refuses_a_score_that_is_not_finite);
+	RUN(user_items_take_an_object_or_an_array);
 	return UNIT_DONE();
 }

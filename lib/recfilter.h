@@ -1,0 +1,107 @@
+/* recfilter.h - the filters a recommender applies to one item table (--seen, --exclude, --catalog) */
+#ifndef RECMAIL_RECFILTER_H
+#define RECMAIL_RECFILTER_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "catalog.h"
+#include "err.h"
+#include "exclude.h"
+#include "history.h"
+#include "ids.h"
+
+/*
+ * The options topk, popular and itemknn share: -n, --all, --seen, --exclude,
+ * --catalog with its rules, --max-per-category, --skip-bad, --bad, -o and the
+ * USERS operand (input, "-" by default). The program copies n and
+ * max_per_category into its own recommender's options.
+ */
+struct recfilter_opts {
+	const char *seen, *exclude, *catalog, *bad, *output, *input;
+	const char **cats;      /* --exclude-category, owned: recfilter_opts_free */
+	size_t ncats;
+	int n, max_per_category, all, skip_bad;
+	struct catalog_rules rules;
+};
+
+/* getopt_long values of the shared long-only options; a program's own start at RECFILTER_O_END */
+enum {
+	RECFILTER_O_MISSING = 256, RECFILTER_O_EXCAT, RECFILTER_O_MINP, RECFILTER_O_MAXP,
+	RECFILTER_O_MAXCAT, RECFILTER_O_SKIP, RECFILTER_O_BAD, RECFILTER_O_END,
+};
+
+/* How many entries recfilter_longopts adds to a program's table. */
+#define RECFILTER_NLONGOPTS 13
+
+/*
+ * Merges the program's own long options (own, ended by a NULL name, sorted by
+ * name) with the shared ones into out, sorted by name and ended by a NULL
+ * entry; out has room for RECFILTER_NLONGOPTS + the entries of own (with its
+ * end). The shared short options are a, c:, n:, o:, s:, x:.
+ */
+void recfilter_longopts(const struct option *own, struct option *out);
+
+/*
+ * Takes one shared option (c as getopt_long returned it, arg its optarg)
+ * into o. Returns -1 to go on, else the exit status after a message on
+ * stderr: EXIT_USAGE for a bad value or an option that is not shared
+ * ("unknown option"), EXIT_OSERR when out of memory.
+ */
+int recfilter_option(struct recfilter_opts *o, int c, const char *arg);
+
+/*
+ * After getopt_long: takes the USERS operand at argv[optind] (stdin when
+ * absent). Returns -1 to go on, else EXIT_USAGE after a message (more than
+ * one operand, or one with --all).
+ */
+int recfilter_operands(struct recfilter_opts *o, int argc, char **argv);
+
+/* Returns -1 when the catalog rules have their --catalog, else EXIT_USAGE after a message. */
+int recfilter_check(const struct recfilter_opts *o);
+
+void recfilter_opts_free(struct recfilter_opts *o);
+
+/*
+ * The loaded filters. seen, ex and view point into the storage when the
+ * option was given and are NULL otherwise: what a recommender's init takes.
+ */
+struct recfilter {
+	struct history hist;
+	struct exclude excl;
+	struct catalog cat;
+	struct catalog_view rules;
+	struct history *seen;
+	struct exclude *ex;
+	struct catalog_view *view;
+};
+
+void recfilter_init(struct recfilter *f);
+void recfilter_free(struct recfilter *f);
+
+/*
+ * Loads o's --seen (mapped onto users and items; target names them in
+ * messages), --exclude (mapped onto items) and --catalog, in that order, and
+ * builds the view of o's rules over items. Returns 0, or -1 with e set as
+ * history_load/history_map, exclude_load/exclude_map, catalog_load or
+ * catalog_view_build set it (EXIT_NOINPUT, EXIT_DATA, EXIT_IO, EXIT_OSERR).
+ */
+int recfilter_load(struct recfilter *f, const struct recfilter_opts *o, const struct ids *users,
+    const struct ids *items, const char *target, struct err *e);
+
+/*
+ * Reads the user lines of in (named o->input) as recs_read_users does, with
+ * o's --skip-bad, and bad (may be NULL) for --bad; a skipped line is reported
+ * on stderr when bad is NULL. Returns the number of lines skipped, or -1 with
+ * e set as recs_read_users sets it.
+ */
+long recfilter_read_users(const struct recfilter_opts *o, FILE *in, FILE *bad,
+    int (*add)(void *arg, json_t *line, struct err *e), int (*flush)(void *arg, struct err *e),
+    void *arg, struct err *e);
+
+/* Says "N bad lines skipped" on stderr when skipped > 0; returns EXIT_PARTIAL then, else EXIT_OK */
+int recfilter_skipped(long skipped);
+
+#endif
