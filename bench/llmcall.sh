@@ -14,10 +14,12 @@ PY3=/usr/bin/python3
 [ -x "$PY3" ] || PY3=python3
 BIG=${BENCH_BIG:-100000}
 work=$(mktemp -d)
-pids=()
+# start_fake runs in a command substitution (a subshell): servers are found by their pid files
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	local f
+	for f in "$work"/*.pid; do
+		[ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,7 +34,7 @@ start_fake() {
 	local name=$1 i
 	shift
 	"$PY3" "$here/tests/fakellm.py" --port-file "$work/$name.port" "$@" >/dev/null 2>&1 &
-	pids+=($!)
+	echo $! >"$work/$name.pid"
 	for i in $(seq 1 200); do
 		[ -s "$work/$name.port" ] && break
 		sleep 0.05
