@@ -158,12 +158,6 @@ add_line(void *k, json_t *line, struct err *e)
 	return knn_rec_add_line(k, line, e);
 }
 
-static int
-flush(void *k, struct err *e)
-{
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -188,7 +182,8 @@ main(int argc, char **argv)
 	}
 	if (ratings_load(o.ratings, &r, &e) < 0)
 		goto fail;
-	if (recfilter_load(&f, &o.f, &r.users, &r.items, o.ratings, &e) < 0)
+	if (recfilter_load_lists(&f, &o.f, &r.users, &r.items, o.ratings, &e) < 0 ||
+	    recfilter_load_catalog(&f, &o.f, &r.items, &e) < 0)
 		goto fail;
 	if (!o.f.all && (in = cli_open_in(o.f.input)) == NULL) {
 		rc = EXIT_NOINPUT;
@@ -204,7 +199,7 @@ main(int argc, char **argv)
 		k.o.progress_arg = "users";
 	}
 	if (o.f.all ? knn_rec_add_all(&k, &e) < 0 :
-	    (skipped = recfilter_read_users(&o.f, in, bad.fp, add_line, flush, &k, &e)) < 0) {
+	    (skipped = recfilter_read_users(&o.f, in, bad.fp, add_line, NULL, &k, &e)) < 0) {
 		rc = cli_fail_err(&e);
 		/* Keep what was answered on stdout; a named output is not half-written. */
 		if (out.path == NULL)

@@ -127,12 +127,6 @@ add_line(void *p, json_t *line, struct err *e)
 	return poprec_add_line(p, line, e);
 }
 
-static int
-flush(void *p, struct err *e)
-{
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -156,9 +150,9 @@ main(int argc, char **argv)
 	groups.field = o.group;
 	if (ratings_load(o.ratings, &r, &e) < 0)
 		goto fail;
-	if (recfilter_load(&f, &o.f, &r.users, &r.items, o.ratings, &e) < 0)
-		goto fail;
-	if (o.customers != NULL && poprec_groups_load(&groups, o.customers, &e) < 0)
+	if (recfilter_load_lists(&f, &o.f, &r.users, &r.items, o.ratings, &e) < 0 ||
+	    (o.customers != NULL && poprec_groups_load(&groups, o.customers, &e) < 0) ||
+	    recfilter_load_catalog(&f, &o.f, &r.items, &e) < 0)
 		goto fail;
 	if (!o.f.all && (in = cli_open_in(o.f.input)) == NULL) {
 		rc = EXIT_NOINPUT;
@@ -173,7 +167,7 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	if (o.f.all ? poprec_add_all(&p, &e) < 0 :
-	    (skipped = recfilter_read_users(&o.f, in, bad.fp, add_line, flush, &p, &e)) < 0) {
+	    (skipped = recfilter_read_users(&o.f, in, bad.fp, add_line, NULL, &p, &e)) < 0) {
 		rc = cli_fail_err(&e);
 		if (out.path == NULL)
 			ofile_commit(&out, &e);

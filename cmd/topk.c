@@ -222,7 +222,8 @@ main(int argc, char **argv)
 	rc = EXIT_OK;
 	if (model_load(o.model, &m, &e) < 0)
 		goto fail;
-	if (recfilter_load(&f, &o.f, &m.user_ids, &m.item_ids, o.model, &e) < 0)
+	if (recfilter_load_lists(&f, &o.f, &m.user_ids, &m.item_ids, o.model, &e) < 0 ||
+	    recfilter_load_catalog(&f, &o.f, &m.item_ids, &e) < 0)
 		goto fail;
 	if (!o.f.all && (in = cli_open_in(o.f.input)) == NULL) {
 		rc = EXIT_NOINPUT;

@@ -8,7 +8,7 @@
 #include "recs.h"
 
 /* Sorted by name, like every program's own table. */
-static const struct option shared_longopts[RECFILTER_NLONGOPTS] = {
+static const struct option shared_longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "bad", required_argument, NULL, RECFILTER_O_BAD },
 	{ "catalog", required_argument, NULL, 'c' },
@@ -23,6 +23,8 @@ static const struct option shared_longopts[RECFILTER_NLONGOPTS] = {
 	{ "seen", required_argument, NULL, 's' },
 	{ "skip-bad", no_argument, NULL, RECFILTER_O_SKIP },
 };
+_Static_assert(sizeof shared_longopts / sizeof *shared_longopts == RECFILTER_NLONGOPTS,
+    "RECFILTER_NLONGOPTS counts shared_longopts");
 
 void
 recfilter_longopts(const struct option *own, struct option *out)
@@ -149,8 +151,8 @@ recfilter_free(struct recfilter *f)
 }
 
 int
-recfilter_load(struct recfilter *f, const struct recfilter_opts *o, const struct ids *users,
-    const struct ids *items, const char *target, struct err *e)
+recfilter_load_lists(struct recfilter *f, const struct recfilter_opts *o,
+    const struct ids *users, const struct ids *items, const char *target, struct err *e)
 {
 	if (o->seen != NULL) {
 		f->seen = &f->hist;
@@ -163,6 +165,13 @@ recfilter_load(struct recfilter *f, const struct recfilter_opts *o, const struct
 		if (exclude_load(&f->excl, o->exclude, e) < 0 || exclude_map(&f->excl, items, e) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int
+recfilter_load_catalog(struct recfilter *f, const struct recfilter_opts *o,
+    const struct ids *items, struct err *e)
+{
 	if (o->catalog != NULL && catalog_load(&f->cat, o->catalog, e) < 0)
 		return -1;
 	if (catalog_view_build(&f->rules, o->catalog ? &f->cat : NULL, &o->rules, items, e) < 0)

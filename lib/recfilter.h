@@ -83,13 +83,20 @@ void recfilter_free(struct recfilter *f);
 
 /*
  * Loads o's --seen (mapped onto users and items; target names them in
- * messages), --exclude (mapped onto items) and --catalog, in that order, and
- * builds the view of o's rules over items. Returns 0, or -1 with e set as
- * history_load/history_map, exclude_load/exclude_map, catalog_load or
- * catalog_view_build set it (EXIT_NOINPUT, EXIT_DATA, EXIT_IO, EXIT_OSERR).
+ * messages), then --exclude (mapped onto items). Returns 0, or -1 with e set
+ * as history_load/history_map or exclude_load/exclude_map set it
+ * (EXIT_NOINPUT, EXIT_DATA, EXIT_IO, EXIT_OSERR).
  */
-int recfilter_load(struct recfilter *f, const struct recfilter_opts *o, const struct ids *users,
-    const struct ids *items, const char *target, struct err *e);
+int recfilter_load_lists(struct recfilter *f, const struct recfilter_opts *o,
+    const struct ids *users, const struct ids *items, const char *target, struct err *e);
+
+/*
+ * Loads o's --catalog and builds the view of o's rules over items. Returns 0,
+ * or -1 with e set as catalog_load or catalog_view_build set it (EXIT_NOINPUT,
+ * EXIT_DATA, EXIT_IO, EXIT_OSERR).
+ */
+int recfilter_load_catalog(struct recfilter *f, const struct recfilter_opts *o,
+    const struct ids *items, struct err *e);
 
 /*
  * Reads the user lines of in (named o->input) as recs_read_users does, with
@@ -101,7 +108,7 @@ long recfilter_read_users(const struct recfilter_opts *o, FILE *in, FILE *bad,
     int (*add)(void *arg, json_t *line, struct err *e), int (*flush)(void *arg, struct err *e),
     void *arg, struct err *e);
 
-/* Says "N bad lines skipped" on stderr when skipped > 0; returns EXIT_PARTIAL then, else EXIT_OK */
+/* Says "N bad lines skipped" on stderr when skipped > 0 and returns EXIT_PARTIAL; else EXIT_OK. */
 int recfilter_skipped(long skipped);
 
 #endif

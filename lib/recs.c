@@ -234,7 +234,7 @@ recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t *li
 			struct err fe = { 0 };
 
 			/* The lines before the bad one are answered first. */
-			if (flush(arg, &fe) < 0 && e != NULL)
+			if (flush != NULL && flush(arg, &fe) < 0 && e != NULL)
 				*e = fe;
 			goto fail;
 		}
@@ -242,7 +242,7 @@ recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t *li
 			goto fail;
 	}
 	ndjson_free(&rd);
-	return flush(arg, e);
+	return flush != NULL ? flush(arg, e) : 0;
 fail:
 	ndjson_free(&rd);
 	return -1;

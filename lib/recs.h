@@ -66,10 +66,10 @@ struct recs_input {
 /*
  * Reads lines from f and gives each parsed object to add(arg, line, e), which
  * takes the reference and fails with EXIT_DATA (a message without position)
- * for a bad line; flush(arg, e) is called before stopping at a bad line and
- * at the end, so every line before is answered. Returns 0 at the end of
- * input, or -1 with e set: the first bad line ("name:N: reason", EXIT_DATA)
- * without skip_bad, or a final error (EXIT_IO, EXIT_OSERR).
+ * for a bad line; flush(arg, e) (may be NULL) is called before stopping at a
+ * bad line and at the end, so every line before is answered. Returns 0 at the
+ * end of input, or -1 with e set: the first bad line ("name:N: reason",
+ * EXIT_DATA) without skip_bad, or a final error (EXIT_IO, EXIT_OSERR).
  */
 int recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t *line,
     struct err *e), int (*flush)(void *arg, struct err *e), void *arg, struct err *e);

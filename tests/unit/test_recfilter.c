@@ -70,6 +70,16 @@ table(struct ids *t, const char *const *names, size_t n)
 		ids_intern(t, names[i], strlen(names[i]), &e);
 }
 
+/* Both loads, in the order every recommender makes them. */
+static int
+load(struct recfilter *f, const struct recfilter_opts *o, const struct ids *users,
+    const struct ids *items, struct err *e)
+{
+	if (recfilter_load_lists(f, o, users, items, "model.st", e) < 0)
+		return -1;
+	return recfilter_load_catalog(f, o, items, e);
+}
+
 static void
 longopts_merge_in_name_order(void)
 {
@@ -214,7 +224,7 @@ load_maps_every_filter_onto_the_item_table(void)
 	o.catalog = path("cat.ndjson");
 	o.rules.drop_missing = 1;
 	recfilter_init(&f);
-	CHECK_INT(recfilter_load(&f, &o, &ut, &it, "model.st", &e), 0);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), 0);
 	CHECK(f.seen == &f.hist && f.ex == &f.excl && f.view == &f.rules);
 	row = history_row(f.seen, "c1", 2);
 	CHECK(row >= 0);
@@ -238,7 +248,7 @@ load_maps_every_filter_onto_the_item_table(void)
 
 	o = (struct recfilter_opts){ 0 };
 	recfilter_init(&f);
-	CHECK_INT(recfilter_load(&f, &o, &ut, &it, "model.st", &e), 0);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), 0);
 	CHECK(f.seen == NULL && f.ex == NULL && f.view == NULL);
 	recfilter_free(&f);
 	ids_free(&ut);
@@ -259,7 +269,7 @@ load_stops_at_the_first_bad_input(void)
 	table(&it, other, 2);
 	o.seen = path("seen.st");
 	recfilter_init(&f);
-	CHECK_INT(recfilter_load(&f, &o, &ut, &it, "model.st", &e), -1);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), -1);
 	CHECK_INT(e.code, EXIT_DATA);
 	CHECK(strstr(e.msg, "no item in common with model.st") != NULL);
 	recfilter_free(&f);
@@ -268,7 +278,7 @@ load_stops_at_the_first_bad_input(void)
 	o.exclude = path("no-such.ndjson");
 	o.catalog = path("no-such-either.ndjson");
 	recfilter_init(&f);
-	CHECK_INT(recfilter_load(&f, &o, &ut, &it, "model.st", &e), -1);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), -1);
 	CHECK_INT(e.code, EXIT_NOINPUT);
 	CHECK(strstr(e.msg, "no-such.ndjson") != NULL);
 	recfilter_free(&f);
@@ -277,7 +287,7 @@ load_stops_at_the_first_bad_input(void)
 	o.exclude = NULL;
 	o.catalog = path("badcat.ndjson");
 	recfilter_init(&f);
-	CHECK_INT(recfilter_load(&f, &o, &ut, &it, "model.st", &e), -1);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), -1);
 	CHECK_INT(e.code, EXIT_DATA);
 	CHECK(strstr(e.msg, "badcat.ndjson:2: missing \"item\"") != NULL);
 	recfilter_free(&f);
@@ -319,7 +329,7 @@ read_users_skips_or_stops_at_a_bad_line(void)
 	n = 0;
 	o.skip_bad = 0;
 	in = fmemopen((void *)text, strlen(text), "r");
-	CHECK_INT(recfilter_read_users(&o, in, NULL, count_line, no_flush, &n, &e), -1);
+	CHECK_INT(recfilter_read_users(&o, in, NULL, count_line, NULL, &n, &e), -1);
 	CHECK_INT(e.code, EXIT_DATA);
 	CHECK(strncmp(e.msg, "users.ndjson:2: ", 16) == 0);
 	CHECK_INT(n, 1);
