@@ -467,6 +467,44 @@ pick_scored(struct mfrec *r, const struct mfrec_user *s, float *row, struct err 
 	}
 }
 
+/*
+ * Recomputes the scores of the n chosen items one by one, in a fixed order and
+ * in double precision, and (without MMR, whose order is its own) sorts them
+ * best first, ties by item index. The sgemm only selects: its rounding depends
+ * on where a user sits in a block (OpenBLAS's kernels round rows differently),
+ * and a line must not depend on how the input was split into blocks, shards or
+ * runs.
+ */
+static void
+rescore(struct mfrec *r, const float *pu, size_t n)
+{
+	size_t kk = (size_t)r->kk;
+
+	for (size_t t = 0; t < n; t++) {
+		const float *q = r->Qc + (size_t)r->cpos[r->chosen[t]] * kk;
+		double acc = 0;
+
+		for (size_t x = 0; x < kk; x++)
+			acc += (double)pu[x] * q[x];
+		r->out[t].score = (float)acc;
+	}
+	if (r->o.mmr >= 0)
+		return;
+	for (size_t t = 1; t < n; t++) {
+		int32_t c = r->chosen[t];
+		float sc = r->out[t].score;
+		size_t j = t;
+
+		for (; j > 0 && (r->out[j - 1].score < sc ||
+		    (r->out[j - 1].score == sc && r->chosen[j - 1] > c)); j--) {
+			r->chosen[j] = r->chosen[j - 1];
+			r->out[j].score = r->out[j - 1].score;
+		}
+		r->chosen[j] = c;
+		r->out[j].score = sc;
+	}
+}
+
 /* Names, for each chosen item, the most similar item of the user's history. */
 static int
 add_reasons(struct mfrec *r, const struct mfrec_user *s, size_t n, struct err *e)
@@ -572,7 +610,10 @@ mfrec_flush(struct mfrec *r, struct err *e)
 			n = pick_popular(r, s);
 		} else {
 			n = r->nc > 0 ? pick_scored(r, s, r->S + rowof[b] * (size_t)r->nc, e) : 0;
-			if (n == (size_t)-1 || add_reasons(r, s, n, e) < 0)
+			if (n == (size_t)-1)
+				goto out;
+			rescore(r, r->Pb + rowof[b] * (size_t)kk, n);
+			if (add_reasons(r, s, n, e) < 0)
 				goto out;
 		}
 		if (n == 0) {
