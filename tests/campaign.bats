@@ -101,9 +101,11 @@ pipelines_campaign() {
 	start_smtpd
 	# a mailfmt that hangs, so that the run is killed between write and format
 	mkdir shim
+	for p in "${RECMAIL_BIN:-$RECMAIL_ROOT/bin}"/*; do ln -s "$p" shim/; done
+	rm shim/mailfmt
 	printf '#!/bin/sh\nsleep 60\n' >shim/mailfmt
 	chmod +x shim/mailfmt
-	PATH="$TMP/shim:$PATH" setsid "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C c2 \
+	RECMAIL_BIN="$TMP/shim" setsid "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C c2 \
 		>first.out 2>&1 &
 	pid=$!
 	for _ in $(seq 600); do
