@@ -151,7 +151,10 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *msg, s
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, addr);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)s->data.len);
+	/* after a failure (a 421 closes the channel, a dropped connection) never reuse it */
+	curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, s->fresh ? 1L : 0L);
 	cc = curl_easy_perform(s->curl);
+	s->fresh = cc != CURLE_OK;
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);

@@ -31,6 +31,7 @@ struct smtp {
 	size_t off;
 	char reply[512];        /* the server's last reply line, printable ASCII */
 	char errbuf[256];
+	int fresh;              /* the last transaction failed: open a new connection */
 };
 
 /*

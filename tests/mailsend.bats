@@ -46,6 +46,19 @@ make_mbox() {
 }
 
 # received_ids: Message-IDs the server stored, one a line, sorted
+# received_count N: waits up to 5 s for the server to have stored N messages (it records a
+# message just after answering 250, so the client may finish first), then prints the count
+received_count() {
+	local n=0
+	for _ in $(seq 50); do
+		n=$(cat srv/received.ndjson 2>/dev/null | wc -l)
+		[ "$n" -ge "$1" ] && break
+		sleep 0.1
+	done
+	sleep 0.2
+	cat srv/received.ndjson 2>/dev/null | wc -l
+}
+
 received_ids() {
 	jq -r '.message_id' srv/received.ndjson | sort
 }
@@ -80,7 +93,7 @@ sent_ids() {
 	[ "$(jq -r '.reply' sent.ndjson | head -1)" = "250 2.0.0 stored as 0001" ]
 	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
 	[ "$status" -eq 0 ]
-	[ "$(wc -l < srv/received.ndjson)" -eq 5 ]
+	[ "$(received_count 5)" -eq 5 ]
 	# envelope and content as sent: dot lines survive, the message parses
 	[ "$(jq -r '.rcpt[0]' srv/received.ndjson | head -1)" = "u1@example.com" ]
 	[ "$(jq -r '.mail_from' srv/received.ndjson | sort -u)" = "shop@example.com" ]
@@ -120,14 +133,14 @@ sent_ids() {
 	start_smtpd --fail 451:2 --fail 421:4
 	run mailsend --url "$URL" --rate 0 --retries 0 --sent-log sent.ndjson out.mbox
 	[ "$status" -eq 75 ]
-	[ "$(wc -l < srv/received.ndjson)" -eq 3 ]
+	[ "$(received_count 3)" -eq 3 ] || { cat sent.ndjson srv/received.ndjson smtpd.log; false; }
 	[ "$(jq -r 'select(.status=="deferred")|.reply[0:3]' sent.ndjson | tr '\n' ' ')" = "451 421 " ]
 	run mailsend --url "$URL" --rate 0 --retries 0 --sent-log sent.ndjson out.mbox
 	[ "$status" -eq 0 ]
 	[ "$(received_ids)" = "$(sent_ids)" ]
 	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson out.mbox
 	[ "$status" -eq 0 ]
-	[ "$(wc -l < srv/received.ndjson)" -eq 5 ]
+	[ "$(received_count 5)" -eq 5 ]
 }
 
 @test "mailsend: a 4xx is retried with backoff within the run" {
