@@ -356,7 +356,7 @@ dkim_check() {
 	        dark += r + g + b < 300
 	        blue += b > 150 and r < 80 and g < 120   # the header bar and the card buttons
 	print(len(colours), dark, blue)
-	sys.exit(0 if len(colours) >= 20 and dark > 500 and blue > 2000 else 1)
+	sys.exit(0 if len(colours) >= 20 and dark > 200 and blue > 2000 else 1)
 	EOF
 	run "$PY3" png.py shot.png
 	echo "$output"
