@@ -76,42 +76,23 @@ add_line(struct exclude *x, const json_t *o, struct err *e)
 	return 0;
 }
 
+/* add_line with the signature ndjson_read wants */
+static int
+add_record(void *arg, const json_t *o, struct err *e)
+{
+	return add_line(arg, o, e);
+}
+
 int
 exclude_read(struct exclude *x, FILE *f, const char *name, struct err *e)
 {
-	struct ndjson_reader rd;
-	json_t *o;
-	int rc;
-
-	name = name ? name : "-";
-	if (ndjson_init(&rd, f, name, 0, e) < 0)
-		return -1;
-	while ((rc = ndjson_next(&rd, &o, NULL, e)) > 0) {
-		rc = add_line(x, o, e);
-		json_decref(o);
-		if (rc < 0) {
-			if (e != NULL && e->code == EXIT_DATA)
-				err_prefix(e, "%s:%ld", name, ndjson_lineno(&rd));
-			break;
-		}
-	}
-	ndjson_free(&rd);
-	return rc < 0 ? -1 : 0;
+	return ndjson_read(f, name, add_record, x, e);
 }
 
 int
 exclude_load(struct exclude *x, const char *path, struct err *e)
 {
-	FILE *f;
-	int rc;
-
-	if (path == NULL || strcmp(path, "-") == 0)
-		return exclude_read(x, stdin, "-", e);
-	if ((f = fopen(path, "rb")) == NULL)
-		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-	rc = exclude_read(x, f, path, e);
-	fclose(f);
-	return rc;
+	return ndjson_read_file(path, add_record, x, e);
 }
 
 int

@@ -52,6 +52,46 @@ ndjson_lineno(const struct ndjson_reader *r)
 	return r->lines.lineno;
 }
 
+int
+ndjson_read(FILE *f, const char *name, int (*add)(void *arg, const json_t *obj, struct err *e),
+    void *arg, struct err *e)
+{
+	struct ndjson_reader rd;
+	json_t *o;
+	int rc;
+
+	name = name ? name : "-";
+	if (ndjson_init(&rd, f, name, 0, e) < 0)
+		return -1;
+	while ((rc = ndjson_next(&rd, &o, NULL, e)) > 0) {
+		rc = add(arg, o, e);
+		json_decref(o);
+		if (rc < 0) {
+			if (e != NULL && e->code == EXIT_DATA)
+				err_prefix(e, "%s:%ld", name, ndjson_lineno(&rd));
+			break;
+		}
+	}
+	ndjson_free(&rd);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+ndjson_read_file(const char *path, int (*add)(void *arg, const json_t *obj, struct err *e),
+    void *arg, struct err *e)
+{
+	FILE *f;
+	int rc;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return ndjson_read(stdin, "-", add, arg, e);
+	if ((f = fopen(path, "rb")) == NULL)
+		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	rc = ndjson_read(f, path, add, arg, e);
+	fclose(f);
+	return rc;
+}
+
 void
 ndjson_free(struct ndjson_reader *r)
 {

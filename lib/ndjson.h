@@ -27,6 +27,18 @@ int ndjson_next(struct ndjson_reader *r, json_t **out, const char **raw, struct 
 /* Number of the line last read. */
 long ndjson_lineno(const struct ndjson_reader *r);
 
+/*
+ * Reads every record of f (name for messages) and hands each to add(arg, obj,
+ * e), which must not keep obj; an EXIT_DATA error from add gets the position
+ * "name:N: " in front. Stops at the first error. Returns 0, or -1 with e set.
+ */
+int ndjson_read(FILE *f, const char *name, int (*add)(void *arg, const json_t *obj,
+    struct err *e), void *arg, struct err *e);
+
+/* The same for a file by path ("-" or NULL is stdin); EXIT_NOINPUT when it cannot be opened. */
+int ndjson_read_file(const char *path, int (*add)(void *arg, const json_t *obj, struct err *e),
+    void *arg, struct err *e);
+
 void ndjson_free(struct ndjson_reader *r);
 
 /*

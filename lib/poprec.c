@@ -85,32 +85,17 @@ add_customer(struct poprec_groups *g, const json_t *o, struct err *e)
 	return 0;
 }
 
+/* add_customer with the signature ndjson_read wants */
+static int
+add_record(void *arg, const json_t *o, struct err *e)
+{
+	return add_customer(arg, o, e);
+}
+
 int
 poprec_groups_load(struct poprec_groups *g, const char *path, struct err *e)
 {
-	struct ndjson_reader rd;
-	const char *name = path ? path : "-";
-	FILE *f = stdin;
-	json_t *o;
-	int rc;
-
-	if (path != NULL && strcmp(path, "-") != 0 && (f = fopen(path, "rb")) == NULL)
-		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-	if ((rc = ndjson_init(&rd, f, name, 0, e)) == 0) {
-		while ((rc = ndjson_next(&rd, &o, NULL, e)) > 0) {
-			rc = add_customer(g, o, e);
-			json_decref(o);
-			if (rc < 0) {
-				if (e != NULL && e->code == EXIT_DATA)
-					err_prefix(e, "%s:%ld", name, ndjson_lineno(&rd));
-				break;
-			}
-		}
-		ndjson_free(&rd);
-	}
-	if (f != stdin)
-		fclose(f);
-	return rc < 0 ? -1 : 0;
+	return ndjson_read_file(path, add_record, g, e);
 }
 
 /* The group (1-based) of a user id, 0 for none. */
