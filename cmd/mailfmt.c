@@ -15,16 +15,49 @@
 #include "mbox.h"
 #include "ndjson.h"
 #include "ofile.h"
+#include "pool.h"
 #include "suppress.h"
 #include "writer.h"
 
 #define KEY_MAX 4096
+#define JOBS_AUTO_MAX 8         /* --jobs default: the online CPUs, at most this */
+#define BATCH_PER_JOB 64        /* lines read per worker before a batch is built */
+
+/* What became of one input line. */
+enum outcome {
+	O_MSG,          /* a message in out (unless it turns out to be a duplicate) */
+	O_REJECT,       /* reported with the reason in e */
+	O_SUPPRESS,     /* the address is on the suppression list */
+	O_BADLINE,      /* not a JSON object, or over-long: reported with e */
+	O_FATAL         /* e ends the run (out of memory, OpenSSL failure) */
+};
+
+/* One input line on its way to a message: filled by a worker, written in input order. */
+struct slot {
+	char *line;
+	size_t len, cap;
+	long lineno;
+	json_t *rec;
+	enum outcome what;
+	int fell_back;
+	struct err e;
+	struct mime_buf out;
+	char msgid[200];
+};
+
+/* What each worker thread owns. */
+struct worker {
+	struct mailmsg msg;
+	struct dkim dkim;
+};
 
 struct run {
 	struct mailmsg_opts mo;
-	struct mailmsg msg;
-	struct mime_buf out, sig;
-	struct dkim dkim;
+	struct worker *w;
+	struct pool *pool;
+	struct slot *slot;          /* a batch of lines, built at once, written in order */
+	size_t nslot, nbatch;        /* slots, and how many the batch being built fills */
+	const char *name;           /* the input being read, for messages */
 	int use_dkim, fallback, progress;
 	struct suppress sup;
 	int use_sup;
@@ -66,6 +99,8 @@ usage(FILE *f)
 	    "  -m, --maildir DIR         write a maildir instead of an mbox on stdout\n"
 	    "  -e, --eml-dir DIR         write DIR/<message-id>.eml files instead\n"
 	    "      --max-line BYTES      longest input line (default 1048576)\n"
+	    "      --jobs N              build messages on N threads (default: the CPUs, at most 8);\n"
+	    "                            the output is the same for every N\n"
 	    "      --progress            show progress on stderr\n"
 	    "  -h, --help                this help\n"
 	    "  -V, --version             version\n"
@@ -162,29 +197,24 @@ report(struct run *r, const char *file, long line, const json_t *rec, const char
 	return rc;
 }
 
-/* Builds, signs and writes the message for one record. 0 written, 1 reported, -1 fatal. */
-static int
-one(struct run *r, const char *file, long line, const json_t *rec, struct err *e)
+/* Builds and signs the message for one parsed record into s->out; the outcome. */
+static enum outcome
+make(struct run *r, struct worker *w, struct slot *s)
 {
-	const json_t *meta = json_object_get(rec, "meta");
-	const char *content = NULL, *email;
-	char *composed = NULL;
-	size_t clen = 0;
+	const json_t *rec = s->rec, *meta = json_object_get(rec, "meta");
+	struct err *e = &s->e;
+	char *composed;
 	int rc;
 
 	if (mailmsg_check_meta(&r->mo, meta, e) < 0)
-		return report(r, file, line, rec, "rejected", e->msg, e) < 0 ? -1 : 1;
-	email = json_string_value(json_object_get(meta, "email"));
-	if (r->use_sup && suppress_has(&r->sup, email)) {
-		r->suppressed++;
-		return report(r, file, line, rec, "suppressed", "address is on the suppression list", e) < 0 ?
-		    -1 : 2;
-	}
+		return O_REJECT;
+	if (r->use_sup && suppress_has(&r->sup, json_string_value(json_object_get(meta, "email"))))
+		return O_SUPPRESS;
 	if (json_is_true(json_object_get(rec, "ok")) &&
 	    json_is_string(json_object_get(rec, "content"))) {
-		content = json_string_value(json_object_get(rec, "content"));
-		clen = json_string_length(json_object_get(rec, "content"));
-		rc = mailmsg_build(&r->msg, &r->mo, meta, content, clen, e);
+		const json_t *c = json_object_get(rec, "content");
+
+		rc = mailmsg_build(&w->msg, &r->mo, meta, json_string_value(c), json_string_length(c), e);
 	} else {
 		rc = err_set(e, EXIT_DATA, "%s", json_is_false(json_object_get(rec, "ok")) ?
 		    "reply not ok" : "record has no \"ok\":true and \"content\"");
@@ -203,33 +233,137 @@ one(struct run *r, const char *file, long line, const json_t *rec, struct err *e
 			first[k] = '\0';
 			snprintf(e->msg, sizeof e->msg, "%s; fallback failed: %.400s", first, we.msg);
 		} else {
-			rc = mailmsg_build(&r->msg, &r->mo, meta, composed, strlen(composed), e);
+			rc = mailmsg_build(&w->msg, &r->mo, meta, composed, strlen(composed), e);
 			free(composed);
-			if (rc == 0)
-				r->fell_back++;
+			s->fell_back = rc == 0;
 		}
 	}
-	if (rc < 0) {
-		if (e->code != EXIT_DATA)
-			return -1;
-		return report(r, file, line, rec, "rejected", e->msg, e) < 0 ? -1 : 1;
+	if (rc < 0)
+		return e->code == EXIT_DATA ? O_REJECT : O_FATAL;
+	mime_buf_reset(&s->out);
+	if (r->use_dkim && dkim_sign(&w->dkim, w->msg.head.s, w->msg.head.len, w->msg.body.s,
+	    w->msg.body.len, r->mo.date, &s->out, e) < 0)
+		return O_FATAL;
+	if (mime_buf_add(&s->out, w->msg.head.s, w->msg.head.len) < 0 ||
+	    mime_buf_addc(&s->out, '\n') < 0 ||
+	    mime_buf_add(&s->out, w->msg.body.s, w->msg.body.len) < 0) {
+		err_nomem(e);
+		return O_FATAL;
 	}
-	if (ids_find(&r->seen, r->msg.msgid, strlen(r->msg.msgid)) >= 0)
-		return report(r, file, line, rec, "rejected",
-		    "duplicate (campaign, user): its message was already written", e) < 0 ? -1 : 1;
-	if (ids_intern(&r->seen, r->msg.msgid, strlen(r->msg.msgid), e) < 0)
-		return -1;
-	mime_buf_reset(&r->out);
-	if (r->use_dkim && dkim_sign(&r->dkim, r->msg.head.s, r->msg.head.len, r->msg.body.s,
-	    r->msg.body.len, r->mo.date, &r->out, e) < 0)
-		return -1;
-	if (mime_buf_add(&r->out, r->msg.head.s, r->msg.head.len) < 0 ||
-	    mime_buf_addc(&r->out, '\n') < 0 ||
-	    mime_buf_add(&r->out, r->msg.body.s, r->msg.body.len) < 0)
-		return err_nomem(e);
-	if (mbox_write(&r->mb, r->msg.msgid, r->mo.date, r->out.s, r->out.len, e) < 0)
-		return -1;
-	r->written++;
+	memcpy(s->msgid, w->msg.msgid, sizeof s->msgid);
+	return O_MSG;
+}
+
+/*
+ * pool_fn: worker w parses and builds slots w, w + n, w + 2n, ... of the batch.
+ * The same worker did the same slots of the batch before, and frees their
+ * records here: jansson's memory stays with the thread that allocated it.
+ */
+static void
+build(void *arg, size_t w, int wi)
+{
+	struct run *r = arg;
+	size_t i, n = (size_t)pool_size(r->pool);
+
+	(void)wi;
+	for (i = w; i < r->nslot; i += n) {
+		struct slot *s = &r->slot[i];
+
+		json_decref(s->rec);
+		s->rec = NULL;
+		if (i >= r->nbatch || s->what == O_BADLINE)
+			continue;
+		s->fell_back = 0;
+		if (ndjson_parse(s->line, s->len, r->name, s->lineno, &s->rec, &s->e) < 0)
+			s->what = O_BADLINE;
+		else
+			s->what = make(r, &r->w[w], s);
+	}
+}
+
+/* Writes slot s's message or report, in input order. 0, or -1 when the run must stop. */
+static int
+emit(struct run *r, struct slot *s, struct err *e)
+{
+	json_t *none;
+	int rc = 0;
+
+	switch (s->what) {
+	case O_BADLINE:
+		r->rejected++;
+		none = json_object();
+		rc = none ? report(r, r->name, s->lineno, none, "rejected", s->e.msg, e) : err_nomem(e);
+		json_decref(none);
+		break;
+	case O_REJECT:
+		r->rejected++;
+		rc = report(r, r->name, s->lineno, s->rec, "rejected", s->e.msg, e);
+		break;
+	case O_SUPPRESS:
+		r->suppressed++;
+		rc = report(r, r->name, s->lineno, s->rec, "suppressed",
+		    "address is on the suppression list", e);
+		break;
+	case O_MSG:
+		if (ids_find(&r->seen, s->msgid, strlen(s->msgid)) >= 0) {
+			r->rejected++;
+			rc = report(r, r->name, s->lineno, s->rec, "rejected",
+			    "duplicate (campaign, user): its message was already written", e);
+			break;
+		}
+		if (ids_intern(&r->seen, s->msgid, strlen(s->msgid), e) < 0 ||
+		    mbox_write(&r->mb, s->msgid, r->mo.date, s->out.s, s->out.len, e) < 0) {
+			rc = -1;
+			break;
+		}
+		r->written++;
+		r->fell_back += s->fell_back;
+		break;
+	case O_FATAL:
+		*e = s->e;
+		rc = -1;
+		break;
+	}
+	if (rc < 0)
+		return err_prefix(e, "%s:%ld", r->name, s->lineno);
+	if (r->progress && (r->written + r->rejected + r->suppressed) % 1000 == 0)
+		fprintf(stderr, "\rmailfmt: %ld messages", r->written);
+	return 0;
+}
+
+/* Builds slots 0..n-1 on the pool and writes them in order. 0, or -1 with e set. */
+static int
+flush(struct run *r, size_t n, struct err *e)
+{
+	size_t i;
+	int rc = 0;
+
+	r->nbatch = n;
+	pool_each(r->pool, build, r);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = emit(r, &r->slot[i], e);
+	return rc;
+}
+
+/* Keeps a copy of the line in slot s. 0, or -1 when out of memory. */
+static int
+keep(struct slot *s, const char *line, size_t len, long lineno)
+{
+	if (len + 1 > s->cap) {
+		size_t nc = s->cap ? s->cap : 4096;
+		char *nl;
+
+		while (nc < len + 1)
+			nc *= 2;
+		if ((nl = realloc(s->line, nc)) == NULL)
+			return -1;
+		s->line = nl;
+		s->cap = nc;
+	}
+	memcpy(s->line, line, len + 1);
+	s->len = len;
+	s->lineno = lineno;
+	s->what = O_MSG;
 	return 0;
 }
 
@@ -237,36 +371,44 @@ static int
 run_file(struct run *r, FILE *f, const char *name, size_t maxline, struct err *e)
 {
 	struct ndjson_reader rd;
-	json_t *rec;
+	size_t n = 0;
+	char *line;
+	size_t len;
 	int rc;
 
 	if (ndjson_init(&rd, f, name, maxline, e) < 0)
 		return -1;
-	while ((rc = ndjson_next(&rd, &rec, NULL, e)) != 0) {
-		if (rc < 0) {
-			json_t *none;
+	r->name = name;
+	while ((rc = ndjson_next_line(&rd, &line, &len, e)) != 0) {
+		struct slot *s = &r->slot[n];
 
-			if (e->code != EXIT_DATA)
-				break;
-			r->rejected++;
-			none = json_object();
-			rc = none ? report(r, name, ndjson_lineno(&rd), none, "rejected", e->msg, e) :
-			    err_nomem(e);
-			json_decref(none);
-			if (rc < 0)
-				break;
-			continue;
-		}
-		rc = one(r, name, ndjson_lineno(&rd), rec, e);
-		json_decref(rec);
+		if (rc < 0 && e->code != EXIT_DATA)
+			break;
 		if (rc < 0) {
-			err_prefix(e, "%s:%ld", name, ndjson_lineno(&rd));
+			/* an over-long line: reported in its place */
+			s->lineno = ndjson_lineno(&rd);
+			s->what = O_BADLINE;
+			s->e = *e;
+		} else if (keep(s, line, len, ndjson_lineno(&rd)) < 0) {
+			rc = err_nomem(e);
 			break;
 		}
-		r->rejected += rc == 1;
-		if (r->progress && (r->written + r->rejected) % 1000 == 0)
-			fprintf(stderr, "\rmailfmt: %ld messages", r->written);
+		if (++n == r->nslot) {
+			rc = flush(r, n, e);
+			n = 0;
+			if (rc < 0)
+				break;
+		}
 		rc = 0;
+	}
+	if (n > 0) {
+		struct err fe = { 0, "" };
+
+		/* what was read before a read error is still written */
+		if (flush(r, n, &fe) < 0 && rc == 0) {
+			*e = fe;
+			rc = -1;
+		}
 	}
 	ndjson_free(&rd);
 	return rc < 0 ? -1 : 0;
@@ -286,7 +428,8 @@ main(int argc, char **argv)
 		{ "suppress", required_argument, NULL, 's' }, { "rejects", required_argument, NULL, 'j' },
 		{ "fallback", required_argument, NULL, 10 }, { "maildir", required_argument, NULL, 'm' },
 		{ "eml-dir", required_argument, NULL, 'e' }, { "max-line", required_argument, NULL, 11 },
-		{ "progress", no_argument, NULL, 12 }, { "help", no_argument, NULL, 'h' },
+		{ "progress", no_argument, NULL, 12 }, { "jobs", required_argument, NULL, 13 },
+		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	static struct run r;
@@ -298,8 +441,9 @@ main(int argc, char **argv)
 	struct html_tmpl tmpl = { 0 };
 	struct ofile rejf = { 0 };
 	struct err e = { 0, "" };
-	long num, maxline = LINES_DEFAULT_MAX;
-	int c, i, status = EXIT_OK, fatal = 0;
+	long num, maxline = LINES_DEFAULT_MAX, jobs = 0;
+	int c, i, nw = 0, ndkim = 0, status = EXIT_OK, fatal = 0;
+	size_t k;
 
 	cli_init(argv[0]);
 	r.mo.date = time(NULL);
@@ -344,6 +488,10 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 12: r.progress = 1; break;
+		case 13:
+			if (cli_parse_long("--jobs", optarg, 1, POOL_MAX, &jobs) < 0)
+				return EXIT_USAGE;
+			break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -364,8 +512,18 @@ main(int argc, char **argv)
 	r.mo.reply_name = rname;
 	r.mo.reply_addr = raddr;
 	ids_init(&r.seen);
-	mailmsg_init(&r.msg);
 	suppress_init(&r.sup);
+	json_object_seed(0);        /* before any thread makes an object */
+	nw = jobs ? (int)jobs : pool_cpus() < JOBS_AUTO_MAX ? pool_cpus() : JOBS_AUTO_MAX;
+	r.nslot = BATCH_PER_JOB * (size_t)nw;
+	r.w = calloc((size_t)nw, sizeof *r.w);
+	r.slot = calloc(r.nslot, sizeof *r.slot);
+	if (r.w == NULL || r.slot == NULL) {
+		status = cli_fail(EXIT_OSERR, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nw; i++)
+		mailmsg_init(&r.w[i].msg);
 	mbox_out_stream(&r.mb, stdout);
 	if ((status = load_key(keyfile, key, &r.mo.keylen)) != 0)
 		goto out;
@@ -386,12 +544,18 @@ main(int argc, char **argv)
 		status = cli_usage_error("%s", e.msg);
 		goto out;
 	}
-	if (dkimkey && dkim_init(&r.dkim, dkimkey, dkimdomain ? dkimdomain : strrchr(faddr, '@') + 1,
-	    selector, &e) < 0) {
+	for (; dkimkey && ndkim < nw; ndkim++) {
+		if (dkim_init(&r.w[ndkim].dkim, dkimkey, dkimdomain ? dkimdomain :
+		    strrchr(faddr, '@') + 1, selector, &e) < 0) {
+			status = cli_fail_err(&e);
+			goto out;
+		}
+	}
+	r.use_dkim = dkimkey != NULL;
+	if ((r.pool = pool_start(nw, &e)) == NULL) {
 		status = cli_fail_err(&e);
 		goto out;
 	}
-	r.use_dkim = dkimkey != NULL;
 	if (suppath && suppress_load(&r.sup, suppath, &e) < 0) {
 		status = cli_fail_err(&e);
 		goto out;
@@ -454,13 +618,22 @@ main(int argc, char **argv)
 		status = EXIT_PARTIAL;
 out:
 	memset(key, 0, sizeof key);
+	pool_stop(r.pool);
 	mbox_out_close(&r.mb);
-	mailmsg_free(&r.msg);
-	mime_buf_free(&r.out);
+	for (i = 0; r.w && i < nw; i++) {
+		mailmsg_free(&r.w[i].msg);
+		if (i < ndkim)
+			dkim_free(&r.w[i].dkim);
+	}
+	for (k = 0; r.slot && k < r.nslot; k++) {
+		free(r.slot[k].line);
+		mime_buf_free(&r.slot[k].out);
+		json_decref(r.slot[k].rec);
+	}
+	free(r.w);
+	free(r.slot);
 	ids_free(&r.seen);
 	suppress_free(&r.sup);
-	if (r.use_dkim)
-		dkim_free(&r.dkim);
 	html_free(&tmpl);
 	free(fname);
 	free(faddr);

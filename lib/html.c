@@ -19,28 +19,34 @@ struct html_node {
 	size_t end;         /* for sections: index of the matching N_END */
 };
 
+/* The replacement for a byte HTML gives a meaning to, or NULL. */
+static const char *const html_entity[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
 int
 html_escape(struct mime_buf *out, const char *s, size_t n)
 {
-	size_t i, k;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, j;
 	char *o;
 
 	if (mime_buf_reserve(out, n * 6) < 0)
 		return -1;
 	o = out->s + out->len;
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		const char *r;
-		char c = s[i];
 
-		if (c != '&' && c != '<' && c != '>' && c != '"' && c != '\'') {
-			*o++ = c;
-			continue;
-		}
-		r = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" :
-		    "&#39;";
-		k = strlen(r);
-		memcpy(o, r, k);
-		o += k;
+		for (j = i; j < n && html_entity[p[j]] == NULL; j++)
+			;
+		memcpy(o, p + i, j - i);
+		o += j - i;
+		if (j == n)
+			break;
+		r = html_entity[p[j]];
+		while (*r)
+			*o++ = *r++;
+		i = j + 1;
 	}
 	out->len = (size_t)(o - out->s);
 	out->s[out->len] = '\0';

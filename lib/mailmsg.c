@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
@@ -40,6 +42,11 @@ mailmsg_free(struct mailmsg *m)
 	mime_buf_free(&m->body);
 	for (i = 0; i < sizeof m->t / sizeof m->t[0]; i++)
 		mime_buf_free(&m->t[i]);
+	EVP_MAC_CTX_free(m->mac);
+	if (m->mac_key != NULL)
+		OPENSSL_clear_free(m->mac_key, m->mac_keylen);
+	m->mac = NULL;
+	m->mac_key = NULL;
 }
 
 static int
@@ -125,20 +132,72 @@ hmac_hex(const unsigned char *key, size_t keylen, const char *data, size_t n, ch
 	return 0;
 }
 
-int
-mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *campaign,
-    const char *email, char out[65])
+/*
+ * The same HMAC with the context of m, keyed once for a run's key rather than
+ * per link (fetching the algorithm and keying cost more than the hash).
+ */
+static int
+mac_hex(struct mailmsg *m, const unsigned char *key, size_t keylen, const char *data, size_t n,
+    char out[65])
 {
-	char buf[512];
+	EVP_MAC_CTX *c = m->mac;
+	unsigned char md[32];
+	size_t mdlen = 0;
+
+	if (c == NULL) {
+		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+
+		c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+		EVP_MAC_free(mac);
+		if (c == NULL)
+			return -1;
+		m->mac = c;
+	}
+	if (m->mac_key == NULL || m->mac_keylen != keylen || memcmp(m->mac_key, key, keylen) != 0) {
+		OSSL_PARAM p[2];
+
+		if (m->mac_key != NULL)
+			OPENSSL_clear_free(m->mac_key, m->mac_keylen);
+		m->mac_key = NULL;
+		p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+		p[1] = OSSL_PARAM_construct_end();
+		if (EVP_MAC_init(c, key, keylen, p) != 1 ||
+		    (m->mac_key = OPENSSL_memdup(key, keylen ? keylen : 1)) == NULL)
+			return -1;
+		m->mac_keylen = keylen;
+	} else if (EVP_MAC_init(c, NULL, 0, NULL) != 1) {
+		return -1;
+	}
+	if (EVP_MAC_update(c, (const unsigned char *)data, n) != 1 ||
+	    EVP_MAC_final(c, md, &mdlen, sizeof md) != 1 || mdlen != 32)
+		return -1;
+	hex(md, 32, out);
+	return 0;
+}
+
+/* What the unsubscribe token signs: campaign "\n" lowercase(email). Its length, or -1. */
+static long
+unsub_data(const char *campaign, const char *email, char *buf, size_t sz)
+{
 	size_t i, n = strlen(campaign), m = strlen(email);
 
-	if (n + 1 + m > sizeof buf)
+	if (n + 1 + m > sz)
 		return -1;
 	memcpy(buf, campaign, n);
 	buf[n] = '\n';
 	for (i = 0; i < m; i++)
 		buf[n + 1 + i] = (char)tolower((unsigned char)email[i]);
-	return hmac_hex(key, keylen, buf, n + 1 + m, out);
+	return (long)(n + 1 + m);
+}
+
+int
+mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *campaign,
+    const char *email, char out[65])
+{
+	char buf[512];
+	long n = unsub_data(campaign, email, buf, sizeof buf);
+
+	return n < 0 ? -1 : hmac_hex(key, keylen, buf, (size_t)n, out);
 }
 
 int
@@ -324,7 +383,7 @@ store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url, con
 	    mime_buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0)
 		*bad = 1;
 	if (o->key != NULL && !*bad) {
-		if (hmac_hex(o->key, o->keylen, u->s, u->len, sig) < 0 ||
+		if (mac_hex(m, o->key, o->keylen, u->s, u->len, sig) < 0 ||
 		    mime_buf_adds(st, "&s=") < 0 || mime_buf_adds(st, sig) < 0)
 			*bad = 1;
 	}
@@ -492,7 +551,10 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		reason_text(json_object_get(it, "reason"), st, &io[i].reason, &bad);
 	}
 	if (o->unsub_url != NULL) {
-		if (mailmsg_unsub_token(o->key, o->keylen, campaign, email, token) < 0) {
+		char data[512];
+		long dn = unsub_data(campaign, email, data, sizeof data);
+
+		if (dn < 0 || mac_hex(m, o->key, o->keylen, data, (size_t)dn, token) < 0) {
 			err_set(e, EXIT_SOFTWARE, "HMAC failed");
 			goto done;
 		}

@@ -26,7 +26,10 @@ struct mailmsg_opts {
 	const struct html_tmpl *tmpl;               /* the HTML part */
 };
 
-/* A built message and the scratch space reused from one message to the next. */
+/*
+ * A built message and the scratch space reused from one message to the next.
+ * One per thread: threads may build at once with the same opts.
+ */
 struct mailmsg {
 	struct mime_buf head;       /* the header block, each field ending "\n", no empty line */
 	struct mime_buf body;       /* everything after the empty line */
@@ -34,6 +37,9 @@ struct mailmsg {
 	char rcpt[256];             /* the To address */
 	char user[256];             /* meta.user (or the address), for reports */
 	struct mime_buf t[6];       /* scratch */
+	void *mac;                  /* EVP_MAC_CTX: HMAC-SHA256 keyed once with ... */
+	unsigned char *mac_key;     /* ... a copy of this key */
+	size_t mac_keylen;
 };
 
 void mailmsg_init(struct mailmsg *m);

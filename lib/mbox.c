@@ -100,22 +100,27 @@ static int
 write_stream(struct mbox_out *o, time_t when, const char *msg, size_t n, struct err *e)
 {
 	char fl[80];
-	size_t i = 0, span = 0;
+	const char *p, *hit;
+	size_t span = 0;
 	FILE *f = o->fp;
 
 	from_line(when, fl, sizeof fl);
 	fputs(fl, f);
-	/* whole spans of lines at once; a '>' goes in before each ">*From " line */
-	while (i < n) {
-		const char *nl = memchr(msg + i, '\n', n - i);
-		size_t end = nl ? (size_t)(nl - msg) + 1 : n;
+	/*
+	 * mboxrd: a '>' goes in before each line that is ">*From ". Such lines are
+	 * found from the rare "From " rather than line by line; whole spans between
+	 * them are written at once.
+	 */
+	for (p = msg; (hit = memmem(p, n - (size_t)(p - msg), "From ", 5)) != NULL; p = hit + 5) {
+		const char *b = hit;
 
-		if ((msg[i] == '>' || msg[i] == 'F') && is_from_line(msg + i, end - i)) {
-			fwrite(msg + span, 1, i - span, f);
+		while (b > msg && b[-1] == '>')
+			b--;
+		if (b == msg || b[-1] == '\n') {
+			fwrite(msg + span, 1, (size_t)(b - msg) - span, f);
 			putc('>', f);
-			span = i;
+			span = (size_t)(b - msg);
 		}
-		i = end;
 	}
 	fwrite(msg + span, 1, n - span, f);
 	if (n > 0 && msg[n - 1] != '\n')

@@ -81,14 +81,22 @@ mime_buf_addf(struct mime_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* one formatting pass when it fits the room there is, a second when not */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || mime_buf_reserve(b, (size_t)n) < 0)
+	if (n < 0)
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if (b->s == NULL || (size_t)n >= b->cap - b->len) {
+		if (mime_buf_reserve(b, (size_t)n) < 0) {
+			if (b->s)
+				b->s[b->len] = '\0';
+			return -1;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 	return 0;
 }
@@ -632,6 +640,13 @@ qp_hex(char *o, unsigned c)
 	return o;
 }
 
+/* A byte a QP line may carry as itself (RFC 2045 6.7 rules 2 and 3): 33-126 but '=', SP, TAB. */
+static inline int
+qp_plain(unsigned c)
+{
+	return (c - 32u < 95u && c != '=') || c == '\t';
+}
+
 int
 mime_qp_encode(struct mime_buf *out, const char *s, size_t n)
 {
@@ -649,17 +664,28 @@ mime_qp_encode(struct mime_buf *out, const char *s, size_t n)
 
 		col = 0;
 		while (i < end) {
-			unsigned c = p[i];
+			size_t lim = end - i < 75 - col ? end : i + (75 - col), j = i;
+			unsigned c;
 			int lit, w;
 
-			/* the common case: a plain character or an inner space, with room on the line */
-			if (col < 75 && ((c >= 33 && c <= 126 && c != '=' && (c != 'F' || col != 0)) ||
-			    (c == ' ' && i + 1 < end))) {
-				*o++ = (char)c;
-				col++;
-				i++;
+			/*
+			 * The common case: a run of plain bytes that fits on the line, copied
+			 * whole. A space or TAB ending the line and an "F" opening one ("From ")
+			 * take the careful path below.
+			 */
+			if (col != 0 || p[i] != 'F')
+				while (j < lim && qp_plain(p[j]))
+					j++;
+			if (j == end && (p[j - 1] == ' ' || p[j - 1] == '\t'))
+				j--;
+			if (j > i) {
+				memcpy(o, p + i, j - i);
+				o += j - i;
+				col += j - i;
+				i = j;
 				continue;
 			}
+			c = p[i];
 			if (c == ' ' || c == '\t')
 				lit = i + 1 < end;
 			else

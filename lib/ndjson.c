@@ -13,34 +13,51 @@ ndjson_init(struct ndjson_reader *r, FILE *fp, const char *name, size_t maxlen, 
 }
 
 int
+ndjson_next_line(struct ndjson_reader *r, char **line, size_t *len, struct err *e)
+{
+	size_t i;
+	int rc;
+
+	for (;;) {
+		rc = lines_next(&r->lines, line, len, e);
+		if (rc <= 0)
+			return rc;
+		for (i = 0; i < *len && ((*line)[i] == ' ' || (*line)[i] == '\t'); i++)
+			;
+		if (i < *len)
+			return 1;
+	}
+}
+
+int
 ndjson_next(struct ndjson_reader *r, json_t **out, const char **raw, struct err *e)
 {
-	json_error_t je;
 	char *line;
-	size_t len, i;
-	json_t *v;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	for (;;) {
-		rc = lines_next(&r->lines, &line, &len, e);
-		if (rc <= 0)
-			return rc;
-		for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
-			;
-		if (i < len)
-			break;
-	}
+	if ((rc = ndjson_next_line(r, &line, &len, e)) <= 0)
+		return rc;
 	if (raw != NULL)
 		*raw = line;
+	return ndjson_parse(line, len, r->lines.name, r->lines.lineno, out, e);
+}
+
+int
+ndjson_parse(const char *line, size_t len, const char *name, long lineno, json_t **out,
+    struct err *e)
+{
+	json_error_t je;
+	json_t *v;
+
+	*out = NULL;
 	v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (v == NULL)
-		return err_set(e, EXIT_DATA, "%s:%ld: invalid JSON: %s", r->lines.name,
-		    r->lines.lineno, je.text);
+		return err_set(e, EXIT_DATA, "%s:%ld: invalid JSON: %s", name, lineno, je.text);
 	if (!json_is_object(v)) {
 		json_decref(v);
-		return err_set(e, EXIT_DATA, "%s:%ld: expected a JSON object", r->lines.name,
-		    r->lines.lineno);
+		return err_set(e, EXIT_DATA, "%s:%ld: expected a JSON object", name, lineno);
 	}
 	*out = v;
 	return 1;

@@ -24,6 +24,18 @@ int ndjson_init(struct ndjson_reader *r, FILE *fp, const char *name, size_t maxl
  */
 int ndjson_next(struct ndjson_reader *r, json_t **out, const char **raw, struct err *e);
 
+/*
+ * The next line that is not blank, unparsed, in *line (NUL-terminated, valid
+ * until the next call) and *len: 1, 0 at end of input, -1 as ndjson_next.
+ */
+int ndjson_next_line(struct ndjson_reader *r, char **line, size_t *len, struct err *e);
+/*
+ * Parses one line that ndjson_next would have read (not blank) as it would:
+ * 1 with *out a new reference, or -1 with e set (EXIT_DATA, "name:N: ...").
+ * For readers that read lines in one thread and parse them in others.
+ */
+int ndjson_parse(const char *line, size_t len, const char *name, long lineno, json_t **out,
+    struct err *e);
 /* Number of the line last read. */
 long ndjson_lineno(const struct ndjson_reader *r);
 
