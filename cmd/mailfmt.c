@@ -98,6 +98,9 @@ usage(FILE *f)
 	    "                            writer; 'none' (default): reject them\n"
 	    "  -m, --maildir DIR         write a maildir instead of an mbox on stdout\n"
 	    "  -e, --eml-dir DIR         write DIR/<message-id>.eml files instead\n"
+	    "      --sync WHEN           directories: 'end' (default) makes every file durable\n"
+	    "                            with one sync before exit; 'each' syncs each file\n"
+	    "                            before it appears (for readers that do not wait)\n"
 	    "      --max-line BYTES      longest input line (default 1048576)\n"
 	    "      --jobs N              build messages on N threads (default: the CPUs, at most 8);\n"
 	    "                            the output is the same for every N\n"
@@ -281,6 +284,19 @@ build(void *arg, size_t w, int wi)
 	}
 }
 
+/* A reader's error without its "name:N: " in front: reports give the position once. */
+static const char *
+unplaced(const struct run *r, const struct slot *s)
+{
+	char pos[64];
+	size_t n = strlen(r->name);
+	int k = snprintf(pos, sizeof pos, ":%ld: ", s->lineno);
+
+	if (strncmp(s->e.msg, r->name, n) == 0 && k > 0 && strncmp(s->e.msg + n, pos, (size_t)k) == 0)
+		return s->e.msg + n + (size_t)k;
+	return s->e.msg;
+}
+
 /* Writes slot s's message or report, in input order. 0, or -1 when the run must stop. */
 static int
 emit(struct run *r, struct slot *s, struct err *e)
@@ -292,7 +308,8 @@ emit(struct run *r, struct slot *s, struct err *e)
 	case O_BADLINE:
 		r->rejected++;
 		none = json_object();
-		rc = none ? report(r, r->name, s->lineno, none, "rejected", s->e.msg, e) : err_nomem(e);
+		rc = none ? report(r, r->name, s->lineno, none, "rejected", unplaced(r, s), e) :
+		    err_nomem(e);
 		json_decref(none);
 		break;
 	case O_REJECT:
@@ -429,6 +446,7 @@ main(int argc, char **argv)
 		{ "fallback", required_argument, NULL, 10 }, { "maildir", required_argument, NULL, 'm' },
 		{ "eml-dir", required_argument, NULL, 'e' }, { "max-line", required_argument, NULL, 11 },
 		{ "progress", no_argument, NULL, 12 }, { "jobs", required_argument, NULL, 13 },
+		{ "sync", required_argument, NULL, 14 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
@@ -442,7 +460,7 @@ main(int argc, char **argv)
 	struct ofile rejf = { 0 };
 	struct err e = { 0, "" };
 	long num, maxline = LINES_DEFAULT_MAX, jobs = 0;
-	int c, i, nw = 0, ndkim = 0, status = EXIT_OK, fatal = 0;
+	int c, i, nw = 0, ndkim = 0, status = EXIT_OK, fatal = 0, sync_each = 0;
 	size_t k;
 
 	cli_init(argv[0]);
@@ -491,6 +509,11 @@ main(int argc, char **argv)
 		case 13:
 			if (cli_parse_long("--jobs", optarg, 1, POOL_MAX, &jobs) < 0)
 				return EXIT_USAGE;
+			break;
+		case 14:
+			if (strcmp(optarg, "each") != 0 && strcmp(optarg, "end") != 0)
+				return cli_usage_error("--sync: '%s' is not 'each' or 'end'", optarg);
+			sync_each = strcmp(optarg, "each") == 0;
 			break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -568,6 +591,7 @@ main(int argc, char **argv)
 			status = cli_fail_err(&e);
 			goto out;
 		}
+		r.mb.sync_each = sync_each;
 	} else {
 		static char obuf[1 << 20];   /* fewer write(2)s: messages are ~10 KiB */
 
@@ -609,6 +633,8 @@ main(int argc, char **argv)
 		else if (ofile_commit(&rejf, &e) < 0)
 			status = cli_fail_err(&e);
 	}
+	if (!fatal && mbox_out_commit(&r.mb, &e) < 0 && status == EXIT_OK)
+		status = cli_fail_err(&e);
 	if (r.mb.kind == MBOX_STREAM) {
 		c = cli_close_out(stdout, "-");
 		if (c != 0 && status == EXIT_OK)

@@ -131,9 +131,10 @@ write_stream(struct mbox_out *o, time_t when, const char *msg, size_t n, struct 
 	return 0;
 }
 
-/* Writes msg to tmp, syncs it and renames it to path. */
+/* Writes msg to tmp, syncs it when asked and renames it to path. */
 static int
-write_file(const char *tmp, const char *path, const char *msg, size_t n, struct err *e)
+write_file(const char *tmp, const char *path, const char *msg, size_t n, int sync,
+    struct err *e)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	size_t off = 0;
@@ -151,7 +152,7 @@ write_file(const char *tmp, const char *path, const char *msg, size_t n, struct 
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) != 0) {
+	if (sync && fsync(fd) != 0) {
 		err_set(e, EXIT_IO, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
@@ -196,7 +197,26 @@ mbox_write(struct mbox_out *o, const char *msgid, time_t when, const char *msg, 
 	mime_buf_free(&name);
 	if (rc < 0)
 		return err_nomem(e);
-	return write_file(o->tmp.s, o->path.s, msg, n, e);
+	return write_file(o->tmp.s, o->path.s, msg, n, o->sync_each, e);
+}
+
+int
+mbox_out_commit(struct mbox_out *o, struct err *e)
+{
+	int fd, rc = 0;
+
+	if (o->kind == MBOX_STREAM)
+		return 0;
+	mime_buf_reset(&o->path);
+	if (mime_buf_addf(&o->path, o->kind == MBOX_MAILDIR ? "%s/new" : "%s", o->dir) < 0)
+		return err_nomem(e);
+	fd = open(o->path.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, EXIT_IO, "%s: %s", o->path.s, strerror(errno));
+	if ((!o->sync_each && syncfs(fd) != 0) || fsync(fd) != 0)
+		rc = err_set(e, EXIT_IO, "%s: %s", o->path.s, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 void

@@ -16,6 +16,7 @@ struct mbox_out {
 	enum mbox_kind kind;
 	FILE *fp;           /* MBOX_STREAM */
 	char *dir;          /* the directories */
+	int sync_each;      /* directories: fsync every file before its rename */
 	struct mime_buf path, tmp;
 };
 
@@ -24,7 +25,10 @@ void mbox_out_stream(struct mbox_out *o, FILE *fp);
 
 /*
  * Writes one file per message into dir (created when missing; for a maildir
- * with tmp/, new/ and cur/). Returns 0, or -1 with e set (EXIT_CANTCREAT).
+ * with tmp/, new/ and cur/). The files are durable after mbox_out_commit;
+ * with o->sync_each set (after this call) each is also synced before it is
+ * renamed into place, for readers that take files while they are written.
+ * Returns 0, or -1 with e set (EXIT_CANTCREAT).
  */
 int mbox_out_dir(struct mbox_out *o, enum mbox_kind kind, const char *dir, struct err *e);
 
@@ -33,11 +37,19 @@ int mbox_out_dir(struct mbox_out *o, enum mbox_kind kind, const char *dir, struc
  * dated when, the message with mboxrd quoting (">From " gains a '>'), and an
  * empty line. Directories: a file named from msgid (the same name on every
  * run, so a re-run replaces rather than duplicates), written to a temporary
- * name, synced and renamed into place (maildir: tmp/ then new/). Returns 0,
- * or -1 with e set (EXIT_IO).
+ * name and renamed into place (maildir: tmp/ then new/). Returns 0, or -1
+ * with e set (EXIT_IO).
  */
 int mbox_write(struct mbox_out *o, const char *msgid, time_t when, const char *msg, size_t n,
     struct err *e);
+
+/*
+ * Makes what was written durable. Directories: one syncfs(2) of the file
+ * system for all files (unless each was synced), then an fsync of the
+ * directory that holds them, so that the renames last too. Streams: nothing
+ * (the caller closes the stream). Returns 0, or -1 with e set (EXIT_IO).
+ */
+int mbox_out_commit(struct mbox_out *o, struct err *e);
 
 void mbox_out_close(struct mbox_out *o);
 

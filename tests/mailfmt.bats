@@ -199,7 +199,7 @@ parse() {
 	[[ "$stderr" == *"1 messages, 3 rejected"* ]]
 	[ "$(jq -s 'length' rej.ndjson)" -eq 3 ]
 	[ "$(jq -r 'select(.line==2)|.id + " " + .reason + " " + (.error.status|tostring)' rej.ndjson)" = "u2 reply not ok 429" ]
-	[ "$(jq -r 'select(.line==3)|.reason' rej.ndjson)" = "-:3: invalid JSON: '[' or '{' expected near 'not'" ]
+	[ "$(jq -r 'select(.line==3)|.reason' rej.ndjson)" = "invalid JSON: '[' or '{' expected near 'not'" ]
 	[ "$(jq -r 'select(.line==4)|.reason' rej.ndjson)" = "meta.email is not a valid address" ]
 	run_both mailfmt --from "$FROM" --campaign c1 --fallback=template --rejects rej2.ndjson < in.ndjson || true
 	[ "$status" -eq 1 ]
@@ -261,6 +261,72 @@ parse() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"-:2: duplicate (campaign, user)"* ]]
 	[ "$(ls eml | wc -l)" -eq 1 ]
+}
+
+# mixed N: N records of every kind a run meets, in an order that crosses batch boundaries:
+# good replies, ok:false, suppressed addresses, duplicates, invalid JSON and over-long lines
+mixed() {
+	jq -nc --argjson n "$1" '
+	range($n) as $i |
+	if $i % 37 == 5 then "{not json \($i)"
+	elif $i % 61 == 7 then {id: "long\($i)", pad: ("x" * 3000)} | tojson
+	else
+	  (if $i % 29 == 3 then $i - 1 else $i end) as $u |
+	  {id: "r\($i)", ok: ($i % 53 != 9),
+	   content: ({subject: "Hi \($i)", preheader: "p", body_text: "Hello \($i)\nFrom here"} | tojson),
+	   error: (if $i % 53 == 9 then "quota" else null end),
+	   meta: {user: "u\($u)", email: (if $i % 41 == 2 then "gone@example.com" else "u\($u)@example.com" end),
+	          name: "N\($i)", campaign: "c1", variant: "llm", brand: "Shop",
+	          items: [{item: "sku\($i % 7)", title: "T\($i % 7)", price: ($i % 7 + 0.5), currency: "GBP",
+	                   url: "https://shop.example/p/\($i % 7)"}]}} | tojson
+	end' -r
+}
+
+@test "mailfmt: every --jobs count writes the same messages, reports and counts as one thread" {
+	mixed 700 > in.ndjson
+	echo '{"email":"gone@example.com"}' > sup.ndjson
+	for j in 1 2 3 8; do
+		run_both mailfmt --from "$FROM" --suppress sup.ndjson --rejects rej$j.ndjson --max-line 2048 \
+		    --fallback template --jobs $j in.ndjson
+		[ "$status" -eq 1 ]
+		printf '%s\n' "$output" > out$j.mbox
+		printf '%s\n' "${stderr//rej$j/rej}" > err$j.txt
+	done
+	[ "$(grep -c '^From MAILER-DAEMON' out1.mbox)" -gt 500 ]
+	jq -e -s 'map(.kind) | (index("suppressed") != null) and (length > 40)' rej1.ndjson
+	grep -q 'line longer than 2048 bytes' rej1.ndjson
+	grep -q 'duplicate (campaign, user)' rej1.ndjson
+	for j in 2 3 8; do
+		cmp out1.mbox out$j.mbox
+		cmp rej1.ndjson rej$j.ndjson
+		cmp err1.txt err$j.txt
+	done
+	# mbox messages + rejected + suppressed account for every line
+	m=$(grep -c '^From MAILER-DAEMON' out1.mbox)
+	[ $((m + $(wc -l < rej1.ndjson))) -eq 700 ]
+	[[ "$(cat err1.txt)" == *"$m messages, "* ]]
+}
+
+@test "mailfmt: --jobs and --sync take only sensible values" {
+	reply u1 a@example.com A 'Hi' 'x' > in.ndjson
+	run mailfmt --from "$FROM" --jobs 0 in.ndjson
+	[ "$status" -eq 64 ]
+	run mailfmt --from "$FROM" --jobs 65 in.ndjson
+	[ "$status" -eq 64 ]
+	run mailfmt --from "$FROM" --sync sometimes --eml-dir eml in.ndjson
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--sync: 'sometimes' is not 'each' or 'end'"* ]]
+}
+
+@test "mailfmt: --sync each and --sync end write the same files" {
+	mixed 150 > in.ndjson
+	mailfmt --from "$FROM" --eml-dir a --sync each in.ndjson 2>/dev/null || [ $? -eq 1 ]
+	mailfmt --from "$FROM" --eml-dir b --sync end in.ndjson 2>/dev/null || [ $? -eq 1 ]
+	mailfmt --from "$FROM" --maildir md in.ndjson 2>/dev/null || [ $? -eq 1 ]
+	[ "$(ls a | wc -l)" -gt 100 ]
+	diff -r a b
+	[ "$(ls md/new | wc -l)" -eq "$(ls a | wc -l)" ]
+	[ -z "$(ls -A a | grep '^\.')" ]
 }
 
 # dkim_check ALG: signs with a fresh key of that kind and verifies with python3-dkim

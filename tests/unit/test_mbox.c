@@ -10,7 +10,8 @@
 static void
 test_stream_roundtrip(void)
 {
-	const char *m1 = "Subject: a\n\nFrom here\n>From there\n>>From x\nFromage\n";
+	const char *m1 = "Subject: a\n\nFrom here\n>From there\n>>From x\nFromage\n"
+	    "Sent From here\n> From not\n>x>From not\nFrom \n>From\n";
 	const char *m2 = "Subject: b\n\nlast line without newline";
 	char path[] = "/tmp/test_mbox.XXXXXX";
 	int fd = mkstemp(path);
@@ -32,7 +33,8 @@ test_stream_roundtrip(void)
 	alen = fread(all, 1, 4095, f);
 	all[alen] = '\0';
 	fclose(f);
-	CHECK(strstr(all, "\n>From here\n>>From there\n>>>From x\nFromage\n") != NULL);
+	CHECK(strstr(all, "\n>From here\n>>From there\n>>>From x\nFromage\n"
+	    "Sent From here\n> From not\n>x>From not\n>From \n>From\n") != NULL);
 	CHECK(strncmp(all, "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\n", 44) == 0);
 	free(all);
 	CHECK_INT(mbox_in_open(&in, path, &e), 0);
@@ -74,9 +76,13 @@ test_names_and_dirs(void)
 	CHECK_INT(mbox_write(&o, "<2@x>", 0, "S: 2\n\nb\n", 8, &e), 0);
 	CHECK_INT(mbox_write(&o, "<1@x>", 0, "S: 1\n\nb\n", 8, &e), 0);
 	CHECK_INT(mbox_write(&o, "<1@x>", 0, "S: 1\n\nb\n", 8, &e), 0);
+	CHECK_INT(mbox_out_commit(&o, &e), 0);
+	o.sync_each = 1;
+	CHECK_INT(mbox_write(&o, "<3@x>", 0, "S: 3\n\nb\n", 8, &e), 0);
+	CHECK_INT(mbox_out_commit(&o, &e), 0);
 	mbox_out_close(&o);
 	CHECK_INT(mbox_in_open(&in, dir, &e), 0);
-	CHECK_INT(in.nfiles, 2);
+	CHECK_INT(in.nfiles, 3);
 	CHECK_INT(mbox_in_next(&in, &msg, &n, &e), 1);
 	CHECK_STR(msg, "S: 1\n\nb\n");
 	mbox_in_close(&in);
