@@ -211,8 +211,11 @@ main(int argc, char **argv)
 	if (progress)
 		fputc('\n', stderr);
 	rc = recfilter_skipped(skipped);
-	if ((bad.fp != NULL && ofile_commit(&bad, &e) < 0) || ofile_commit(&out, &e) < 0)
+	if ((bad.fp != NULL && ofile_commit(&bad, &e) < 0) || ofile_commit(&out, &e) < 0) {
 		rc = cli_fail_err(&e);
+		ofile_abort(&out);      /* the output of a failed run is not left behind */
+		ofile_abort(&bad);
+	}
 	goto done;
 fail:
 	rc = cli_fail_err(&e);

@@ -193,6 +193,16 @@ for u in range(60):
 	[ "$(echo "$output" | jq -r .user)" = u1 ]
 }
 
+@test "itemknn: when the --bad report cannot be written, no -o output is left behind" {
+	[ -w /dev/full ] || skip "/dev/full is absent"
+	mkdir out
+	run_both itemknn --ratings r.st -n 1 --skip-bad --bad /dev/full -o out/recs.ndjson \
+	    < <(printf '%s\n' '{"user":"u1"}' 'not json') || true
+	[ "$status" -eq 74 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]]
+	[ -z "$(ls -A out)" ]
+}
+
 @test "itemknn: --skip-bad reports bad lines with file and line and answers the others" {
 	printf '%s\n' '{"user":"u1"}' 'not json' '{"user":"u2","items":{"a":"x"}}' '{"user":"u3"}' >users.ndjson
 	run_both itemknn --ratings r.st -n 1 --skip-bad users.ndjson

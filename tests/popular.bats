@@ -101,6 +101,15 @@ items() {
 	[ "$(echo "$output" | jq -r .user | tr '\n' ' ')" = "x z " ]
 }
 
+@test "popular: when the --bad report cannot be written, no -o output is left behind" {
+	[ -w /dev/full ] || skip "/dev/full is absent"
+	run_both popular --ratings r.st -n 1 --skip-bad --bad /dev/full -o out.ndjson \
+	    < <(printf '%s\n' '{"user":"x"}' '{"name":"y"}') || true
+	[ "$status" -eq 74 ]
+	[[ "$stderr" == *"/dev/full: write error"* ]]
+	[ -z "$(ls -A | grep -v -e '^r.st$' -e '^customers.ndjson$')" ]
+}
+
 @test "popular: bad options and inputs have documented statuses" {
 	run popular --ratings r.st -n 0
 	[ "$status" -eq 64 ]
