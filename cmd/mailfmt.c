@@ -13,6 +13,7 @@
 #include "ids.h"
 #include "mailmsg.h"
 #include "mbox.h"
+#include "mime.h"
 #include "ndjson.h"
 #include "ofile.h"
 #include "pool.h"
@@ -41,7 +42,7 @@ struct slot {
 	enum outcome what;
 	int fell_back;
 	struct err e;
-	struct mime_buf out;
+	struct buf out;
 	char msgid[200];
 };
 
@@ -243,13 +244,13 @@ make(struct run *r, struct worker *w, struct slot *s)
 	}
 	if (rc < 0)
 		return e->code == EXIT_DATA ? O_REJECT : O_FATAL;
-	mime_buf_reset(&s->out);
+	buf_reset(&s->out);
 	if (r->use_dkim && dkim_sign(&w->dkim, w->msg.head.s, w->msg.head.len, w->msg.body.s,
 	    w->msg.body.len, r->mo.date, &s->out, e) < 0)
 		return O_FATAL;
-	if (mime_buf_add(&s->out, w->msg.head.s, w->msg.head.len) < 0 ||
-	    mime_buf_addc(&s->out, '\n') < 0 ||
-	    mime_buf_add(&s->out, w->msg.body.s, w->msg.body.len) < 0) {
+	if (buf_add(&s->out, w->msg.head.s, w->msg.head.len) < 0 ||
+	    buf_addc(&s->out, '\n') < 0 ||
+	    buf_add(&s->out, w->msg.body.s, w->msg.body.len) < 0) {
 		err_nomem(e);
 		return O_FATAL;
 	}
@@ -653,7 +654,7 @@ out:
 	}
 	for (k = 0; r.slot && k < r.nslot; k++) {
 		free(r.slot[k].line);
-		mime_buf_free(&r.slot[k].out);
+		buf_free(&r.slot[k].out);
 		json_decref(r.slot[k].rec);
 	}
 	free(r.w);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "mailmsg.h"
 #include "mbox.h"
+#include "mime.h"
 #include "ndjson.h"
 #include "sentlog.h"
 #include "smtp.h"
@@ -26,7 +27,7 @@ struct run {
 	long retries;
 	const char *env_from;
 	FILE *events;
-	struct mime_buf hv;
+	struct buf hv;
 	long accepted, skipped, deferred, failed, suppressed, bad;
 	int fatal;
 };
@@ -355,7 +356,7 @@ main(int argc, char **argv)
 		sentlog_close(&r.log);
 	suppress_free(&r.sup);
 	smtp_free(&r.smtp);
-	mime_buf_free(&r.hv);
+	buf_free(&r.hv);
 	curl_global_cleanup();
 	memset(pass, 0, sizeof pass);
 	return status;

@@ -11,6 +11,7 @@
 
 #include "dkim.h"
 #include "exitcode.h"
+#include "mime.h"
 
 const char *const dkim_signed_headers[] = {
 	"from", "reply-to", "to", "subject", "date", "message-id", "mime-version", "content-type",
@@ -79,7 +80,7 @@ dkim_free(struct dkim *d)
 /* Appends the relaxed form of one header field (name ":" value, unfolded,
  * whitespace runs as one space, none at the ends), with CRLF when crlf. */
 static int
-canon_header(struct mime_buf *out, const char *f, size_t n, int crlf)
+canon_header(struct buf *out, const char *f, size_t n, int crlf)
 {
 	const char *colon = memchr(f, ':', n);
 	size_t i, nl, start;
@@ -91,9 +92,9 @@ canon_header(struct mime_buf *out, const char *f, size_t n, int crlf)
 	while (nl > 0 && (f[nl - 1] == ' ' || f[nl - 1] == '\t'))
 		nl--;
 	for (i = 0; i < nl; i++)
-		if (mime_buf_addc(out, tolower((unsigned char)f[i])) < 0)
+		if (buf_addc(out, tolower((unsigned char)f[i])) < 0)
 			return -1;
-	if (mime_buf_addc(out, ':') < 0)
+	if (buf_addc(out, ':') < 0)
 		return -1;
 	start = out->len;
 	for (i = (size_t)(colon - f) + 1; i < n; i++) {
@@ -105,13 +106,13 @@ canon_header(struct mime_buf *out, const char *f, size_t n, int crlf)
 			sp = 1;
 			continue;
 		}
-		if (sp && out->len > start && mime_buf_addc(out, ' ') < 0)
+		if (sp && out->len > start && buf_addc(out, ' ') < 0)
 			return -1;
 		sp = 0;
-		if (mime_buf_addc(out, c) < 0)
+		if (buf_addc(out, c) < 0)
 			return -1;
 	}
-	return crlf ? mime_buf_add(out, "\r\n", 2) : 0;
+	return crlf ? buf_add(out, "\r\n", 2) : 0;
 }
 
 /* The last field called name in head (its bytes, through the line end of its last line). */
@@ -206,17 +207,17 @@ body_hash(EVP_MD_CTX *md, const char *b, size_t n, unsigned char out[32])
 
 int
 dkim_sign(struct dkim *d, const char *head, size_t hn, const char *body, size_t bn,
-    time_t t, struct mime_buf *out, struct err *e)
+    time_t t, struct buf *out, struct err *e)
 {
-	struct mime_buf data, hdr, hlist;
+	struct buf data, hdr, hlist;
 	unsigned char bh[32], digest[32], sig[1024];
 	size_t siglen = sizeof sig, i, start;
 	EVP_MD_CTX *sc = NULL;
 	int rc = -1;
 
-	mime_buf_init(&data);
-	mime_buf_init(&hdr);
-	mime_buf_init(&hlist);
+	buf_init(&data);
+	buf_init(&hdr);
+	buf_init(&hlist);
 	if (body_hash(d->md, body, bn, bh) < 0) {
 		err_set(e, EXIT_SOFTWARE, "DKIM: body hash failed");
 		goto done;
@@ -228,14 +229,14 @@ dkim_sign(struct dkim *d, const char *head, size_t hn, const char *body, size_t 
 		if (!find_field(head, hn, dkim_signed_headers[i], &f, &fn))
 			continue;
 		if (canon_header(&data, f, fn, 1) < 0 ||
-		    (hlist.len && mime_buf_addc(&hlist, ':') < 0) ||
-		    mime_buf_adds(&hlist, dkim_signed_headers[i]) < 0)
+		    (hlist.len && buf_addc(&hlist, ':') < 0) ||
+		    buf_adds(&hlist, dkim_signed_headers[i]) < 0)
 			goto nomem;
 	}
-	if (mime_buf_addf(&hdr, "DKIM-Signature: v=1; a=%s; c=relaxed/relaxed; d=%s; s=%s;\n"
+	if (buf_addf(&hdr, "DKIM-Signature: v=1; a=%s; c=relaxed/relaxed; d=%s; s=%s;\n"
 	    "\tt=%lld; h=%s;\n\tbh=", d->ed25519 ? "ed25519-sha256" : "rsa-sha256", d->domain,
 	    d->selector, (long long)t, hlist.s ? hlist.s : "from") < 0 ||
-	    mime_base64(&hdr, bh, sizeof bh) < 0 || mime_buf_adds(&hdr, ";\n\tb=") < 0)
+	    mime_base64(&hdr, bh, sizeof bh) < 0 || buf_adds(&hdr, ";\n\tb=") < 0)
 		goto nomem;
 	if (canon_header(&data, hdr.s, hdr.len, 0) < 0)
 		goto nomem;
@@ -259,15 +260,15 @@ dkim_sign(struct dkim *d, const char *head, size_t hn, const char *body, size_t 
 	}
 	/* the b= value, folded every 72 characters (folding whitespace inside b= is ignored) */
 	start = data.len;
-	if (mime_base64(&data, sig, siglen) < 0 || mime_buf_add(out, hdr.s, hdr.len) < 0)
+	if (mime_base64(&data, sig, siglen) < 0 || buf_add(out, hdr.s, hdr.len) < 0)
 		goto nomem;
 	for (i = start; i < data.len; i += 72) {
 		size_t k = data.len - i < 72 ? data.len - i : 72;
 
-		if ((i > start && mime_buf_add(out, "\n\t ", 3) < 0) || mime_buf_add(out, data.s + i, k) < 0)
+		if ((i > start && buf_add(out, "\n\t ", 3) < 0) || buf_add(out, data.s + i, k) < 0)
 			goto nomem;
 	}
-	if (mime_buf_addc(out, '\n') < 0)
+	if (buf_addc(out, '\n') < 0)
 		goto nomem;
 	rc = 0;
 	goto done;
@@ -275,8 +276,8 @@ nomem:
 	err_nomem(e);
 done:
 	EVP_MD_CTX_free(sc);
-	mime_buf_free(&data);
-	mime_buf_free(&hdr);
-	mime_buf_free(&hlist);
+	buf_free(&data);
+	buf_free(&hdr);
+	buf_free(&hlist);
 	return rc;
 }

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "err.h"
-#include "mime.h"
 
 struct dkim {
 	void *key;          /* EVP_PKEY */
@@ -37,6 +37,6 @@ extern const char *const dkim_signed_headers[];
  * OpenSSL fails, EXIT_OSERR when out of memory).
  */
 int dkim_sign(struct dkim *d, const char *head, size_t hn, const char *body, size_t bn,
-    time_t t, struct mime_buf *out, struct err *e);
+    time_t t, struct buf *out, struct err *e);
 
 #endif

@@ -25,13 +25,13 @@ static const char *const html_entity[256] = {
 };
 
 int
-html_escape(struct mime_buf *out, const char *s, size_t n)
+html_escape(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, j;
 	char *o;
 
-	if (mime_buf_reserve(out, n * 6) < 0)
+	if (buf_reserve(out, n * 6) < 0)
 		return -1;
 	o = out->s + out->len;
 	while (i < n) {
@@ -54,7 +54,7 @@ html_escape(struct mime_buf *out, const char *s, size_t n)
 }
 
 int
-html_paragraphs(struct mime_buf *out, const char *s, size_t n)
+html_paragraphs(struct buf *out, const char *s, size_t n)
 {
 	size_t i = 0;
 	int open = 0;
@@ -68,17 +68,17 @@ html_paragraphs(struct mime_buf *out, const char *s, size_t n)
 		while (z > a && (s[z - 1] == ' ' || s[z - 1] == '\t'))
 			z--;
 		if (a == z) {
-			if (open && mime_buf_adds(out, "</p>\n") < 0)
+			if (open && buf_adds(out, "</p>\n") < 0)
 				return -1;
 			open = 0;
 		} else {
-			if (mime_buf_adds(out, open ? "<br>\n" : "<p>") < 0 || html_escape(out, s + a, z - a) < 0)
+			if (buf_adds(out, open ? "<br>\n" : "<p>") < 0 || html_escape(out, s + a, z - a) < 0)
 				return -1;
 			open = 1;
 		}
 		i = end + 1;
 	}
-	if (open && mime_buf_adds(out, "</p>\n") < 0)
+	if (open && buf_adds(out, "</p>\n") < 0)
 		return -1;
 	return 0;
 }
@@ -272,7 +272,7 @@ lookup(const struct html_data *d, const struct html_scope *item, const char *nam
 
 static int
 render(const struct html_tmpl *t, size_t a, size_t z, const struct html_data *d,
-    const struct html_scope *item, struct mime_buf *out)
+    const struct html_scope *item, struct buf *out)
 {
 	size_t i, j;
 
@@ -283,13 +283,13 @@ render(const struct html_tmpl *t, size_t a, size_t z, const struct html_data *d,
 
 		switch (nd->kind) {
 		case N_TEXT:
-			if (mime_buf_add(out, nd->s, nd->len) < 0)
+			if (buf_add(out, nd->s, nd->len) < 0)
 				return -1;
 			break;
 		case N_VAR:
 		case N_RAW:
 			v = lookup(d, item, nd->s);
-			if (v != NULL && (nd->kind == N_RAW ? mime_buf_adds(out, v) :
+			if (v != NULL && (nd->kind == N_RAW ? buf_adds(out, v) :
 			    html_escape(out, v, strlen(v))) < 0)
 				return -1;
 			break;
@@ -321,7 +321,7 @@ render(const struct html_tmpl *t, size_t a, size_t z, const struct html_data *d,
 }
 
 int
-html_render(const struct html_tmpl *t, const struct html_data *d, struct mime_buf *out)
+html_render(const struct html_tmpl *t, const struct html_data *d, struct buf *out)
 {
 	return render(t, 0, t->n, d, NULL, out);
 }

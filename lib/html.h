@@ -4,19 +4,19 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
-#include "mime.h"
 
 /* Appends s[0..n) with & < > " ' escaped (safe in text and quoted attributes).
  * Returns 0, or -1 when out of memory. */
-int html_escape(struct mime_buf *out, const char *s, size_t n);
+int html_escape(struct buf *out, const char *s, size_t n);
 
 /*
  * Appends plain text as HTML paragraphs: blank lines separate <p> elements,
  * single line breaks become <br>, everything escaped. Returns 0, or -1 when
  * out of memory.
  */
-int html_paragraphs(struct mime_buf *out, const char *s, size_t n);
+int html_paragraphs(struct buf *out, const char *s, size_t n);
 
 /*
  * 1 when url may be put in a link or an image: http:// or https:// (any
@@ -69,6 +69,6 @@ int html_load(struct html_tmpl *t, const char *path, struct err *e);
 void html_free(struct html_tmpl *t);
 
 /* Appends the rendered template. Returns 0, or -1 when out of memory. */
-int html_render(const struct html_tmpl *t, const struct html_data *d, struct mime_buf *out);
+int html_render(const struct html_tmpl *t, const struct html_data *d, struct buf *out);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "exitcode.h"
 #include "mailmsg.h"
+#include "mime.h"
 #include "ndjson.h"
 
 #define MAX_ITEMS 64
@@ -27,10 +28,10 @@ mailmsg_init(struct mailmsg *m)
 	size_t i;
 
 	memset(m, 0, sizeof *m);
-	mime_buf_init(&m->head);
-	mime_buf_init(&m->body);
+	buf_init(&m->head);
+	buf_init(&m->body);
 	for (i = 0; i < sizeof m->t / sizeof m->t[0]; i++)
-		mime_buf_init(&m->t[i]);
+		buf_init(&m->t[i]);
 }
 
 void
@@ -38,10 +39,10 @@ mailmsg_free(struct mailmsg *m)
 {
 	size_t i;
 
-	mime_buf_free(&m->head);
-	mime_buf_free(&m->body);
+	buf_free(&m->head);
+	buf_free(&m->body);
 	for (i = 0; i < sizeof m->t / sizeof m->t[0]; i++)
-		mime_buf_free(&m->t[i]);
+		buf_free(&m->t[i]);
 	EVP_MAC_CTX_free(m->mac);
 	if (m->mac_key != NULL)
 		OPENSSL_clear_free(m->mac_key, m->mac_keylen);
@@ -201,7 +202,7 @@ mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *campaig
 }
 
 int
-mailmsg_pct(struct mime_buf *out, const char *s)
+mailmsg_pct(struct buf *out, const char *s)
 {
 	static const char d[] = "0123456789ABCDEF";
 
@@ -209,10 +210,10 @@ mailmsg_pct(struct mime_buf *out, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			if (mime_buf_addc(out, c) < 0)
+			if (buf_addc(out, c) < 0)
 				return -1;
-		} else if (mime_buf_addc(out, '%') < 0 || mime_buf_addc(out, d[c >> 4]) < 0 ||
-		    mime_buf_addc(out, d[c & 15]) < 0) {
+		} else if (buf_addc(out, '%') < 0 || buf_addc(out, d[c >> 4]) < 0 ||
+		    buf_addc(out, d[c & 15]) < 0) {
 			return -1;
 		}
 	}
@@ -260,21 +261,21 @@ mailmsg_unpct(const char *s, size_t n, char *out, size_t sz)
 
 /* Appends url with the UTM parameters, before any #fragment. */
 static int
-add_utm(struct mime_buf *b, const char *url, const char *source, const char *campaign,
+add_utm(struct buf *b, const char *url, const char *source, const char *campaign,
     const char *variant)
 {
 	const char *hash = strchr(url, '#');
 	size_t n = hash ? (size_t)(hash - url) : strlen(url);
 
-	if (mime_buf_add(b, url, n) < 0 ||
-	    mime_buf_addc(b, memchr(url, '?', n) ? '&' : '?') < 0 ||
-	    mime_buf_adds(b, "utm_source=") < 0 || mailmsg_pct(b, source) < 0 ||
-	    mime_buf_adds(b, "&utm_medium=email&utm_campaign=") < 0 || mailmsg_pct(b, campaign) < 0)
+	if (buf_add(b, url, n) < 0 ||
+	    buf_addc(b, memchr(url, '?', n) ? '&' : '?') < 0 ||
+	    buf_adds(b, "utm_source=") < 0 || mailmsg_pct(b, source) < 0 ||
+	    buf_adds(b, "&utm_medium=email&utm_campaign=") < 0 || mailmsg_pct(b, campaign) < 0)
 		return -1;
 	if (variant[0] != '\0' &&
-	    (mime_buf_adds(b, "&utm_content=") < 0 || mailmsg_pct(b, variant) < 0))
+	    (buf_adds(b, "&utm_content=") < 0 || mailmsg_pct(b, variant) < 0))
 		return -1;
-	if (hash != NULL && mime_buf_adds(b, hash) < 0)
+	if (hash != NULL && buf_adds(b, hash) < 0)
 		return -1;
 	return 0;
 }
@@ -340,21 +341,21 @@ format_price(const json_t *item, const char *locale, char *out, size_t sz)
 
 /* Header-safe copy of s into the store; returns its offset. */
 static size_t
-store_clean(struct mime_buf *st, const char *s, int *bad)
+store_clean(struct buf *st, const char *s, int *bad)
 {
 	size_t off = st->len;
 
-	if (mime_clean_text(st, s ? s : "", s ? strlen(s) : 0) < 0 || mime_buf_addc(st, '\0') < 0)
+	if (mime_clean_text(st, s ? s : "", s ? strlen(s) : 0) < 0 || buf_addc(st, '\0') < 0)
 		*bad = 1;
 	return off;
 }
 
 static size_t
-store_str(struct mime_buf *st, const char *s, int *bad)
+store_str(struct buf *st, const char *s, int *bad)
 {
 	size_t off = st->len;
 
-	if (mime_buf_add(st, s, strlen(s) + 1) < 0)
+	if (buf_add(st, s, strlen(s) + 1) < 0)
 		*bad = 1;
 	return off;
 }
@@ -365,35 +366,35 @@ static size_t
 store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url, const char *campaign,
     const char *variant, const char *user, int *bad)
 {
-	struct mime_buf *st = &m->t[T_STORE], *u = &m->t[T_URL];
+	struct buf *st = &m->t[T_STORE], *u = &m->t[T_URL];
 	size_t off = st->len;
 	char sig[65];
 
-	mime_buf_reset(u);
+	buf_reset(u);
 	if (add_utm(u, url, o->utm_source ? o->utm_source : "recmail", campaign, variant) < 0) {
 		*bad = 1;
 		return off;
 	}
 	if (o->click_base == NULL)
 		return store_str(st, u->s, bad);
-	if (mime_buf_adds(st, o->click_base) < 0 ||
-	    mime_buf_addc(st, strchr(o->click_base, '?') ? '&' : '?') < 0 ||
-	    mime_buf_adds(st, "u=") < 0 || mailmsg_pct(st, u->s) < 0 ||
-	    mime_buf_adds(st, "&c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
-	    mime_buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0)
+	if (buf_adds(st, o->click_base) < 0 ||
+	    buf_addc(st, strchr(o->click_base, '?') ? '&' : '?') < 0 ||
+	    buf_adds(st, "u=") < 0 || mailmsg_pct(st, u->s) < 0 ||
+	    buf_adds(st, "&c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
+	    buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0)
 		*bad = 1;
 	if (o->key != NULL && !*bad) {
 		if (mac_hex(m, o->key, o->keylen, u->s, u->len, sig) < 0 ||
-		    mime_buf_adds(st, "&s=") < 0 || mime_buf_adds(st, sig) < 0)
+		    buf_adds(st, "&s=") < 0 || buf_adds(st, sig) < 0)
 			*bad = 1;
 	}
-	if (mime_buf_addc(st, '\0') < 0)
+	if (buf_addc(st, '\0') < 0)
 		*bad = 1;
 	return off;
 }
 
 static void
-reason_text(const json_t *reason, struct mime_buf *st, size_t *off, int *bad)
+reason_text(const json_t *reason, struct buf *st, size_t *off, int *bad)
 {
 	const char *type = json_string_value(json_object_get(reason, "type"));
 	const char *because = json_string_value(json_object_get(reason, "because_title"));
@@ -403,7 +404,7 @@ reason_text(const json_t *reason, struct mime_buf *st, size_t *off, int *bad)
 		store_str(st, "", bad);
 	} else if ((strcmp(type, "similar") == 0 || strcmp(type, "also_bought") == 0) &&
 	    because != NULL && because[0] != '\0') {
-		if (mime_buf_adds(st, strcmp(type, "similar") == 0 ? "Because you liked " :
+		if (buf_adds(st, strcmp(type, "similar") == 0 ? "Because you liked " :
 		    "Often bought with ") < 0)
 			*bad = 1;
 		store_clean(st, because, bad);
@@ -446,11 +447,11 @@ parse_content(const char *content, size_t len, json_t **root, const char **subj,
 }
 
 static int
-add_part(struct mime_buf *body, const char *boundary, const char *type, const char *s, size_t n)
+add_part(struct buf *body, const char *boundary, const char *type, const char *s, size_t n)
 {
-	return mime_buf_addf(body, "--%s\nContent-Type: %s; charset=utf-8\n"
+	return buf_addf(body, "--%s\nContent-Type: %s; charset=utf-8\n"
 	    "Content-Transfer-Encoding: quoted-printable\n\n", boundary, type) < 0 ||
-	    mime_qp_encode(body, s, n) < 0 || mime_buf_addc(body, '\n') < 0 ? -1 : 0;
+	    mime_qp_encode(body, s, n) < 0 || buf_addc(body, '\n') < 0 ? -1 : 0;
 }
 
 int
@@ -487,7 +488,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	struct html_scope scopes[MAX_ITEMS];
 	struct item_off io[MAX_ITEMS];
 	struct html_data hd;
-	struct mime_buf *st = &m->t[T_STORE], *txt = &m->t[T_TEXT], *misc = &m->t[T_MISC];
+	struct buf *st = &m->t[T_STORE], *txt = &m->t[T_TEXT], *misc = &m->t[T_MISC];
 	const char *email, *campaign, *variant, *user, *name, *first, *brand, *locale;
 	const char *subj = NULL, *pre = NULL, *body = NULL, *domain;
 	size_t bodylen = 0, nitems, i, ntop = 0, unsub_off = 0, pixel_off = 0;
@@ -528,7 +529,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	mime_date(o->date, date, sizeof date);
 
 	/* the stored strings: offsets now, pointers once the store stops growing */
-	mime_buf_reset(st);
+	buf_reset(st);
 	for (i = 0; i < nitems; i++) {
 		const json_t *it = json_array_get(items, i);
 		const char *url = json_string_value(json_object_get(it, "url"));
@@ -559,29 +560,29 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 			goto done;
 		}
 		unsub_off = st->len;
-		if (mime_buf_adds(st, o->unsub_url) < 0 ||
-		    mime_buf_addc(st, strchr(o->unsub_url, '?') ? '&' : '?') < 0 ||
-		    mime_buf_adds(st, "c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
-		    mime_buf_adds(st, "&e=") < 0 || mailmsg_pct(st, email) < 0 ||
-		    mime_buf_addf(st, "&t=%s", token) < 0 || mime_buf_addc(st, '\0') < 0)
+		if (buf_adds(st, o->unsub_url) < 0 ||
+		    buf_addc(st, strchr(o->unsub_url, '?') ? '&' : '?') < 0 ||
+		    buf_adds(st, "c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
+		    buf_adds(st, "&e=") < 0 || mailmsg_pct(st, email) < 0 ||
+		    buf_addf(st, "&t=%s", token) < 0 || buf_addc(st, '\0') < 0)
 			bad = 1;
 	}
 	if (o->open_base != NULL) {
 		pixel_off = st->len;
-		if (mime_buf_adds(st, o->open_base) < 0 ||
-		    mime_buf_addc(st, strchr(o->open_base, '?') ? '&' : '?') < 0 ||
-		    mime_buf_adds(st, "c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
-		    mime_buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0 ||
-		    mime_buf_adds(st, "&v=") < 0 || mailmsg_pct(st, variant) < 0 ||
-		    mime_buf_addc(st, '\0') < 0)
+		if (buf_adds(st, o->open_base) < 0 ||
+		    buf_addc(st, strchr(o->open_base, '?') ? '&' : '?') < 0 ||
+		    buf_adds(st, "c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
+		    buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0 ||
+		    buf_adds(st, "&v=") < 0 || mailmsg_pct(st, variant) < 0 ||
+		    buf_addc(st, '\0') < 0)
 			bad = 1;
 	}
 	if (bad)
 		goto nomem;
 
 	/* headers */
-	mime_buf_reset(&m->head);
-	mime_buf_reset(misc);
+	buf_reset(&m->head);
+	buf_reset(misc);
 	if (mime_header_mailbox(&m->head, "From", o->from_name, o->from_addr, e) < 0 ||
 	    (o->reply_addr && mime_header_mailbox(&m->head, "Reply-To", o->reply_name, o->reply_addr,
 	    e) < 0) ||
@@ -594,10 +595,10 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	    mime_header_raw(&m->head, "MIME-Version", "1.0", e) < 0)
 		goto done;
 	if (o->unsub_mailto != NULL || o->unsub_url != NULL) {
-		if (o->unsub_mailto && mime_buf_addf(misc, "<mailto:%s?subject=unsubscribe>%s",
+		if (o->unsub_mailto && buf_addf(misc, "<mailto:%s?subject=unsubscribe>%s",
 		    o->unsub_mailto, o->unsub_url ? ",\x1f" : "") < 0)
 			goto nomem;
-		if (o->unsub_url && mime_buf_addf(misc, "<%s>", st->s + unsub_off) < 0)
+		if (o->unsub_url && buf_addf(misc, "<%s>", st->s + unsub_off) < 0)
 			goto nomem;
 		if (mime_header_raw(&m->head, "List-Unsubscribe", misc->s, e) < 0)
 			goto done;
@@ -607,48 +608,48 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	}
 	if (mime_header_raw(&m->head, "X-Campaign", campaign, e) < 0)
 		goto done;
-	mime_buf_reset(misc);
+	buf_reset(misc);
 	if (mailmsg_pct(misc, variant) < 0)
 		goto nomem;
 	if (variant[0] && mime_header_raw(&m->head, "X-Variant", misc->s, e) < 0)
 		goto done;
-	mime_buf_reset(misc);
+	buf_reset(misc);
 	if (mailmsg_pct(misc, user) < 0)
 		goto nomem;
 	if (mime_header_raw(&m->head, "X-Recmail-User", misc->s, e) < 0)
 		goto done;
-	mime_buf_reset(misc);
-	if (mime_buf_addf(misc, "multipart/alternative;\x1f" "boundary=\"%s\"", boundary) < 0)
+	buf_reset(misc);
+	if (buf_addf(misc, "multipart/alternative;\x1f" "boundary=\"%s\"", boundary) < 0)
 		goto nomem;
 	if (mime_header_raw(&m->head, "Content-Type", misc->s, e) < 0)
 		goto done;
 
 	/* text/plain: the model's text, then the catalog's products and links */
-	mime_buf_reset(txt);
+	buf_reset(txt);
 	if (mime_clean_body(txt, body, bodylen) < 0)
 		goto nomem;
 	while (txt->len > 0 && (txt->s[txt->len - 1] == '\n' || txt->s[txt->len - 1] == ' '))
 		txt->s[--txt->len] = '\0';
-	if (mime_buf_addc(txt, '\n') < 0)
+	if (buf_addc(txt, '\n') < 0)
 		goto nomem;
-	if (nitems > 0 && mime_buf_addc(txt, '\n') < 0)
+	if (nitems > 0 && buf_addc(txt, '\n') < 0)
 		goto nomem;
 	for (i = 0; i < nitems; i++) {
 		const char *price = st->s + io[i].price, *url = st->s + io[i].url;
 
-		if (mime_buf_addf(txt, "* %s%s%s\n", st->s + io[i].title, price[0] ? " - " : "",
-		    price) < 0 || (url[0] && mime_buf_addf(txt, "  %s\n", url) < 0))
+		if (buf_addf(txt, "* %s%s%s\n", st->s + io[i].title, price[0] ? " - " : "",
+		    price) < 0 || (url[0] && buf_addf(txt, "  %s\n", url) < 0))
 			goto nomem;
 	}
-	if (mime_buf_adds(txt, "\n-- \n") < 0 || (brand[0] && mime_buf_addf(txt, "%s\n", brand) < 0))
+	if (buf_adds(txt, "\n-- \n") < 0 || (brand[0] && buf_addf(txt, "%s\n", brand) < 0))
 		goto nomem;
-	if ((o->unsub_url && mime_buf_addf(txt, "Unsubscribe: %s\n", st->s + unsub_off) < 0) ||
+	if ((o->unsub_url && buf_addf(txt, "Unsubscribe: %s\n", st->s + unsub_off) < 0) ||
 	    (!o->unsub_url && o->unsub_mailto &&
-	    mime_buf_addf(txt, "Unsubscribe: mailto:%s?subject=unsubscribe\n", o->unsub_mailto) < 0))
+	    buf_addf(txt, "Unsubscribe: mailto:%s?subject=unsubscribe\n", o->unsub_mailto) < 0))
 		goto nomem;
 
 	/* text/html: the template */
-	mime_buf_reset(misc);
+	buf_reset(misc);
 	if (html_paragraphs(misc, body, bodylen) < 0)
 		goto nomem;
 	for (i = 0; i < nitems; i++) {
@@ -679,14 +680,14 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	hd.list = "items";
 	hd.items = scopes;
 	hd.nitems = nitems;
-	mime_buf_reset(&m->t[T_HTML]);
+	buf_reset(&m->t[T_HTML]);
 	if (html_render(o->tmpl, &hd, &m->t[T_HTML]) < 0)
 		goto nomem;
 
-	mime_buf_reset(&m->body);
+	buf_reset(&m->body);
 	if (add_part(&m->body, boundary, "text/plain", txt->s, txt->len) < 0 ||
 	    add_part(&m->body, boundary, "text/html", m->t[T_HTML].s, m->t[T_HTML].len) < 0 ||
-	    mime_buf_addf(&m->body, "--%s--\n", boundary) < 0)
+	    buf_addf(&m->body, "--%s--\n", boundary) < 0)
 		goto nomem;
 	rc = 0;
 	goto done;

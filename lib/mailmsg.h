@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "err.h"
 #include "html.h"
-#include "mime.h"
 
 /* What every message of a run shares (the options of mailfmt). */
 struct mailmsg_opts {
@@ -31,12 +31,12 @@ struct mailmsg_opts {
  * One per thread: threads may build at once with the same opts.
  */
 struct mailmsg {
-	struct mime_buf head;       /* the header block, each field ending "\n", no empty line */
-	struct mime_buf body;       /* everything after the empty line */
+	struct buf head;            /* the header block, each field ending "\n", no empty line */
+	struct buf body;            /* everything after the empty line */
 	char msgid[200];            /* "<...@domain>" */
 	char rcpt[256];             /* the To address */
 	char user[256];             /* meta.user (or the address), for reports */
-	struct mime_buf t[6];       /* scratch */
+	struct buf t[6];            /* scratch */
 	void *mac;                  /* EVP_MAC_CTX: HMAC-SHA256 keyed once with ... */
 	unsigned char *mac_key;     /* ... a copy of this key */
 	size_t mac_keylen;
@@ -84,7 +84,7 @@ int mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *cam
     const char *email, char out[65]);
 
 /* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). Returns 0 or -1. */
-int mailmsg_pct(struct mime_buf *out, const char *s);
+int mailmsg_pct(struct buf *out, const char *s);
 
 /* Decodes %XX escapes of s[0..n) into out (sz bytes with the NUL). Returns 0, or -1. */
 int mailmsg_unpct(const char *s, size_t n, char *out, size_t sz);

@@ -41,8 +41,8 @@ mbox_out_dir(struct mbox_out *o, enum mbox_kind kind, const char *dir, struct er
 		return -1;
 	if (kind == MBOX_MAILDIR) {
 		for (i = 0; i < 3; i++) {
-			mime_buf_reset(&o->path);
-			if (mime_buf_addf(&o->path, "%s/%s", dir, sub[i]) < 0)
+			buf_reset(&o->path);
+			if (buf_addf(&o->path, "%s/%s", dir, sub[i]) < 0)
 				return err_nomem(e);
 			if (make_dir(o->path.s, e) < 0)
 				return -1;
@@ -52,7 +52,7 @@ mbox_out_dir(struct mbox_out *o, enum mbox_kind kind, const char *dir, struct er
 }
 
 int
-mbox_file_name(const char *msgid, struct mime_buf *out)
+mbox_file_name(const char *msgid, struct buf *out)
 {
 	size_t n = strlen(msgid), i;
 
@@ -66,10 +66,10 @@ mbox_file_name(const char *msgid, struct mime_buf *out)
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		    strchr("._@+=-", c) != NULL) || (i == 0 && c == '.'))
 			c = '_';
-		if (mime_buf_addc(out, c) < 0)
+		if (buf_addc(out, c) < 0)
 			return -1;
 	}
-	return n == 0 ? mime_buf_addc(out, '_') : 0;
+	return n == 0 ? buf_addc(out, '_') : 0;
 }
 
 static void
@@ -178,23 +178,23 @@ int
 mbox_write(struct mbox_out *o, const char *msgid, time_t when, const char *msg, size_t n,
     struct err *e)
 {
-	struct mime_buf name;
+	struct buf name;
 	int rc;
 
 	if (o->kind == MBOX_STREAM)
 		return write_stream(o, when, msg, n, e);
-	mime_buf_init(&name);
-	mime_buf_reset(&o->path);
-	mime_buf_reset(&o->tmp);
+	buf_init(&name);
+	buf_reset(&o->path);
+	buf_reset(&o->tmp);
 	if (mbox_file_name(msgid, &name) < 0)
 		return err_nomem(e);
 	if (o->kind == MBOX_MAILDIR)
-		rc = mime_buf_addf(&o->tmp, "%s/tmp/%s", o->dir, name.s) |
-		    mime_buf_addf(&o->path, "%s/new/%s", o->dir, name.s);
+		rc = buf_addf(&o->tmp, "%s/tmp/%s", o->dir, name.s) |
+		    buf_addf(&o->path, "%s/new/%s", o->dir, name.s);
 	else
-		rc = mime_buf_addf(&o->tmp, "%s/.%s.tmp", o->dir, name.s) |
-		    mime_buf_addf(&o->path, "%s/%s.eml", o->dir, name.s);
-	mime_buf_free(&name);
+		rc = buf_addf(&o->tmp, "%s/.%s.tmp", o->dir, name.s) |
+		    buf_addf(&o->path, "%s/%s.eml", o->dir, name.s);
+	buf_free(&name);
 	if (rc < 0)
 		return err_nomem(e);
 	return write_file(o->tmp.s, o->path.s, msg, n, o->sync_each, e);
@@ -207,8 +207,8 @@ mbox_out_commit(struct mbox_out *o, struct err *e)
 
 	if (o->kind == MBOX_STREAM)
 		return 0;
-	mime_buf_reset(&o->path);
-	if (mime_buf_addf(&o->path, o->kind == MBOX_MAILDIR ? "%s/new" : "%s", o->dir) < 0)
+	buf_reset(&o->path);
+	if (buf_addf(&o->path, o->kind == MBOX_MAILDIR ? "%s/new" : "%s", o->dir) < 0)
 		return err_nomem(e);
 	fd = open(o->path.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -224,8 +224,8 @@ mbox_out_close(struct mbox_out *o)
 {
 	free(o->dir);
 	o->dir = NULL;
-	mime_buf_free(&o->path);
-	mime_buf_free(&o->tmp);
+	buf_free(&o->path);
+	buf_free(&o->tmp);
 }
 
 /* --- reading --- */
@@ -288,25 +288,25 @@ mbox_in_open(struct mbox_in *in, const char *path, struct err *e)
 	if (stat(path, &st) != 0)
 		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
 	{
-		struct mime_buf sub;
+		struct buf sub;
 		struct stat s2;
 		int rc = 0;
 
-		mime_buf_init(&sub);
-		if (mime_buf_addf(&sub, "%s/new", path) < 0)
+		buf_init(&sub);
+		if (buf_addf(&sub, "%s/new", path) < 0)
 			return err_nomem(e);
 		in->kind = stat(sub.s, &s2) == 0 && S_ISDIR(s2.st_mode) ? MBOX_MAILDIR : MBOX_EMLDIR;
 		if (in->kind == MBOX_MAILDIR) {
 			rc = list_dir(in, sub.s, NULL, e);
-			mime_buf_reset(&sub);
-			if (rc == 0 && mime_buf_addf(&sub, "%s/cur", path) < 0)
+			buf_reset(&sub);
+			if (rc == 0 && buf_addf(&sub, "%s/cur", path) < 0)
 				rc = err_nomem(e);
 			if (rc == 0)
 				rc = list_dir(in, sub.s, NULL, e);
 		} else {
 			rc = list_dir(in, path, ".eml", e);
 		}
-		mime_buf_free(&sub);
+		buf_free(&sub);
 		if (rc < 0)
 			return -1;
 	}
@@ -326,15 +326,15 @@ next_file(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
 	if (in->next >= in->nfiles)
 		return 0;
 	path = in->files[in->next++];
-	mime_buf_reset(&in->where);
-	mime_buf_reset(&in->msg);
-	if (mime_buf_adds(&in->where, path) < 0)
+	buf_reset(&in->where);
+	buf_reset(&in->msg);
+	if (buf_adds(&in->where, path) < 0)
 		return err_nomem(e);
 	f = fopen(path, "rb");
 	if (f == NULL)
 		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		if (mime_buf_add(&in->msg, buf, n) < 0) {
+		if (buf_add(&in->msg, buf, n) < 0) {
 			fclose(f);
 			return err_nomem(e);
 		}
@@ -343,7 +343,7 @@ next_file(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
 		return err_set(e, EXIT_IO, "%s: read error", path);
 	}
 	fclose(f);
-	if (mime_buf_reserve(&in->msg, 0) < 0)
+	if (buf_reserve(&in->msg, 0) < 0)
 		return err_nomem(e);
 	*msg = in->msg.s;
 	*len = in->msg.len;
@@ -359,7 +359,7 @@ mbox_in_next(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
 
 	if (in->kind != MBOX_STREAM)
 		return next_file(in, msg, len, e);
-	mime_buf_reset(&in->msg);
+	buf_reset(&in->msg);
 	for (;;) {
 		rc = lines_next(&in->lines, &line, &n, e);
 		if (rc < 0)
@@ -373,8 +373,8 @@ mbox_in_next(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
 				long prev = in->start;
 
 				in->start = at;
-				mime_buf_reset(&in->where);
-				if (mime_buf_addf(&in->where, "%s:%ld", in->name, prev) < 0)
+				buf_reset(&in->where);
+				if (buf_addf(&in->where, "%s:%ld", in->name, prev) < 0)
 					return err_nomem(e);
 				goto out;
 			}
@@ -392,20 +392,20 @@ mbox_in_next(struct mbox_in *in, const char **msg, size_t *len, struct err *e)
 			line++;
 			n--;
 		}
-		if (mime_buf_add(&in->msg, line, n) < 0 || mime_buf_addc(&in->msg, '\n') < 0)
+		if (buf_add(&in->msg, line, n) < 0 || buf_addc(&in->msg, '\n') < 0)
 			return err_nomem(e);
 	}
 	if (!in->pending)
 		return 0;
 	in->pending = 0;
-	mime_buf_reset(&in->where);
-	if (mime_buf_addf(&in->where, "%s:%ld", in->name, in->start) < 0)
+	buf_reset(&in->where);
+	if (buf_addf(&in->where, "%s:%ld", in->name, in->start) < 0)
 		return err_nomem(e);
 out:
 	/* the empty line written after each message belongs to the separator */
 	if (in->msg.len >= 2 && in->msg.s[in->msg.len - 1] == '\n' && in->msg.s[in->msg.len - 2] == '\n')
 		in->msg.s[--in->msg.len] = '\0';
-	if (mime_buf_reserve(&in->msg, 0) < 0)
+	if (buf_reserve(&in->msg, 0) < 0)
 		return err_nomem(e);
 	*msg = in->msg.s;
 	*len = in->msg.len;
@@ -431,8 +431,8 @@ mbox_in_close(struct mbox_in *in)
 	for (i = 0; i < in->nfiles; i++)
 		free(in->files[i]);
 	free(in->files);
-	mime_buf_free(&in->msg);
-	mime_buf_free(&in->where);
+	buf_free(&in->msg);
+	buf_free(&in->where);
 	in->files = NULL;
 	in->fp = NULL;
 }

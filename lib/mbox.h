@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "buf.h"
 #include "err.h"
 #include "lines.h"
-#include "mime.h"
 
 enum mbox_kind { MBOX_STREAM, MBOX_MAILDIR, MBOX_EMLDIR };
 
@@ -17,7 +17,7 @@ struct mbox_out {
 	FILE *fp;           /* MBOX_STREAM */
 	char *dir;          /* the directories */
 	int sync_each;      /* directories: fsync every file before its rename */
-	struct mime_buf path, tmp;
+	struct buf path, tmp;
 };
 
 /* Writes an mboxrd stream to fp (not closed by mbox_out_close). */
@@ -55,7 +55,7 @@ void mbox_out_close(struct mbox_out *o);
 
 /* File name for a Message-ID: "<a.b@c>" -> "a.b@c", other bytes than
  * A-Z a-z 0-9 . _ @ + = - become '_'. Returns 0, or -1 when out of memory. */
-int mbox_file_name(const char *msgid, struct mime_buf *out);
+int mbox_file_name(const char *msgid, struct buf *out);
 
 struct mbox_in {
 	enum mbox_kind kind;
@@ -66,7 +66,7 @@ struct mbox_in {
 	long start;             /* line of the current message's "From " line */
 	char **files;           /* directories: sorted paths */
 	size_t nfiles, next;
-	struct mime_buf msg, where;
+	struct buf msg, where;
 };
 
 /*

@@ -1,6 +1,5 @@
 /* mime.c - header-safe text, RFC 2047 encoded-words, folding, quoted-printable, addresses */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,93 +12,6 @@
 #define EW_BYTES 39
 /* A plain word longer than this cannot be folded: the value is encoded instead. */
 #define WORD_MAX 72
-
-void
-mime_buf_init(struct mime_buf *b)
-{
-	b->s = NULL;
-	b->len = b->cap = 0;
-}
-
-void
-mime_buf_free(struct mime_buf *b)
-{
-	free(b->s);
-	mime_buf_init(b);
-}
-
-int
-mime_buf_reserve(struct mime_buf *b, size_t n)
-{
-	size_t need = b->len + n + 1, ncap;
-	char *ns;
-
-	if (need <= b->cap)
-		return 0;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap < need)
-		ncap *= 2;
-	ns = realloc(b->s, ncap);
-	if (ns == NULL)
-		return -1;
-	b->s = ns;
-	b->cap = ncap;
-	return 0;
-}
-
-int
-mime_buf_add(struct mime_buf *b, const void *p, size_t n)
-{
-	if (mime_buf_reserve(b, n) < 0)
-		return -1;
-	if (n > 0)
-		memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-int
-mime_buf_adds(struct mime_buf *b, const char *s)
-{
-	return mime_buf_add(b, s, strlen(s));
-}
-
-int
-mime_buf_addc(struct mime_buf *b, int c)
-{
-	if (mime_buf_reserve(b, 1) < 0)
-		return -1;
-	b->s[b->len++] = (char)c;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-int
-mime_buf_addf(struct mime_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	/* one formatting pass when it fits the room there is, a second when not */
-	va_start(ap, fmt);
-	n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if (b->s == NULL || (size_t)n >= b->cap - b->len) {
-		if (mime_buf_reserve(b, (size_t)n) < 0) {
-			if (b->s)
-				b->s[b->len] = '\0';
-			return -1;
-		}
-		va_start(ap, fmt);
-		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	b->len += (size_t)n;
-	return 0;
-}
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when invalid. */
 static size_t
@@ -131,13 +43,13 @@ utf8_seq(const unsigned char *p, size_t n)
 static const char replacement[] = "\xef\xbf\xbd";
 
 int
-mime_clean_text(struct mime_buf *out, const char *s, size_t n)
+mime_clean_text(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, start = out->len;
 	int space = 1; /* drop leading spaces */
 
-	if (mime_buf_reserve(out, n + n / 2 + 4) < 0)
+	if (buf_reserve(out, n + n / 2 + 4) < 0)
 		return -1;
 	while (i < n) {
 		size_t k = utf8_seq(p + i, n - i);
@@ -146,7 +58,7 @@ mime_clean_text(struct mime_buf *out, const char *s, size_t n)
 		if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
 			ctl = 1; /* C1 controls */
 		if (ctl || (k == 1 && p[i] == ' ')) {
-			if (!space && mime_buf_addc(out, ' ') < 0)
+			if (!space && buf_addc(out, ' ') < 0)
 				return -1;
 			space = 1;
 			i += k;
@@ -154,11 +66,11 @@ mime_clean_text(struct mime_buf *out, const char *s, size_t n)
 		}
 		space = 0;
 		if (k == 0) {
-			if (mime_buf_add(out, replacement, 3) < 0)
+			if (buf_add(out, replacement, 3) < 0)
 				return -1;
 			i++;
 		} else {
-			if (mime_buf_add(out, p + i, k) < 0)
+			if (buf_add(out, p + i, k) < 0)
 				return -1;
 			i += k;
 		}
@@ -169,12 +81,12 @@ mime_clean_text(struct mime_buf *out, const char *s, size_t n)
 }
 
 int
-mime_clean_body(struct mime_buf *out, const char *s, size_t n)
+mime_clean_body(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
-	if (mime_buf_reserve(out, n + 4) < 0)
+	if (buf_reserve(out, n + 4) < 0)
 		return -1;
 	while (i < n) {
 		size_t k = utf8_seq(p + i, n - i);
@@ -183,23 +95,23 @@ mime_clean_body(struct mime_buf *out, const char *s, size_t n)
 			unsigned c = p[i];
 
 			if (c == '\r') {
-				if (mime_buf_addc(out, '\n') < 0)
+				if (buf_addc(out, '\n') < 0)
 					return -1;
 				i += (i + 1 < n && p[i + 1] == '\n') ? 2 : 1;
 				continue;
 			}
 			if ((c >= 0x20 && c != 0x7f) || c == '\n' || c == '\t') {
-				if (mime_buf_addc(out, (int)c) < 0)
+				if (buf_addc(out, (int)c) < 0)
 					return -1;
 			}
 			i++;
 		} else if (k == 0) {
-			if (mime_buf_add(out, replacement, 3) < 0)
+			if (buf_add(out, replacement, 3) < 0)
 				return -1;
 			i++;
 		} else {
 			if (!(k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) &&
-			    mime_buf_add(out, p + i, k) < 0)
+			    buf_add(out, p + i, k) < 0)
 				return -1;
 			i += k;
 		}
@@ -210,18 +122,18 @@ mime_clean_body(struct mime_buf *out, const char *s, size_t n)
 /* --- folding: a header line filled word by word --- */
 
 struct fold {
-	struct mime_buf *out;
+	struct buf *out;
 	size_t col;     /* characters on the current line */
 	int words;      /* words written after the field name */
 };
 
 static int
-fold_start(struct fold *f, struct mime_buf *out, const char *name)
+fold_start(struct fold *f, struct buf *out, const char *name)
 {
 	f->out = out;
 	f->col = strlen(name) + 1;
 	f->words = 0;
-	if (mime_buf_adds(out, name) < 0 || mime_buf_addc(out, ':') < 0)
+	if (buf_adds(out, name) < 0 || buf_addc(out, ':') < 0)
 		return -1;
 	return 0;
 }
@@ -232,15 +144,15 @@ static int
 fold_word(struct fold *f, const char *w, size_t n)
 {
 	if (f->words > 0 && f->col + 1 + n > MIME_LINE_SOFT) {
-		if (mime_buf_add(f->out, "\n ", 2) < 0)
+		if (buf_add(f->out, "\n ", 2) < 0)
 			return -1;
 		f->col = 1;
 	} else {
-		if (mime_buf_addc(f->out, ' ') < 0)
+		if (buf_addc(f->out, ' ') < 0)
 			return -1;
 		f->col++;
 	}
-	if (mime_buf_add(f->out, w, n) < 0)
+	if (buf_add(f->out, w, n) < 0)
 		return -1;
 	f->col += n;
 	f->words++;
@@ -250,19 +162,19 @@ fold_word(struct fold *f, const char *w, size_t n)
 static int
 fold_end(struct fold *f)
 {
-	return mime_buf_addc(f->out, '\n');
+	return buf_addc(f->out, '\n');
 }
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int
-mime_base64(struct mime_buf *out, const void *data, size_t n)
+mime_base64(struct buf *out, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	size_t i;
 	char *o;
 
-	if (mime_buf_reserve(out, (n + 2) / 3 * 4) < 0)
+	if (buf_reserve(out, (n + 2) / 3 * 4) < 0)
 		return -1;
 	o = out->s + out->len;
 	for (i = 0; i + 2 < n; i += 3) {
@@ -294,11 +206,11 @@ static int
 fold_encoded(struct fold *f, const char *s, size_t n)
 {
 	char word[96];
-	struct mime_buf tmp;
+	struct buf tmp;
 	size_t i = 0;
 	int rc = 0;
 
-	mime_buf_init(&tmp);
+	buf_init(&tmp);
 	while (i < n && rc == 0) {
 		size_t j = i;
 
@@ -311,9 +223,9 @@ fold_encoded(struct fold *f, const char *s, size_t n)
 				break;
 			j += k;
 		}
-		mime_buf_reset(&tmp);
-		if (mime_buf_adds(&tmp, "=?UTF-8?B?") < 0 || mime_base64(&tmp, s + i, j - i) < 0 ||
-		    mime_buf_adds(&tmp, "?=") < 0 || tmp.len >= sizeof word) {
+		buf_reset(&tmp);
+		if (buf_adds(&tmp, "=?UTF-8?B?") < 0 || mime_base64(&tmp, s + i, j - i) < 0 ||
+		    buf_adds(&tmp, "?=") < 0 || tmp.len >= sizeof word) {
 			rc = -1;
 			break;
 		}
@@ -321,7 +233,7 @@ fold_encoded(struct fold *f, const char *s, size_t n)
 		rc = fold_word(f, word, tmp.len);
 		i = j;
 	}
-	mime_buf_free(&tmp);
+	buf_free(&tmp);
 	return rc;
 }
 
@@ -364,16 +276,16 @@ fold_words(struct fold *f, const char *s, size_t n)
 }
 
 int
-mime_header_text(struct mime_buf *out, const char *name, const char *value)
+mime_header_text(struct buf *out, const char *name, const char *value)
 {
-	struct mime_buf clean;
+	struct buf clean;
 	struct fold f;
 	int rc;
 
-	mime_buf_init(&clean);
+	buf_init(&clean);
 	if (mime_clean_text(&clean, value ? value : "", value ? strlen(value) : 0) < 0 ||
 	    fold_start(&f, out, name) < 0) {
-		mime_buf_free(&clean);
+		buf_free(&clean);
 		return -1;
 	}
 	if (needs_encoding(clean.s ? clean.s : "", clean.len))
@@ -382,7 +294,7 @@ mime_header_text(struct mime_buf *out, const char *name, const char *value)
 		rc = fold_words(&f, clean.s ? clean.s : "", clean.len);
 	if (rc == 0)
 		rc = fold_end(&f);
-	mime_buf_free(&clean);
+	buf_free(&clean);
 	return rc;
 }
 
@@ -393,18 +305,18 @@ is_atext(int c)
 }
 
 int
-mime_header_mailbox(struct mime_buf *out, const char *name, const char *display,
+mime_header_mailbox(struct buf *out, const char *name, const char *display,
     const char *addr, struct err *e)
 {
-	struct mime_buf clean, tmp;
+	struct buf clean, tmp;
 	struct fold f;
 	size_t i;
 	int rc = -1, atoms = 1;
 
 	if (!mime_addr_valid(addr))
 		return err_set(e, EXIT_DATA, "invalid address for %s", name);
-	mime_buf_init(&clean);
-	mime_buf_init(&tmp);
+	buf_init(&clean);
+	buf_init(&tmp);
 	if (mime_clean_text(&clean, display ? display : "", display ? strlen(display) : 0) < 0 ||
 	    fold_start(&f, out, name) < 0)
 		goto nomem;
@@ -420,19 +332,19 @@ mime_header_mailbox(struct mime_buf *out, const char *name, const char *display,
 		if (fold_words(&f, clean.s, clean.len) < 0)
 			goto nomem;
 	} else {
-		if (mime_buf_addc(&tmp, '"') < 0)
+		if (buf_addc(&tmp, '"') < 0)
 			goto nomem;
 		for (i = 0; i < clean.len; i++) {
-			if ((clean.s[i] == '"' || clean.s[i] == '\\') && mime_buf_addc(&tmp, '\\') < 0)
+			if ((clean.s[i] == '"' || clean.s[i] == '\\') && buf_addc(&tmp, '\\') < 0)
 				goto nomem;
-			if (mime_buf_addc(&tmp, clean.s[i]) < 0)
+			if (buf_addc(&tmp, clean.s[i]) < 0)
 				goto nomem;
 		}
-		if (mime_buf_addc(&tmp, '"') < 0 || fold_word(&f, tmp.s, tmp.len) < 0)
+		if (buf_addc(&tmp, '"') < 0 || fold_word(&f, tmp.s, tmp.len) < 0)
 			goto nomem;
 	}
-	mime_buf_reset(&tmp);
-	if (mime_buf_addf(&tmp, "<%s>", addr) < 0 || fold_word(&f, tmp.s, tmp.len) < 0 ||
+	buf_reset(&tmp);
+	if (buf_addf(&tmp, "<%s>", addr) < 0 || fold_word(&f, tmp.s, tmp.len) < 0 ||
 	    fold_end(&f) < 0)
 		goto nomem;
 	rc = 0;
@@ -440,13 +352,13 @@ mime_header_mailbox(struct mime_buf *out, const char *name, const char *display,
 nomem:
 	err_nomem(e);
 done:
-	mime_buf_free(&clean);
-	mime_buf_free(&tmp);
+	buf_free(&clean);
+	buf_free(&tmp);
 	return rc;
 }
 
 int
-mime_header_raw(struct mime_buf *out, const char *name, const char *value, struct err *e)
+mime_header_raw(struct buf *out, const char *name, const char *value, struct err *e)
 {
 	struct fold f;
 	const char *p = value, *q;
@@ -648,14 +560,14 @@ qp_plain(unsigned c)
 }
 
 int
-mime_qp_encode(struct mime_buf *out, const char *s, size_t n)
+mime_qp_encode(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, col;
 	char *o;
 
 	/* worst case: every byte 3 characters, plus a soft break every 25 bytes */
-	if (mime_buf_reserve(out, n * 3 + n / 8 + 8) < 0)
+	if (buf_reserve(out, n * 3 + n / 8 + 8) < 0)
 		return -1;
 	o = out->s + out->len;
 	while (i < n) {
@@ -749,12 +661,12 @@ mime_head_len(const char *msg, size_t n)
 }
 
 int
-mime_find_header(const char *head, size_t n, const char *name, struct mime_buf *out)
+mime_find_header(const char *head, size_t n, const char *name, struct buf *out)
 {
 	size_t nl = strlen(name), i = 0;
 
-	mime_buf_reset(out);
-	if (mime_buf_reserve(out, 64) < 0)
+	buf_reset(out);
+	if (buf_reserve(out, 64) < 0)
 		return -1;
 	while (i < n) {
 		const char *eol = memchr(head + i, '\n', n - i);
@@ -770,7 +682,7 @@ mime_find_header(const char *head, size_t n, const char *name, struct mime_buf *
 
 				if (e2 > j && head[e2 - 1] == '\r')
 					e2--;
-				if (mime_buf_add(out, head + j, e2 - j) < 0)
+				if (buf_add(out, head + j, e2 - j) < 0)
 					return -1;
 				if (end >= n || end + 1 >= n || (head[end + 1] != ' ' && head[end + 1] != '\t'))
 					break;

@@ -6,25 +6,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "err.h"
-
-/* A growable byte string, always NUL-terminated after len bytes. */
-struct mime_buf {
-	char *s;
-	size_t len, cap;
-};
-
-void mime_buf_init(struct mime_buf *b);
-void mime_buf_free(struct mime_buf *b);
-static inline void mime_buf_reset(struct mime_buf *b) { b->len = 0; if (b->s) b->s[0] = '\0'; }
-
-/* Appends bytes, a string, a byte or formatted text. Each returns 0, or -1 when out of memory. */
-int mime_buf_add(struct mime_buf *b, const void *p, size_t n);
-int mime_buf_adds(struct mime_buf *b, const char *s);
-int mime_buf_addc(struct mime_buf *b, int c);
-int mime_buf_addf(struct mime_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Makes room for n more bytes. Returns 0, or -1 when out of memory. */
-int mime_buf_reserve(struct mime_buf *b, size_t n);
 
 /* Longest header line we write when a break is possible (RFC 5322 2.1.1 "SHOULD"). */
 #define MIME_LINE_SOFT 78
@@ -37,14 +20,14 @@ int mime_buf_reserve(struct mime_buf *b, size_t n);
  * to one; leading and trailing spaces go; invalid UTF-8 bytes become U+FFFD.
  * Appends to out. Returns 0, or -1 when out of memory.
  */
-int mime_clean_text(struct mime_buf *out, const char *s, size_t n);
+int mime_clean_text(struct buf *out, const char *s, size_t n);
 
 /*
  * Body text: s[0..n) with CRLF and lone CR turned into LF, control characters
  * other than TAB and LF dropped, invalid UTF-8 replaced by U+FFFD. Appends to
  * out. Returns 0, or -1 when out of memory.
  */
-int mime_clean_body(struct mime_buf *out, const char *s, size_t n);
+int mime_clean_body(struct buf *out, const char *s, size_t n);
 
 /*
  * Appends a complete unstructured header field "Name: value\n" (Subject,
@@ -54,7 +37,7 @@ int mime_clean_body(struct mime_buf *out, const char *s, size_t n);
  * so that lines stay within MIME_LINE_SOFT where possible and never exceed
  * MIME_LINE_HARD. Returns 0, or -1 when out of memory.
  */
-int mime_header_text(struct mime_buf *out, const char *name, const char *value);
+int mime_header_text(struct buf *out, const char *name, const char *value);
 
 /*
  * Appends a mailbox header field "Name: display <addr>\n" (From, To,
@@ -62,7 +45,7 @@ int mime_header_text(struct mime_buf *out, const char *name, const char *value);
  * as atoms, a quoted-string or encoded-words as needed. addr must pass
  * mime_addr_valid. Returns 0, or -1 (EXIT_DATA for a bad address, or no memory).
  */
-int mime_header_mailbox(struct mime_buf *out, const char *name, const char *display,
+int mime_header_mailbox(struct buf *out, const char *name, const char *display,
     const char *addr, struct err *e);
 
 /*
@@ -72,7 +55,7 @@ int mime_header_mailbox(struct mime_buf *out, const char *name, const char *disp
  * written as a space, or as a line break and a space). Rejects values with
  * control characters or non-ASCII bytes. Returns 0, or -1 (EXIT_SOFTWARE, no memory).
  */
-int mime_header_raw(struct mime_buf *out, const char *name, const char *value, struct err *e);
+int mime_header_raw(struct buf *out, const char *name, const char *value, struct err *e);
 
 /*
  * 1 when addr is an address we send to: ASCII dot-atom local part (at most 64
@@ -103,10 +86,10 @@ int mime_value_addr(const char *value, size_t n, char *out, size_t sz);
  * mbox quoting never touches it. Appends to out with LF line ends. Returns 0,
  * or -1 when out of memory.
  */
-int mime_qp_encode(struct mime_buf *out, const char *s, size_t n);
+int mime_qp_encode(struct buf *out, const char *s, size_t n);
 
 /* Base64 of p[0..n) without line breaks. Returns 0, or -1 when out of memory. */
-int mime_base64(struct mime_buf *out, const void *p, size_t n);
+int mime_base64(struct buf *out, const void *p, size_t n);
 
 /* "Tue, 24 Nov 2026 10:00:00 +0000": t in RFC 5322 form, UTC. sz >= 32. */
 void mime_date(time_t t, char *out, size_t sz);
@@ -117,7 +100,7 @@ void mime_date(time_t t, char *out, size_t sz);
  * unfolded value into out (replacing what it held) (line breaks removed, leading space trimmed) to out.
  * Returns 1 when found, 0 when absent, -1 when out of memory.
  */
-int mime_find_header(const char *head, size_t n, const char *name, struct mime_buf *out);
+int mime_find_header(const char *head, size_t n, const char *name, struct buf *out);
 
 /* Length of the header block of msg[0..n): up to and including the empty line (or n). */
 size_t mime_head_len(const char *msg, size_t n);

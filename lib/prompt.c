@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "exitcode.h"
 #include "ndjson.h"
 #include "prompt.h"
@@ -561,57 +562,30 @@ first_name_of(const char *first, const char *name)
 	return strndup(name, n);
 }
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		char *ns;
-
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 struct render_vars {
 	const char *v[sizeof placeholders / sizeof *placeholders];
 };
 
-/* Expands a checked template section into b. */
-static void
-render(struct sbuf *b, const char *tmpl, const struct render_vars *rv)
+/* Expands a checked template section into b. Returns 0, or -1 when out of memory. */
+static int
+render(struct buf *b, const char *tmpl, const struct render_vars *rv)
 {
 	const char *p = tmpl, *q, *close;
 
 	while ((q = strstr(p, "{{")) != NULL && (close = strstr(q + 2, "}}")) != NULL) {
 		size_t n = (size_t)(close - q - 2), i;
 
-		sb_addn(b, p, (size_t)(q - p));
+		if (buf_add(b, p, (size_t)(q - p)) < 0)
+			return -1;
 		for (i = 0; i < sizeof placeholders / sizeof *placeholders; i++)
 			if (strlen(placeholders[i]) == n && strncmp(q + 2, placeholders[i], n) == 0)
 				break;
-		if (i < sizeof placeholders / sizeof *placeholders && rv->v[i] != NULL)
-			sb_addn(b, rv->v[i], strlen(rv->v[i]));
+		if (i < sizeof placeholders / sizeof *placeholders && rv->v[i] != NULL &&
+		    buf_adds(b, rv->v[i]) < 0)
+			return -1;
 		p = close + 2;
 	}
-	sb_addn(b, p, strlen(p));
+	return buf_adds(b, p);
 }
 
 /* Untrusted data as JSON text that cannot close its delimiters ("</" is written "<\/"). */
@@ -736,7 +710,7 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 	const struct prompt_customer *c;
 	json_t *meta = NULL, *items = NULL, *products = NULL, *data = NULL, *rec = NULL;
 	char *first = NULL, *fjson = NULL, *pjson = NULL, *djson = NULL, count[32], langbuf[64];
-	struct sbuf sys = { 0 }, usr = { 0 };
+	struct buf sys, usr;
 	struct render_vars rv = { { 0 } };
 	int64_t ui, ci;
 	int64_t chosen[PROMPT_MAX_ITEMS];
@@ -744,6 +718,8 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 	int bad = 0, rc = -1;
 
 	*out = NULL;
+	buf_init(&sys);
+	buf_init(&usr);
 	if (check_line(line, e) < 0)
 		return -1;
 	user = ndjson_str(line, "user");
@@ -847,9 +823,7 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 	rv.v[5] = fjson;
 	rv.v[6] = pjson;
 	rv.v[7] = djson;
-	render(&sys, t->system, &rv);
-	render(&usr, t->user, &rv);
-	if (sys.oom || usr.oom)
+	if (render(&sys, t->system, &rv) < 0 || render(&usr, t->user, &rv) < 0)
 		goto nomem;
 	rec = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}],s:O}", "id", user, "messages",
 	    "role", "system", "content", sys.s, "role", "user", "content", usr.s, "meta", meta);
@@ -873,8 +847,8 @@ done:
 	free(fjson);
 	free(pjson);
 	free(djson);
-	free(sys.s);
-	free(usr.s);
+	buf_free(&sys);
+	buf_free(&usr);
 	return rc;
 }
 

@@ -56,7 +56,7 @@ smtp_init(struct smtp *s, const struct smtp_opts *o, struct err *e)
 
 	memset(s, 0, sizeof *s);
 	s->o = *o;
-	mime_buf_init(&s->data);
+	buf_init(&s->data);
 	u = curl_url();
 	if (u == NULL)
 		return err_nomem(e);
@@ -107,20 +107,20 @@ smtp_init(struct smtp *s, const struct smtp_opts *o, struct err *e)
 
 /* The message with CRLF line ends and a final CRLF. */
 static int
-to_crlf(struct mime_buf *out, const char *m, size_t n)
+to_crlf(struct buf *out, const char *m, size_t n)
 {
 	size_t i;
 
-	mime_buf_reset(out);
-	if (mime_buf_reserve(out, n + n / 16 + 4) < 0)
+	buf_reset(out);
+	if (buf_reserve(out, n + n / 16 + 4) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r') && mime_buf_addc(out, '\r') < 0)
+		if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r') && buf_addc(out, '\r') < 0)
 			return -1;
-		if (mime_buf_addc(out, m[i]) < 0)
+		if (buf_addc(out, m[i]) < 0)
 			return -1;
 	}
-	if ((out->len < 2 || out->s[out->len - 1] != '\n') && mime_buf_add(out, "\r\n", 2) < 0)
+	if ((out->len < 2 || out->s[out->len - 1] != '\n') && buf_add(out, "\r\n", 2) < 0)
 		return -1;
 	return 0;
 }
@@ -190,5 +190,5 @@ smtp_free(struct smtp *s)
 	if (s->curl != NULL)
 		curl_easy_cleanup(s->curl);
 	s->curl = NULL;
-	mime_buf_free(&s->data);
+	buf_free(&s->data);
 }

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
-#include "mime.h"
 
 struct smtp_opts {
 	const char *url;        /* smtp://host[:port] or smtps://host[:port] */
@@ -27,7 +27,7 @@ enum smtp_result {
 struct smtp {
 	void *curl;
 	struct smtp_opts o;
-	struct mime_buf data;   /* the message as sent, CRLF line ends */
+	struct buf data;        /* the message as sent, CRLF line ends */
 	size_t off;
 	char reply[512];        /* the server's last reply line, printable ASCII */
 	char errbuf[256];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "exitcode.h"
 #include "guard.h"
 #include "ndjson.h"
@@ -186,78 +187,50 @@ static const struct lang lang_de = {
 	.symbol_after = 1,
 };
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 512;
-		char *ns;
-
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
 /* The values of the placeholders for one phrase. */
 struct vars {
 	const char *name, *title, *because, *brand;
 	long more, count;
 };
 
-/* Appends tmpl with its placeholders replaced; values are copied, never expanded. */
-static void
-expand(struct sbuf *b, const char *tmpl, const struct vars *v)
+/*
+ * Appends tmpl with its placeholders replaced; values are copied, never
+ * expanded. Returns 0, or -1 when out of memory.
+ */
+static int
+expand(struct buf *b, const char *tmpl, const struct vars *v)
 {
 	const char *p = tmpl, *q;
 	char num[32];
+	int rc;
 
 	while ((q = strchr(p, '{')) != NULL) {
-		sb_addn(b, p, (size_t)(q - p));
+		if (buf_add(b, p, (size_t)(q - p)) < 0)
+			return -1;
 		if (strncmp(q, "{name}", 6) == 0) {
-			sb_add(b, v->name ? v->name : "");
+			rc = buf_adds(b, v->name ? v->name : "");
 			p = q + 6;
 		} else if (strncmp(q, "{title}", 7) == 0) {
-			sb_add(b, v->title ? v->title : "");
+			rc = buf_adds(b, v->title ? v->title : "");
 			p = q + 7;
 		} else if (strncmp(q, "{because}", 9) == 0) {
-			sb_add(b, v->because ? v->because : "");
+			rc = buf_adds(b, v->because ? v->because : "");
 			p = q + 9;
 		} else if (strncmp(q, "{brand}", 7) == 0) {
-			sb_add(b, v->brand ? v->brand : "");
+			rc = buf_adds(b, v->brand ? v->brand : "");
 			p = q + 7;
 		} else if (strncmp(q, "{more}", 6) == 0 || strncmp(q, "{count}", 7) == 0) {
 			snprintf(num, sizeof num, "%ld", q[1] == 'm' ? v->more : v->count);
-			sb_add(b, num);
+			rc = buf_adds(b, num);
 			p = q + (q[1] == 'm' ? 6 : 7);
 		} else {
-			sb_addn(b, q, 1);
+			rc = buf_addc(b, *q);
 			p = q + 1;
 		}
+		if (rc < 0)
+			return -1;
 	}
-	sb_add(b, p);
+	return buf_adds(b, p);
 }
 
 static size_t
@@ -292,13 +265,14 @@ is_small_word(const char *w, size_t n)
 static char *
 tidy(const char *s, size_t maxchars, int *oom)
 {
-	struct sbuf b = { 0 };
+	struct buf b;
 	size_t upper = 0, lower = 0, chars = 0;
-	int space = 0;
+	int space = 0, rc = 0;
 
 	if (s == NULL)
 		return NULL;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	buf_init(&b);
+	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == ' ') {
 			space = b.len > 0;
 			continue;
@@ -306,23 +280,23 @@ tidy(const char *s, size_t maxchars, int *oom)
 		if ((*p & 0xc0) != 0x80 && chars >= maxchars)
 			break;
 		if (space) {
-			sb_addn(&b, " ", 1);
+			rc |= buf_addc(&b, ' ');
 			chars++;
 			space = 0;
 		}
 		chars += (*p & 0xc0) != 0x80;
 		if (*p == '<')
-			sb_add(&b, "‹");
+			rc |= buf_adds(&b, "‹");
 		else if (*p == '>')
-			sb_add(&b, "›");
+			rc |= buf_adds(&b, "›");
 		else
-			sb_addn(&b, (const char *)p, 1);
+			rc |= buf_addc(&b, *p);
 		upper += isupper(*p) != 0;
 		lower += islower(*p) != 0;
 	}
-	if (b.oom) {
+	if (rc < 0) {
 		*oom = 1;
-		free(b.s);
+		buf_free(&b);
 		return NULL;
 	}
 	if (b.len == 0)
@@ -421,9 +395,12 @@ reason_phrase(const struct lang *l, const json_t *reason, const char *because, u
 	return l->other[pick % 2];
 }
 
-/* Subject: the first fitting form, with name and title, then without name, then plain. */
-static void
-compose_subject(struct sbuf *s, const struct lang *l, struct vars *v, size_t n, uint32_t h)
+/*
+ * Subject: the first fitting form, with name and title, then without name,
+ * then plain. Returns 0, or -1 when out of memory.
+ */
+static int
+compose_subject(struct buf *s, const struct lang *l, struct vars *v, size_t n, uint32_t h)
 {
 	const char *forms[3];
 	int nf = 0;
@@ -435,11 +412,13 @@ compose_subject(struct sbuf *s, const struct lang *l, struct vars *v, size_t n, 
 	}
 	forms[nf++] = l->subj_plain[h % 2];
 	for (int i = 0; i < nf; i++) {
-		s->len = 0;
-		expand(s, forms[i], v);
-		if (s->oom || (s->s != NULL && utf8_count(s->s) <= SUBJECT_MAX))
-			return;
+		buf_reset(s);
+		if (expand(s, forms[i], v) < 0)
+			return -1;
+		if (utf8_count(s->s) <= SUBJECT_MAX)
+			break;
 	}
+	return 0;
 }
 
 struct item_text {
@@ -460,7 +439,7 @@ free_items(struct item_text *it, size_t n)
 char *
 writer_compose(const json_t *meta, struct err *e)
 {
-	struct sbuf subj = { 0 }, pre = { 0 }, body = { 0 };
+	struct buf subj, pre, body;
 	struct item_text *txt = NULL;
 	const struct lang *l;
 	const json_t *items;
@@ -472,6 +451,9 @@ writer_compose(const json_t *meta, struct err *e)
 	int oom = 0, rc;
 	json_t *reply;
 
+	buf_init(&subj);
+	buf_init(&pre);
+	buf_init(&body);
 	if (!json_is_object(meta)) {
 		err_set(e, EXIT_DATA, "meta is not an object");
 		return NULL;
@@ -515,13 +497,14 @@ writer_compose(const json_t *meta, struct err *e)
 		;
 	v.title = txt[i].title;
 	v.more = (long)shown - 1;
-	compose_subject(&subj, l, &v, shown, h);
-	expand(&pre, shown == 1 ? l->pre_one[(h >> 3) % 2] : l->pre_many[(h >> 3) % 2], &v);
+	oom |= compose_subject(&subj, l, &v, shown, h);
+	oom |= expand(&pre, shown == 1 ? l->pre_one[(h >> 3) % 2] : l->pre_many[(h >> 3) % 2], &v);
 
-	expand(&body, name ? l->greet[(h >> 5) % 3] : l->greet_anon[(h >> 5) % 3], &v);
-	sb_add(&body, "\n\n");
-	expand(&body, shown == 1 ? l->intro_one[(h >> 8) % 3] : l->intro_many[(h >> 8) % 3], &v);
-	sb_add(&body, "\n\n");
+	oom |= expand(&body, name ? l->greet[(h >> 5) % 3] : l->greet_anon[(h >> 5) % 3], &v);
+	oom |= buf_adds(&body, "\n\n");
+	oom |= expand(&body, shown == 1 ? l->intro_one[(h >> 8) % 3] :
+	    l->intro_many[(h >> 8) % 3], &v);
+	oom |= buf_adds(&body, "\n\n");
 	for (i = 0, shown = 0; i < n; i++) {
 		const json_t *it = json_array_get(items, i);
 		char price[64], because[TITLE_MAX * 4 + 16];
@@ -530,37 +513,39 @@ writer_compose(const json_t *meta, struct err *e)
 			continue;
 		if (++shown > BODY_ITEMS)
 			continue;
-		sb_add(&body, txt[i].title);
+		oom |= buf_adds(&body, txt[i].title);
 		format_price(price, sizeof price, it, l);
 		if (txt[i].category != NULL || price[0] != '\0') {
-			sb_add(&body, " (");
+			oom |= buf_adds(&body, " (");
 			if (txt[i].category != NULL)
-				sb_add(&body, txt[i].category);
+				oom |= buf_adds(&body, txt[i].category);
 			if (txt[i].category != NULL && price[0] != '\0')
-				sb_add(&body, ", ");
-			sb_add(&body, price);
-			sb_add(&body, ")");
+				oom |= buf_adds(&body, ", ");
+			oom |= buf_adds(&body, price);
+			oom |= buf_adds(&body, ")");
 		}
-		sb_add(&body, "\n");
+		oom |= buf_adds(&body, "\n");
 		v.because = NULL;
 		if (txt[i].because != NULL) {
 			snprintf(because, sizeof because, "%s%s%s", l->quote_open, txt[i].because,
 			    l->quote_close);
 			v.because = because;
 		}
-		expand(&body, reason_phrase(l, json_object_get(it, "reason"), v.because,
+		oom |= expand(&body, reason_phrase(l, json_object_get(it, "reason"), v.because,
 		    (h >> 11) + (uint32_t)i), &v);
-		sb_add(&body, "\n\n");
+		oom |= buf_adds(&body, "\n\n");
 	}
 	if (shown > BODY_ITEMS) {
 		v.more = (long)(shown - BODY_ITEMS);
-		expand(&body, v.more == 1 ? l->extra_one : l->extra_many, &v);
-		sb_add(&body, "\n\n");
+		oom |= expand(&body, v.more == 1 ? l->extra_one : l->extra_many, &v);
+		oom |= buf_adds(&body, "\n\n");
 	}
-	expand(&body, shown == 1 ? l->outro_one[(h >> 14) % 3] : l->outro_many[(h >> 14) % 3], &v);
-	sb_add(&body, "\n\n");
-	expand(&body, brand ? l->signoff[(h >> 17) % 3] : l->signoff_anon[(h >> 17) % 2], &v);
-	if (oom || subj.oom || pre.oom || body.oom) {
+	oom |= expand(&body, shown == 1 ? l->outro_one[(h >> 14) % 3] :
+	    l->outro_many[(h >> 14) % 3], &v);
+	oom |= buf_adds(&body, "\n\n");
+	oom |= expand(&body, brand ? l->signoff[(h >> 17) % 3] :
+	    l->signoff_anon[(h >> 17) % 2], &v);
+	if (oom) {
 		err_nomem(e);
 		goto done;
 	}
@@ -583,9 +568,9 @@ writer_compose(const json_t *meta, struct err *e)
 			err_set(e, EXIT_DATA, "the template email fails the guard: %s", why);
 	}
 done:
-	free(subj.s);
-	free(pre.s);
-	free(body.s);
+	buf_free(&subj);
+	buf_free(&pre);
+	buf_free(&body);
 	free(name);
 	free(brand);
 	free_items(txt, n);

@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include "dkim.h"
+#include "mime.h"
 #include "unit.h"
 
 static char keypath[] = "/tmp/test_dkim.XXXXXX";
@@ -49,13 +50,13 @@ test_sign(void)
 	const char *head = "From: A <a@example.com>\nTo: b@example.com\nSubject: hi\n"
 	    "X-Other: not signed\n";
 	unsigned char md[32];
-	struct mime_buf out, want;
+	struct buf out, want;
 	struct dkim d;
 	struct err e;
 	char bh[64];
 
-	mime_buf_init(&out);
-	mime_buf_init(&want);
+	buf_init(&out);
+	buf_init(&want);
 	CHECK_INT(dkim_init(&d, keypath, "example.com", "s1", &e), 0);
 	CHECK_INT(dkim_sign(&d, head, strlen(head), "", 0, 1700000000, &out, &e), 0);
 	CHECK(strncmp(out.s, "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com; "
@@ -63,12 +64,12 @@ test_sign(void)
 	/* RFC 6376 3.4.4: an empty body hashes as the empty string */
 	bh_of(out.s, bh, sizeof bh);
 	CHECK_STR(bh, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
-	mime_buf_reset(&out);
+	buf_reset(&out);
 	dkim_sign(&d, head, strlen(head), " \t\n\n\n", 5, 1, &out, &e);
 	bh_of(out.s, bh, sizeof bh);
 	CHECK_STR(bh, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
 	/* whitespace runs become one space, trailing whitespace and empty lines go */
-	mime_buf_reset(&out);
+	buf_reset(&out);
 	dkim_sign(&d, head, strlen(head), "a  \t b \r\n\nc\n\n\n", 14, 1, &out, &e);
 	SHA256((const unsigned char *)"a b\r\n\r\nc\r\n", 10, md);
 	mime_base64(&want, md, 32);
@@ -76,8 +77,8 @@ test_sign(void)
 	CHECK_STR(bh, want.s);
 	CHECK(strstr(out.s, "x-other") == NULL);
 	dkim_free(&d);
-	mime_buf_free(&out);
-	mime_buf_free(&want);
+	buf_free(&out);
+	buf_free(&want);
 }
 
 static void

@@ -7,15 +7,15 @@
 static void
 test_escape(void)
 {
-	struct mime_buf b;
+	struct buf b;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	html_escape(&b, "<a href=\"x\">'&'</a>", 19);
 	CHECK_STR(b.s, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	html_paragraphs(&b, "Hi <b>,\n\nline one\nline two\n\n\n", 29);
 	CHECK_STR(b.s, "<p>Hi &lt;b&gt;,</p>\n<p>line one<br>\nline two</p>\n");
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
@@ -43,15 +43,15 @@ test_template(void)
 	struct html_scope items[] = { { i1, 2 }, { i2, 2 } };
 	struct html_data d = { { top, 3 }, "items", items, 2 };
 	struct html_tmpl t;
-	struct mime_buf b;
+	struct buf b;
 	struct err e;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	CHECK_INT(html_compile(&t, src, strlen(src), "t", &e), 0);
 	CHECK_INT(html_render(&t, &d, &b), 0);
 	CHECK_STR(b.s, "<h1>A&amp;B</h1><br>[&lt;1&gt;:A&amp;B https://x.example/?a=1&amp;b=2][2:A&amp;B]none");
 	html_free(&t);
-	mime_buf_free(&b);
+	buf_free(&b);
 	CHECK_INT(html_compile(&t, "{{#a}}x", 7, "t", &e), -1);
 	CHECK(strstr(e.msg, "unclosed section 'a'") != NULL);
 	CHECK_INT(html_compile(&t, "x\n{{/a}}", 8, "t", &e), -1);

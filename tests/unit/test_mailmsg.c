@@ -34,17 +34,17 @@ test_tokens(void)
 static void
 test_pct(void)
 {
-	struct mime_buf b;
+	struct buf b;
 	char out[64];
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	mailmsg_pct(&b, "a b/\xc3\xbc~");
 	CHECK_STR(b.s, "a%20b%2F%C3%BC~");
 	CHECK_INT(mailmsg_unpct(b.s, b.len, out, sizeof out), 0);
 	CHECK_STR(out, "a b/\xc3\xbc~");
 	CHECK_INT(mailmsg_unpct("%4", 2, out, sizeof out), -1);
 	CHECK_INT(mailmsg_unpct("%zz", 3, out, sizeof out), -1);
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void

@@ -56,7 +56,7 @@ test_stream_roundtrip(void)
 static void
 test_names_and_dirs(void)
 {
-	struct mime_buf b;
+	struct buf b;
 	struct mbox_out o;
 	struct mbox_in in;
 	struct err e;
@@ -64,13 +64,13 @@ test_names_and_dirs(void)
 	const char *msg;
 	size_t n;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	mbox_file_name("<a/../b c@x.example>", &b);
 	CHECK_STR(b.s, "a_.._b_c@x.example");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mbox_file_name("<.hidden@x>", &b);
 	CHECK_STR(b.s, "_hidden@x");
-	mime_buf_free(&b);
+	buf_free(&b);
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK_INT(mbox_out_dir(&o, MBOX_EMLDIR, dir, &e), 0);
 	CHECK_INT(mbox_write(&o, "<2@x>", 0, "S: 2\n\nb\n", 8, &e), 0);

@@ -23,47 +23,47 @@ static void
 test_clean_text(void)
 {
 	const char *in = "  a\r\nBcc: x\t\x01 b \x7f";
-	struct mime_buf b;
+	struct buf b;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	CHECK_INT(mime_clean_text(&b, in, strlen(in)), 0);
 	CHECK_STR(b.s, "a Bcc: x b");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_clean_text(&b, "x\xc2\x85y\xffz", 6); /* C1 NEL is a control; 0xff is not UTF-8 */
 	CHECK_STR(b.s, "x y\xef\xbf\xbdz");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_clean_text(&b, "Zo\xc3\xab", 4);
 	CHECK_STR(b.s, "Zo\xc3\xab");
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
 test_clean_body(void)
 {
-	struct mime_buf b;
+	struct buf b;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	mime_clean_body(&b, "a\r\nb\rc\n\td\x01\x1b", 12);
 	CHECK_STR(b.s, "a\nb\nc\n\td");
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
 test_header_text(void)
 {
-	struct mime_buf b;
+	struct buf b;
 	char longsubj[400];
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	mime_header_text(&b, "Subject", "Hello world");
 	CHECK_STR(b.s, "Subject: Hello world\n");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_text(&b, "Subject", "Hi\r\nBcc: evil@x");
 	CHECK_STR(b.s, "Subject: Hi Bcc: evil@x\n");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_text(&b, "Subject", "Gr\xc3\xbc\xc3\x9f" "e");
 	CHECK_STR(b.s, "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\n");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_text(&b, "Subject", "=?UTF-8?B?eA==?=");
 	CHECK(strncmp(b.s, "Subject: =?UTF-8?B?", 19) == 0);
 	CHECK(strstr(b.s, "=?UTF-8?B?PT9VVEYtOD9CP2VBPT0/PQ==?=") != NULL);
@@ -71,7 +71,7 @@ test_header_text(void)
 	memset(longsubj, 0, sizeof longsubj);
 	for (int i = 0; i < 60; i++)
 		strcat(longsubj, "word ");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_text(&b, "Subject", longsubj);
 	CHECK(longest(b.s) <= 78);
 	CHECK(strstr(b.s, "\n word") != NULL);
@@ -79,47 +79,47 @@ test_header_text(void)
 	longsubj[0] = '\0';
 	for (int i = 0; i < 50; i++)
 		strcat(longsubj, "\xe8\x8c\xb6\xc3\xa9");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_text(&b, "Subject", longsubj);
 	CHECK(longest(b.s) <= 78);
 	CHECK(strstr(b.s, "\n =?UTF-8?B?") != NULL);
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
 test_header_mailbox(void)
 {
-	struct mime_buf b;
+	struct buf b;
 	struct err e;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	CHECK_INT(mime_header_mailbox(&b, "To", "Ann Lee", "ann@example.com", &e), 0);
 	CHECK_STR(b.s, "To: Ann Lee <ann@example.com>\n");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_mailbox(&b, "To", "Lee, \"Ann\" J.", "ann@example.com", &e);
 	CHECK_STR(b.s, "To: \"Lee, \\\"Ann\\\" J.\" <ann@example.com>\n");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_mailbox(&b, "To", NULL, "ann@example.com", &e);
 	CHECK_STR(b.s, "To: <ann@example.com>\n");
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_header_mailbox(&b, "To", "Zo\xc3\xab", "z@example.com", &e);
 	CHECK_STR(b.s, "To: =?UTF-8?B?Wm/Dqw==?= <z@example.com>\n");
 	CHECK_INT(mime_header_mailbox(&b, "To", "x", "a@b@c", &e), -1);
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
 test_header_raw(void)
 {
-	struct mime_buf b;
+	struct buf b;
 	struct err e;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	CHECK_INT(mime_header_raw(&b, "X-A", "one,\x1ftwo", &e), 0);
 	CHECK_STR(b.s, "X-A: one, two\n");
 	CHECK_INT(mime_header_raw(&b, "X-A", "a\nb", &e), -1);
 	CHECK_INT(mime_header_raw(&b, "X-A", "\xc3\xa9", &e), -1);
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
@@ -181,56 +181,56 @@ test_value_addr(void)
 static void
 test_qp(void)
 {
-	struct mime_buf b;
+	struct buf b;
 	char in[300];
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	mime_qp_encode(&b, "a=b \xc3\xa9 \nFrom x\nend ", strlen("a=b \xc3\xa9 \nFrom x\nend "));
 	CHECK_STR(b.s, "a=3Db =C3=A9=20\n=46rom x\nend=20");
 	/* long lines get soft breaks at most 76 wide */
 	memset(in, 'x', 200);
 	in[200] = '\0';
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_qp_encode(&b, in, 200);
 	CHECK(longest(b.s) <= 76);
 	CHECK(strstr(b.s, "=\n") != NULL);
 	/* a "From " after a soft break is protected too */
 	memset(in, 'y', 75);
 	memcpy(in + 75, "From here", 10);
-	mime_buf_reset(&b);
+	buf_reset(&b);
 	mime_qp_encode(&b, in, 84);
 	CHECK(strstr(b.s, "\nFrom ") == NULL);
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
 test_date_base64(void)
 {
 	char d[40];
-	struct mime_buf b;
+	struct buf b;
 
 	mime_date(1764000000, d, sizeof d);
 	CHECK_STR(d, "Mon, 24 Nov 2025 16:00:00 +0000");
-	mime_buf_init(&b);
+	buf_init(&b);
 	mime_base64(&b, "abcd", 4);
 	CHECK_STR(b.s, "YWJjZA==");
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 static void
 test_find_header(void)
 {
 	const char *m = "From: a@b.c\r\nSubject: one\r\n two\r\nTo: x@y.z\r\n\r\nSubject: body\r\n";
-	struct mime_buf b;
+	struct buf b;
 
-	mime_buf_init(&b);
+	buf_init(&b);
 	CHECK_INT(mime_find_header(m, strlen(m), "subject", &b), 1);
 	CHECK_STR(b.s, "one two");
 	CHECK_INT(mime_find_header(m, strlen(m), "To", &b), 1);
 	CHECK_STR(b.s, "x@y.z");
 	CHECK_INT(mime_find_header(m, strlen(m), "Cc", &b), 0);
 	CHECK_INT(mime_head_len(m, strlen(m)), strstr(m, "\r\n\r\n") - m + 4);
-	mime_buf_free(&b);
+	buf_free(&b);
 }
 
 int
