@@ -36,6 +36,8 @@ static const char usage_text[] =
 "      --min-price X         drop items cheaper than X (or without a price)\n"
 "      --max-price X         drop items dearer than X (or without a price)\n"
 "      --max-per-category M  at most M items of one category per user\n"
+"      --min-support N       never recommend an item with fewer than N entries in\n"
+"                            --seen (default 1: off; needs --seen)\n"
 "      --skip-bad            report a bad user line on stderr and go on\n"
 "      --bad FILE            with --skip-bad, report bad lines as NDJSON to FILE\n"
 "  -o, --output FILE         write to FILE (atomically) instead of stdout\n"

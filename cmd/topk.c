@@ -33,6 +33,8 @@ static const char usage_text[] =
 "      --max-price X         drop items dearer than X (or without a price)\n"
 "      --margin-boost W      score += W * margin (margin as a fraction, 0..1)\n"
 "      --max-per-category M  at most M items of one category per user\n"
+"      --min-support N       never recommend an item with fewer than N entries in\n"
+"                            --seen (default 1: off; needs --seen)\n"
 "      --mmr LAMBDA          diversify by maximal marginal relevance, 0..1\n"
 "                            (1 = pure score, 0 = pure novelty)\n"
 "      --mmr-pool N          candidates MMR re-ranks (default max(5 N, 50))\n"

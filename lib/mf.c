@@ -40,13 +40,13 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->k = 100;
 		p->epochs = 10;
 		p->reg = 0.12;
-		p->reg_bias = 0.01;
+		p->reg_bias = 3;
 		break;
 	case MF_IALS:
 		p->k = 64;
 		p->epochs = 15;
-		p->reg = 0.1;
-		p->alpha = 40;
+		p->reg = 50;
+		p->alpha = 2;
 		break;
 	case MF_SVD:
 		p->k = 10;

@@ -19,7 +19,7 @@ struct mf_params {
 	double lr;              /* sgd learning rate */
 	double lr_decay;        /* sgd: the learning rate is multiplied by this after each epoch */
 	double reg;             /* factor regularization (als: times n_u, the weighted-lambda form) */
-	double reg_bias;        /* bias regularization (svd: damping count of the bias means) */
+	double reg_bias;        /* bias regularization (als: not times n; svd: damping count) */
 	double alpha;           /* ials confidence slope: c = 1 + alpha * r */
 	double init_std;        /* standard deviation of the initial factors */
 	uint64_t seed;

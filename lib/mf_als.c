@@ -89,8 +89,13 @@ free_csc(struct csc *c)
 
 /*
  * Explicit row: minimise sum_j (r_j - mu - fb_j - [x, b] . [F_j, 1])^2
- * + reg * n * |x|^2 + reg_b * n * b^2: the normal equations of the rows
+ * + reg * n * |x|^2 + reg_b * b^2: the normal equations of the rows
  * gathered in chunks, ssyrk for the Gram matrix, sgemv for the right side.
+ * The factors take the weighted-lambda penalty (Zhou et al. 2008), the bias
+ * a fixed one: reg_b * n * b^2 would shrink every bias by the same factor
+ * 1 / (1 + reg_b), so an item rated once with a 5 kept a bias of about
+ * 5 - mu and topped every list; a fixed reg_b shrinks a bias by
+ * n / (n + reg_b), strongly for rows with few ratings and hardly for the rest.
  */
 static int
 solve_explicit(struct als_job *j, int64_t row)
@@ -124,7 +129,7 @@ solve_explicit(struct als_job *j, int64_t row)
 	for (int64_t f = 0; f < k; f++)
 		j->A[f * d + f] += a->reg * (float)n;
 	/* a tiny floor keeps the bias equation definite when reg_b is 0 */
-	j->A[k * d + k] += a->reg_b * (float)n + 1e-6f;
+	j->A[k * d + k] += a->reg_b + 1e-6f;
 	info = LAPACKE_sposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, 1, j->A, (lapack_int)d, j->b, 1);
 	if (info != 0)
 		return info;

@@ -1,4 +1,5 @@
 /* recfilter.c - the recommenders' shared options; --seen, --exclude, --catalog against one item table */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ static const struct option shared_longopts[] = {
 	{ "max-per-category", required_argument, NULL, RECFILTER_O_MAXCAT },
 	{ "max-price", required_argument, NULL, RECFILTER_O_MAXP },
 	{ "min-price", required_argument, NULL, RECFILTER_O_MINP },
+	{ "min-support", required_argument, NULL, RECFILTER_O_MINSUP },
 	{ "missing", required_argument, NULL, RECFILTER_O_MISSING },
 	{ "output", required_argument, NULL, 'o' },
 	{ "seen", required_argument, NULL, 's' },
@@ -88,6 +90,10 @@ recfilter_option(struct recfilter_opts *o, int c, const char *arg)
 			return EXIT_USAGE;
 		o->rules.has_min_price = 1;
 		break;
+	case RECFILTER_O_MINSUP:
+		if (cli_parse_long("--min-support", arg, 1, INT32_MAX, &o->min_support) < 0)
+			return EXIT_USAGE;
+		break;
 	case RECFILTER_O_MISSING:
 		if (strcmp(arg, "keep") != 0 && strcmp(arg, "drop") != 0)
 			return cli_usage_error("--missing: '%s' is not keep or drop", arg);
@@ -118,6 +124,8 @@ recfilter_check(const struct recfilter_opts *o)
 	if (o->catalog == NULL && (r->nexclude_categories || r->has_min_price || r->has_max_price ||
 	    r->margin_boost != 0 || o->max_per_category || r->drop_missing))
 		return cli_usage_error("catalog rules need --catalog");
+	if (o->min_support > 1 && o->seen == NULL)
+		return cli_usage_error("--min-support counts the entries of --seen: give --seen");
 	return -1;
 }
 
@@ -168,6 +176,29 @@ recfilter_load_lists(struct recfilter *f, const struct recfilter_opts *o,
 	return 0;
 }
 
+/* Disallows in v the items with fewer than min entries in h (mapped onto v's table). */
+static int
+drop_rare(struct catalog_view *v, const struct history *h, long min, struct err *e)
+{
+	int64_t *n = calloc(v->n + 1, sizeof *n);
+
+	if (n == NULL)
+		return err_nomem(e);
+	for (int64_t x = 0; x < h->r.nnz; x++) {
+		int32_t t = h->item_to[h->r.indices[x]];
+
+		if (t >= 0 && (size_t)t < v->n)
+			n[t]++;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		if (v->allowed[i] && n[i] < min) {
+			v->allowed[i] = 0;
+			v->nallowed--;
+		}
+	free(n);
+	return 0;
+}
+
 int
 recfilter_load_catalog(struct recfilter *f, const struct recfilter_opts *o,
     const struct ids *items, struct err *e)
@@ -178,6 +209,11 @@ recfilter_load_catalog(struct recfilter *f, const struct recfilter_opts *o,
 		return -1;
 	if (o->catalog != NULL)
 		f->view = &f->rules;
+	if (o->min_support > 1 && f->seen != NULL) {
+		if (drop_rare(&f->rules, f->seen, o->min_support, e) < 0)
+			return -1;
+		f->view = &f->rules;
+	}
 	return 0;
 }
 

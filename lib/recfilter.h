@@ -15,7 +15,7 @@
 
 /*
  * The options topk, popular and itemknn share: -n, --all, --seen, --exclude,
- * --catalog with its rules, --max-per-category, --skip-bad, --bad, -o and the
+ * --catalog with its rules, --max-per-category, --min-support, --skip-bad, --bad, -o and the
  * USERS operand (input, "-" by default). The program copies n and
  * max_per_category into its own recommender's options.
  */
@@ -24,17 +24,18 @@ struct recfilter_opts {
 	const char **cats;      /* --exclude-category, owned: recfilter_opts_free */
 	size_t ncats;
 	int n, max_per_category, all, skip_bad;
+	long min_support;       /* never recommend an item with fewer --seen entries; <= 1: off */
 	struct catalog_rules rules;
 };
 
 /* getopt_long values of the shared long-only options; a program's own start at RECFILTER_O_END */
 enum {
 	RECFILTER_O_MISSING = 256, RECFILTER_O_EXCAT, RECFILTER_O_MINP, RECFILTER_O_MAXP,
-	RECFILTER_O_MAXCAT, RECFILTER_O_SKIP, RECFILTER_O_BAD, RECFILTER_O_END,
+	RECFILTER_O_MAXCAT, RECFILTER_O_SKIP, RECFILTER_O_BAD, RECFILTER_O_MINSUP, RECFILTER_O_END,
 };
 
 /* How many entries recfilter_longopts adds to a program's table. */
-#define RECFILTER_NLONGOPTS 13
+#define RECFILTER_NLONGOPTS 14
 
 /*
  * Merges the program's own long options (own, ended by a NULL name, sorted by
@@ -59,7 +60,10 @@ int recfilter_option(struct recfilter_opts *o, int c, const char *arg);
  */
 int recfilter_operands(struct recfilter_opts *o, int argc, char **argv);
 
-/* Returns -1 when the catalog rules have their --catalog, else EXIT_USAGE after a message. */
+/*
+ * Returns -1 when the catalog rules have their --catalog and --min-support its
+ * --seen, else EXIT_USAGE after a message.
+ */
 int recfilter_check(const struct recfilter_opts *o);
 
 void recfilter_opts_free(struct recfilter_opts *o);
@@ -91,9 +95,11 @@ int recfilter_load_lists(struct recfilter *f, const struct recfilter_opts *o,
     const struct ids *users, const struct ids *items, const char *target, struct err *e);
 
 /*
- * Loads o's --catalog and builds the view of o's rules over items. Returns 0,
- * or -1 with e set as catalog_load or catalog_view_build set it (EXIT_NOINPUT,
- * EXIT_DATA, EXIT_IO, EXIT_OSERR).
+ * Loads o's --catalog and builds the view of o's rules over items; with
+ * --min-support N (after recfilter_load_lists has loaded --seen) the view also
+ * disallows every item with fewer than N entries in --seen, and view is set
+ * even without a catalog. Returns 0, or -1 with e set as catalog_load or
+ * catalog_view_build set it (EXIT_NOINPUT, EXIT_DATA, EXIT_IO, EXIT_OSERR).
  */
 int recfilter_load_catalog(struct recfilter *f, const struct recfilter_opts *o,
     const struct ids *items, struct err *e);

@@ -212,6 +212,23 @@ for u in range(60):
 	[[ "$stderr" == *'itemknn: users.ndjson:3: "items": the value of "a" must be a number'* ]]
 }
 
+@test "itemknn: --min-support drops items with fewer --seen entries, popular fill included" {
+	itemknn --ratings r.st --seen r.st --all -n 3 >out.ndjson
+	[ "$(jq -r 'select(.user == "u1") | [.recs[].item] | join(" ")' out.ndjson)" = "c d e" ]
+	[ "$(jq -r 'select(.user == "u4") | [.recs[].item] | join(" ")' out.ndjson)" = "b a c" ]
+	# entries: b 3, a 2, c 2, d 1, e 1
+	itemknn --ratings r.st --seen r.st --all -n 3 --min-support 2 >out.ndjson
+	[ "$(jq -r 'select(.user == "u1") | [.recs[].item] | join(" ")' out.ndjson)" = "c" ]
+	[ "$(jq -r 'select(.user == "u3") | [.recs[].item] | join(" ")' out.ndjson)" = "a" ]
+	itemknn --ratings r.st --seen r.st --all -n 3 --min-support 3 >out.ndjson
+	[ "$(jq -r 'select(.user == "u4") | [.recs[].item] | join(" ")' out.ndjson)" = "b" ]
+	[ "$(jq -r '.recs[].item' out.ndjson | sort -u)" = "b" ]
+	conforms
+	run_both itemknn --ratings r.st --all --min-support 2
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--min-support"*"--seen"* ]]
+}
+
 @test "itemknn: rejects bad options with exit 64" {
 	run itemknn --ratings r.st --neighbours 0
 	[ "$status" -eq 64 ]
@@ -232,7 +249,8 @@ for u in range(60):
 	[ -z "$stderr" ]
 	for o in --ratings --count --all --user-based --neighbours --shrink --binary --normalize \
 	    --no-fill --method --seen --exclude --catalog --missing --exclude-category --min-price \
-	    --max-price --max-per-category --skip-bad --bad --output --progress --version; do
+	    --max-price --max-per-category --min-support --skip-bad --bad --output --progress \
+	    --version; do
 		[[ "$output" == *"$o"* ]]
 	done
 }

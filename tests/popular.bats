@@ -110,6 +110,21 @@ items() {
 	[ -z "$(ls -A | grep -v -e '^r.st$' -e '^customers.ndjson$')" ]
 }
 
+@test "popular: --min-support drops items with fewer --seen entries" {
+	# entries: a 3, b 2, c 1, d 1
+	popular --ratings r.st --seen r.st --all -n 2 >out.ndjson
+	[ "$(items u1)" = "c d" ]
+	[ "$(items u4)" = "a c" ]
+	popular --ratings r.st --seen r.st --all -n 2 --min-support 2 >out.ndjson
+	[ "$(items u1)" = "" ]
+	[ "$(items u4)" = "a" ]
+	jq -f "$CONTRACT" out.ndjson
+	run popular --ratings r.st --all --min-support 2
+	[ "$status" -eq 64 ]
+	run popular --ratings r.st --seen r.st --all --min-support 0
+	[ "$status" -eq 64 ]
+}
+
 @test "popular: bad options and inputs have documented statuses" {
 	run popular --ratings r.st -n 0
 	[ "$status" -eq 64 ]

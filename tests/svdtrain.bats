@@ -157,6 +157,32 @@ EOF
 	jq -se 'last.val_rmse < 0.14' als.ndjson
 }
 
+@test "svdtrain: als shrinks the bias of an item rated once with a 5 below a well-liked item's" {
+	# 30 users rate g2..g4; u5..u29 rate g1, mostly 5s; u0, a harsh rater (1s), alone rates
+	# "once", with a 5
+	"$PY3" - >r.tsv <<'EOF'
+import random
+random.seed(3)
+for u in range(30):
+    if u >= 5:
+        print("u%d\tg1\t%d" % (u, 5 if u < 27 else 4))
+    for i in (2, 3, 4):
+        print("u%d\tg%d\t%d" % (u, i, 1 if u == 0 else random.randint(1, 5)))
+print("u0\tonce\t5")
+EOF
+	mkst r.st <r.tsv
+	svdtrain --algo als --factors 2 --threads 1 r.st -o als.st
+	header als.st | jq -e '.__metadata__.reg_bias == "3"'
+	matinfo --dump als.st | jq -se 'map(select(.item) | {(.item): .bias}) | add |
+	    .once < .g1 / 4'
+	# without a bias penalty its one residual makes it everyone's first
+	svdtrain --algo als --factors 2 --threads 1 --reg-bias 0 r.st -o raw.st
+	matinfo --dump raw.st | jq -se 'map(select(.item) | {(.item): .bias}) | add | .once > .g1'
+	printf '{"user":"u%d"}\n' 1 2 3 4 >users.ndjson
+	topk --model raw.st --seen r.st -n 1 users.ndjson >recs.ndjson
+	[ "$(jq -r '.recs[0].item' recs.ndjson | sort -u)" = once ]
+}
+
 @test "svdtrain: --log writes one NDJSON line per epoch with loss, validation RMSE and seconds" {
 	planted tr.st te.st
 	svdtrain --factors 4 --epochs 5 --validate te.st --log log.ndjson tr.st >/dev/null
@@ -194,7 +220,7 @@ EOF
 	printf 'a\tx\t1\na\ty\t3\nb\tx\t2\nc\tz\t1\n' | mkst r.st ratings F32 implicit
 	svdtrain --algo ials --factors 2 --epochs 3 r.st -o m.st
 	header m.st | jq -e '.__metadata__ | .algo == "ials" and .feedback == "implicit" and
-	    .rating_min == "0" and .rating_max == "0" and .alpha == "40"'
+	    .rating_min == "0" and .rating_max == "0" and .alpha == "2" and .reg == "50"'
 	"$PY3" - <<'EOF'
 import json, struct
 f = open("m.st", "rb"); n = struct.unpack("<Q", f.read(8))[0]; h = json.loads(f.read(n)); d = f.read()

@@ -258,6 +258,41 @@ conforms() {
 	[ "$status" -eq 64 ]
 }
 
+@test "topk: --min-support never recommends an item with fewer --seen entries, cold users too" {
+	# entries per item: i1 1, i2 0, i3 2, i4 1, i5 3 (c1's scores: i2 4.6, i4 4.0, i5 4.0, i3 3.7)
+	"$PY3" "$RECMAIL_ROOT/tests/mkst.py" few.st <<-'JSON'
+	{"kind":"ratings","users":["c1","c2","c3","s9"],"items":["i1","i2","i3","i4","i5"],
+	 "entries":[["c1","i1",5],["c2","i3",4],["c2","i5",3],["c3","i3",2],["c3","i5",5],
+	            ["s9","i5",1],["s9","i4",4]]}
+	JSON
+	topk --model model.st --seen few.st --all -n 2 >out.ndjson
+	[ "$(items c1)" = "i2 i4" ]
+	[ "$(items s9)" = "i1 i3" ]
+	topk --model model.st --seen few.st --all -n 2 --min-support 1 >one.ndjson
+	cmp out.ndjson one.ndjson
+	topk --model model.st --seen few.st --all -n 2 --min-support 2 >out.ndjson
+	[ "$(items c1)" = "i5 i3" ]
+	[ "$(items c2)" = "" ]
+	# s9 is not in the model: its popular fallback obeys the rule as well
+	[ "$(jq -r 'select(.user == "s9") | .source' out.ndjson)" = popular ]
+	[ "$(items s9)" = "i3" ]
+	conforms
+	topk --model model.st --seen few.st --all -n 5 --min-support 3 >out.ndjson
+	[ "$(items c1)" = "i5" ]
+	[ "$(jq -r '.recs[].item' out.ndjson | sort -u)" = "i5" ]
+}
+
+@test "topk: --min-support needs --seen and a count of at least 1" {
+	for args in "--min-support 2" "--seen seen.st --min-support 0" \
+	    "--seen seen.st --min-support x" "--seen seen.st --min-support 2.5"; do
+		# shellcheck disable=SC2086
+		run_both topk --model model.st --all $args
+		[ "$status" -eq 64 ] || { echo "$args: status $status"; return 1; }
+		[ -z "$output" ]
+		[[ "$stderr" == "topk: "*"--min-support"* ]]
+	done
+}
+
 @test "topk: --help and --version go to stdout" {
 	run topk --help
 	[ "$status" -eq 0 ]

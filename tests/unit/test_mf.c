@@ -166,6 +166,52 @@ als_recovers_planted_low_rank(void)
 }
 
 /*
+ * 40 users rate items 0..4; item 0 gets a 5 from 36 of them and a 4 from the
+ * rest, item 5 a single 5. ALS's bias penalty is a fixed reg_bias * b^2 (not
+ * times the item's ratings), so item 5's bias is shrunk far below its one
+ * residual and below item 0's; without the penalty it is not.
+ */
+static void
+als_shrinks_the_bias_of_a_rarely_rated_item(void)
+{
+	enum { NU = 40, NI = 6 };
+	float a[NU * NI];
+	struct ratings r;
+	struct mf_params p;
+	struct model m;
+	struct rng g;
+	struct err e = { 0 };
+
+	rng_seed(&g, 5);
+	for (int u = 0; u < NU; u++)
+		for (int i = 0; i < NI; i++)
+			a[u * NI + i] = i == 0 ? (u < 36 ? 5 : 4) : i < 5 ? (float)(1 + rng_below(&g, 5)) :
+			    u == 0 ? 5 : NAN;
+	CHECK_INT(build(&r, NU, NI, a, 0), 0);
+	mf_defaults(&p, MF_ALS);
+	CHECK_NEAR(p.reg_bias, 3, 0);
+	p.k = 2;
+	p.threads = 1;
+	CHECK_INT(mf_train(&r, &p, NULL, NULL, NULL, &m, NULL, &e), 0);
+	if (m.P != NULL) {
+		printf("# mean %g, bias of item 0 %g, of the item rated once %g\n", m.global_mean,
+		    m.item_bias[0], m.item_bias[5]);
+		CHECK(m.item_bias[5] < 0.5f * (5 - m.global_mean));
+		CHECK(m.item_bias[5] < m.item_bias[0]);
+		CHECK(model_predict(&m, 1, 5, 0) < model_predict(&m, 1, 0, 0));
+		model_free(&m);
+	} else
+		printf("# %s\n", e.msg);
+	p.reg_bias = 0;
+	CHECK_INT(mf_train(&r, &p, NULL, NULL, NULL, &m, NULL, &e), 0);
+	if (m.P != NULL) {
+		CHECK(m.item_bias[5] > m.item_bias[0]);
+		model_free(&m);
+	}
+	ratings_free(&r);
+}
+
+/*
  * 4 groups of 25 users and 30 items; each user has interacted with 12 random
  * items of its own group, held out 3 more. The held-out items of the group
  * must outscore every item of the other groups for nearly all users.
@@ -206,6 +252,7 @@ ials_ranks_planted_positives_first(void)
 	mf_defaults(&p, MF_IALS);
 	p.k = 4;                /* the planted rank */
 	p.epochs = 10;
+	p.reg = 0.1;            /* the defaults are tuned for data sets of MovieLens' size */
 	p.alpha = 10;
 	p.threads = 2;
 	CHECK_INT(mf_train(&r, &p, NULL, NULL, NULL, &m, NULL, &e), 0);
@@ -503,6 +550,7 @@ main(void)
 {
 	RUN(sgd_recovers_planted_low_rank);
 	RUN(als_recovers_planted_low_rank);
+	RUN(als_shrinks_the_bias_of_a_rarely_rated_item);
 	RUN(ials_ranks_planted_positives_first);
 	RUN(svd_singular_values_match_lapacke);
 	RUN(svd_pads_factors_beyond_the_rank_with_zeros);

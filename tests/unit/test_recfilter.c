@@ -255,6 +255,87 @@ load_maps_every_filter_onto_the_item_table(void)
 	ids_free(&it);
 }
 
+/* --min-support against seen2.st: c1 = {sku1, sku3}, c2 = {sku1}: entries sku1 2, sku3 1, sku2 0. */
+static void
+min_support_disallows_rarely_seen_items(void)
+{
+	static const char *const users[] = { "c1", "c2" };
+	static const char *const items[] = { "sku3", "sku1", "sku2", "sku9" };
+	static int64_t indptr[] = { 0, 2, 3 };
+	static int32_t indices[] = { 0, 2, 0 };
+	static float values[] = { 4, 1, 5 };
+	struct recfilter_opts o = { 0 };
+	struct recfilter f;
+	struct ratings r;
+	struct ids ut, it;
+	struct err e = { 0 };
+
+	ratings_init(&r);
+	r.rows = 2;
+	r.cols = 3;
+	r.nnz = 3;
+	r.indptr = indptr;
+	r.indices = indices;
+	r.values = values;
+	ids_intern(&r.users, "c1", 2, &e);
+	ids_intern(&r.users, "c2", 2, &e);
+	ids_intern(&r.items, "sku1", 4, &e);
+	ids_intern(&r.items, "sku2", 4, &e);
+	ids_intern(&r.items, "sku3", 4, &e);
+	CHECK_INT(ratings_save(path("seen2.st"), &r, NULL, &e), 0);
+	ids_free(&r.users);
+	ids_free(&r.items);
+
+	CHECK_INT(recfilter_option(&o, RECFILTER_O_MINSUP, "0"), EXIT_USAGE);
+	CHECK_INT(recfilter_option(&o, RECFILTER_O_MINSUP, "2x"), EXIT_USAGE);
+	CHECK_INT(recfilter_option(&o, RECFILTER_O_MINSUP, "2"), -1);
+	CHECK_INT(o.min_support, 2);
+	CHECK_INT(recfilter_check(&o), EXIT_USAGE);       /* no --seen to count */
+	o.seen = path("seen2.st");
+	CHECK_INT(recfilter_check(&o), -1);
+
+	table(&ut, users, 2);
+	table(&it, items, 4);
+	recfilter_init(&f);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), 0);
+	CHECK(f.view == &f.rules);
+	if (f.view != NULL) {
+		CHECK_INT(f.view->n, 4);
+		CHECK_INT(f.view->allowed[0], 0);       /* sku3: 1 entry */
+		CHECK_INT(f.view->allowed[1], 1);       /* sku1: 2 */
+		CHECK_INT(f.view->allowed[2], 0);       /* sku2: none */
+		CHECK_INT(f.view->allowed[3], 0);       /* sku9: not in --seen */
+		CHECK_INT(f.view->nallowed, 1);
+		CHECK(f.view->cat[1] == -1 && f.view->boost[1] == 0);
+	}
+	recfilter_free(&f);
+
+	/* 1 is off: no view without a catalog */
+	o.min_support = 1;
+	recfilter_init(&f);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), 0);
+	CHECK(f.view == NULL);
+	recfilter_free(&f);
+
+	/* with a catalog both rules hold: sku1 is out of stock, sku3 has one entry */
+	write_file("cat2.ndjson", "{\"item\":\"sku1\",\"in_stock\":false}\n{\"item\":\"sku3\"}\n");
+	o.catalog = path("cat2.ndjson");
+	o.min_support = 1;
+	recfilter_init(&f);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), 0);
+	CHECK(f.view != NULL && f.view->nallowed == 3);
+	recfilter_free(&f);
+	o.min_support = 2;
+	recfilter_init(&f);
+	CHECK_INT(load(&f, &o, &ut, &it, &e), 0);
+	CHECK(f.view != NULL && f.view->nallowed == 0);
+	recfilter_free(&f);
+	ids_free(&ut);
+	ids_free(&it);
+	unlink(path("seen2.st"));
+	unlink(path("cat2.ndjson"));
+}
+
 static void
 load_stops_at_the_first_bad_input(void)
 {
@@ -354,6 +435,7 @@ main(void)
 	RUN(operands_take_one_users_file);
 	RUN(catalog_rules_need_a_catalog);
 	RUN(load_maps_every_filter_onto_the_item_table);
+	RUN(min_support_disallows_rarely_seen_items);
 	RUN(load_stops_at_the_first_bad_input);
 	RUN(read_users_skips_or_stops_at_a_bad_line);
 	rc = UNIT_DONE();
