@@ -13,6 +13,7 @@
 
 #include "exitcode.h"
 #include "mailmsg.h"
+#include "mailtext.h"
 #include "mime.h"
 #include "ndjson.h"
 
@@ -393,8 +394,9 @@ store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url, con
 	return off;
 }
 
+/* The reason line of a card in the language of t; the title is cleaned, the rest is fixed text. */
 static void
-reason_text(const json_t *reason, struct buf *st, size_t *off, int *bad)
+reason_text(const json_t *reason, const struct mailtext *t, struct buf *st, size_t *off, int *bad)
 {
 	const char *type = json_string_value(json_object_get(reason, "type"));
 	const char *because = json_string_value(json_object_get(reason, "because_title"));
@@ -404,14 +406,17 @@ reason_text(const json_t *reason, struct buf *st, size_t *off, int *bad)
 		store_str(st, "", bad);
 	} else if ((strcmp(type, "similar") == 0 || strcmp(type, "also_bought") == 0) &&
 	    because != NULL && because[0] != '\0') {
-		if (buf_adds(st, strcmp(type, "similar") == 0 ? "Because you liked " :
-		    "Often bought with ") < 0)
+		int similar = strcmp(type, "similar") == 0;
+
+		if (buf_adds(st, similar ? t->similar_pre : t->also_pre) < 0 ||
+		    mime_clean_text(st, because, strlen(because)) < 0 ||
+		    buf_adds(st, similar ? t->similar_post : t->also_post) < 0 ||
+		    buf_addc(st, '\0') < 0)
 			*bad = 1;
-		store_clean(st, because, bad);
 	} else if (strcmp(type, "popular") == 0) {
-		store_str(st, "Popular with our customers", bad);
+		store_str(st, t->popular, bad);
 	} else if (strcmp(type, "neighbours") == 0) {
-		store_str(st, "Loved by customers like you", bad);
+		store_str(st, t->neighbours, bad);
 	} else {
 		store_str(st, "", bad);
 	}
@@ -491,7 +496,8 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	struct buf *st = &m->t[T_STORE], *txt = &m->t[T_TEXT], *misc = &m->t[T_MISC];
 	const char *email, *campaign, *variant, *user, *name, *first, *brand, *locale;
 	const char *subj = NULL, *pre = NULL, *body = NULL, *domain;
-	size_t bodylen = 0, nitems, i, ntop = 0, unsub_off = 0, pixel_off = 0;
+	const struct mailtext *mt;
+	size_t bodylen = 0, nitems, i, ntop = 0, unsub_off = 0, pixel_off = 0, footer_off;
 	const json_t *items;
 	json_t *root = NULL;
 	char date[40], boundary[64], token[65];
@@ -507,6 +513,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	first = json_string_value(json_object_get(meta, "first_name"));
 	brand = json_string_value(json_object_get(meta, "brand"));
 	locale = json_string_value(json_object_get(meta, "locale"));
+	mt = mailtext_for(locale);
 	if (variant == NULL)
 		variant = "";
 	if (user == NULL || user[0] == '\0')
@@ -549,8 +556,11 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		io[i].url = html_url_ok(url) ? store_link(m, o, url, campaign, variant, user, &bad) :
 		    store_str(st, "", &bad);
 		io[i].image = store_str(st, html_url_ok(img) ? img : "", &bad);
-		reason_text(json_object_get(it, "reason"), st, &io[i].reason, &bad);
+		reason_text(json_object_get(it, "reason"), mt, st, &io[i].reason, &bad);
 	}
+	footer_off = st->len;
+	if (mailtext_footer(st, mt, brand) < 0 || buf_addc(st, '\0') < 0)
+		bad = 1;
 	if (o->unsub_url != NULL) {
 		char data[512];
 		long dn = unsub_data(campaign, email, data, sizeof data);
@@ -643,9 +653,9 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	}
 	if (buf_adds(txt, "\n-- \n") < 0 || (brand[0] && buf_addf(txt, "%s\n", brand) < 0))
 		goto nomem;
-	if ((o->unsub_url && buf_addf(txt, "Unsubscribe: %s\n", st->s + unsub_off) < 0) ||
-	    (!o->unsub_url && o->unsub_mailto &&
-	    buf_addf(txt, "Unsubscribe: mailto:%s?subject=unsubscribe\n", o->unsub_mailto) < 0))
+	if ((o->unsub_url && buf_addf(txt, "%s%s\n", mt->unsubscribe_label, st->s + unsub_off) < 0) ||
+	    (!o->unsub_url && o->unsub_mailto && buf_addf(txt, "%smailto:%s?subject=unsubscribe\n",
+	    mt->unsubscribe_label, o->unsub_mailto) < 0))
 		goto nomem;
 
 	/* text/html: the template */
@@ -676,6 +686,9 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	top[ntop++] = (struct html_var){ "lang", locale && strspn(locale,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == strlen(locale) ?
 	    locale : "en" };
+	top[ntop++] = (struct html_var){ "t_view_product", mt->view_product };
+	top[ntop++] = (struct html_var){ "t_footer", st->s + footer_off };
+	top[ntop++] = (struct html_var){ "t_unsubscribe", mt->unsubscribe };
 	hd.top = (struct html_scope){ top, ntop };
 	hd.list = "items";
 	hd.items = scopes;

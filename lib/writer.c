@@ -23,7 +23,8 @@
  * One language's phrases. Placeholders: {name} first name, {title} product
  * title, {because} the title of the user's own item, {more} further items,
  * {count} all items, {brand} brand. Each list holds alternatives chosen by the
- * hash of the user id, so that emails do not all read the same.
+ * hash of the user id, so that emails do not all read the same. A language
+ * whose "and N more" agrees with N gives subj_many_one for exactly one more.
  */
 struct lang {
 	const char *greet[3], *greet_anon[3];
@@ -35,6 +36,7 @@ struct lang {
 	const char *outro_one[3], *outro_many[3];
 	const char *signoff[3], *signoff_anon[2];
 	const char *subj_one[2], *subj_one_anon[2], *subj_many[2], *subj_many_anon[2];
+	const char *subj_many_one[2], *subj_many_one_anon[2];   /* one more; NULL: subj_many */
 	const char *subj_plain[2];
 	const char *pre_one[2], *pre_many[2];
 	const char *quote_open, *quote_close;
@@ -186,6 +188,179 @@ static const struct lang lang_de = {
 	.decimal = ',',
 	.symbol_after = 1,
 };
+
+/* French typography: a no-break space before a colon and inside guillemets. */
+#define NBSP "\xc2\xa0"
+
+/*
+ * French, addressing the customer as "vous". Sentences name "ce produit"
+ * rather than "le"/"la" so that no participle has to agree with a title
+ * whose gender is unknown.
+ */
+static const struct lang lang_fr = {
+	.greet = { "Bonjour {name},", "Bonjour {name},", "Bonjour {name}," },
+	.greet_anon = { "Bonjour,", "Bonjour,", "Bonjour," },
+	.intro_one = {
+		"Nous avons trouvé un produit qui devrait vous plaire.",
+		"Voici un produit qui devrait vous plaire, et la raison de notre choix.",
+		"Nous avons sélectionné un produit pour vous.",
+	},
+	.intro_many = {
+		"Nous avons sélectionné quelques produits qui devraient vous plaire, en indiquant "
+		    "pourquoi chacun d’eux figure dans la liste.",
+		"Voici quelques produits qui devraient vous plaire, avec la raison de chacun de nos "
+		    "choix.",
+		"Voici une petite sélection que nous avons préparée pour vous.",
+	},
+	.similar = {
+		"Nous avons choisi ce produit parce que vous avez acheté {because}.",
+		"Comme vous avez acheté {because}, ce produit pourrait vous plaire.",
+		"Vous avez acheté {because}, et ce produit s’en rapproche beaucoup.",
+	},
+	.similar_untitled = {
+		"Nous avons choisi ce produit parce qu’il ressemble à l’un de vos achats précédents.",
+		"Ce produit est proche de l’un de vos achats précédents.",
+	},
+	.also = {
+		"Les clients qui, comme vous, ont acheté {because} ont aussi acheté ce produit.",
+		"D’autres clients qui ont acheté {because} ont également acheté ce produit.",
+	},
+	.also_untitled = {
+		"D’autres clients ont acheté ce produit avec un article que vous avez déjà acheté.",
+		"Des clients ayant acheté le même article que vous ont aussi acheté ce produit.",
+	},
+	.popular = {
+		"Ce produit est très apprécié de nos clients.",
+		"De nombreux clients ont déjà choisi ce produit.",
+		"C’est l’un des favoris de nos clients.",
+	},
+	.neighbours = {
+		"Des clients aux goûts proches des vôtres ont apprécié ce produit.",
+		"Ce produit a plu à des clients qui ont les mêmes goûts que vous.",
+	},
+	.other = { "Nous avons choisi ce produit en pensant à vous.",
+	    "Nous avons choisi ce produit pour vous." },
+	.extra_one = "Nous avons également sélectionné un autre produit pour vous.",
+	.extra_many = "Nous avons également sélectionné {more} autres produits pour vous.",
+	.outro_one = {
+		"Vous trouverez ce produit dans notre boutique.",
+		"Si ce produit vous intéresse, vous le trouverez dans notre boutique.",
+		"Merci de faire vos achats chez nous.",
+	},
+	.outro_many = {
+		"Vous trouverez tous ces produits dans notre boutique.",
+		"Si l’un d’eux vous intéresse, vous le trouverez dans notre boutique.",
+		"Merci de faire vos achats chez nous.",
+	},
+	.signoff = { "Bien cordialement,\nL’équipe {brand}", "Cordialement,\n{brand}",
+	    "Très cordialement,\nToute l’équipe {brand}" },
+	.signoff_anon = { "Bien cordialement", "Cordialement" },
+	.subj_one = { "{name}, ceci devrait vous plaire" NBSP ": {title}",
+	    "Notre choix pour vous, {name}" NBSP ": {title}" },
+	.subj_one_anon = { "Notre choix pour vous" NBSP ": {title}",
+	    "Ceci devrait vous plaire" NBSP ": {title}" },
+	.subj_many = { "{name}, notre sélection pour vous" NBSP ": {title} et {more} autres produits",
+	    "Pour vous, {name}" NBSP ": {title} et {more} autres produits" },
+	.subj_many_anon = { "Notre sélection pour vous" NBSP ": {title} et {more} autres produits",
+	    "{title} et {more} autres produits choisis pour vous" },
+	.subj_many_one = { "{name}, notre sélection pour vous" NBSP ": {title} et un autre produit",
+	    "Pour vous, {name}" NBSP ": {title} et un autre produit" },
+	.subj_many_one_anon = { "Notre sélection pour vous" NBSP ": {title} et un autre produit",
+	    "{title} et un autre produit choisis pour vous" },
+	.subj_plain = { "Une petite sélection pour vous", "Notre sélection pour vous" },
+	.pre_one = { "Un produit choisi pour vous, et la raison de ce choix.",
+	    "Un produit qui devrait vous plaire, avec la raison de notre choix." },
+	.pre_many = { "{count} produits choisis pour vous, chacun avec la raison de notre choix.",
+	    "Une petite sélection de {count} produits, et pourquoi nous les avons choisis." },
+	.quote_open = "«" NBSP, .quote_close = NBSP "»",
+	.decimal = ',',
+	.symbol_after = 1,
+};
+
+/*
+ * Spanish, addressing the customer as "usted"; letters greet with a colon
+ * ("Hola, Ana:") and the next paragraph starts with a capital.
+ */
+static const struct lang lang_es = {
+	.greet = { "Hola, {name}:", "Buenos días, {name}:", "Hola, {name}:" },
+	.greet_anon = { "Hola:", "Buenos días:", "Hola:" },
+	.intro_one = {
+		"Hemos encontrado un producto que creemos que le gustará.",
+		"Le presentamos un producto que creemos que le gustará, y el motivo de nuestra "
+		    "elección.",
+		"Hemos seleccionado un producto para usted.",
+	},
+	.intro_many = {
+		"Hemos seleccionado algunos productos que creemos que le gustarán, e indicamos por "
+		    "qué hemos elegido cada uno.",
+		"Le presentamos algunos productos que creemos que le gustarán, con el motivo de cada "
+		    "elección.",
+		"Esta es una pequeña selección que hemos preparado para usted.",
+	},
+	.similar = {
+		"Hemos elegido este producto porque usted compró {because}.",
+		"Como usted compró {because}, creemos que este producto le podría gustar.",
+		"Usted compró {because}, y este producto es muy parecido.",
+	},
+	.similar_untitled = {
+		"Hemos elegido este producto porque se parece a algo que usted compró antes.",
+		"Es muy parecido a una de sus compras anteriores.",
+	},
+	.also = {
+		"Los clientes que, como usted, compraron {because} también compraron este producto.",
+		"Otros clientes que compraron {because} también compraron este producto.",
+	},
+	.also_untitled = {
+		"Otros clientes compraron este producto junto con un artículo que usted ya ha "
+		    "comprado.",
+		"Los clientes que compraron lo mismo que usted también compraron este producto.",
+	},
+	.popular = {
+		"Es un producto popular entre nuestros clientes.",
+		"Muchos de nuestros clientes ya lo han elegido.",
+		"Es uno de los favoritos de nuestros clientes.",
+	},
+	.neighbours = {
+		"Ha gustado a clientes con gustos parecidos a los suyos.",
+		"Lo han elegido clientes con gustos similares a los suyos.",
+	},
+	.other = { "Lo hemos elegido pensando en usted.", "Lo hemos seleccionado para usted." },
+	.extra_one = "También hemos seleccionado otro producto para usted.",
+	.extra_many = "También hemos seleccionado {more} productos más para usted.",
+	.outro_one = {
+		"Lo encontrará en nuestra tienda.",
+		"Si le interesa, lo encontrará en nuestra tienda.",
+		"Gracias por comprar con nosotros.",
+	},
+	.outro_many = {
+		"Encontrará todos estos productos en nuestra tienda.",
+		"Si alguno de ellos le interesa, lo encontrará en nuestra tienda.",
+		"Gracias por comprar con nosotros.",
+	},
+	.signoff = { "Un cordial saludo,\nEl equipo de {brand}", "Atentamente,\n{brand}",
+	    "Saludos cordiales,\nTodo el equipo de {brand}" },
+	.signoff_anon = { "Un cordial saludo", "Atentamente" },
+	.subj_one = { "{name}, creemos que le gustará: {title}", "Para usted, {name}: {title}" },
+	.subj_one_anon = { "Nuestra selección para usted: {title}", "Creemos que le gustará: {title}" },
+	.subj_many = { "{name}, nuestra selección para usted: {title} y {more} más",
+	    "Para usted, {name}: {title} y {more} más" },
+	.subj_many_anon = { "Nuestra selección para usted: {title} y {more} más",
+	    "{title} y {more} más, seleccionados para usted" },
+	.subj_plain = { "Una pequeña selección para usted", "Nuestra selección para usted" },
+	.pre_one = { "Un producto elegido para usted, y el motivo de nuestra elección.",
+	    "Un producto que creemos que le gustará, con el motivo de nuestra elección." },
+	.pre_many = { "{count} productos elegidos para usted, cada uno con el motivo de nuestra "
+	    "elección.", "Una pequeña selección de {count} productos, y por qué elegimos cada uno." },
+	.quote_open = "«", .quote_close = "»",
+	.decimal = ',',
+	.symbol_after = 1,
+};
+
+/* The languages beside English, found by the first two letters of meta.locale. */
+static const struct {
+	const char *code;
+	const struct lang *lang;
+} langs[] = { { "de", &lang_de }, { "fr", &lang_fr }, { "es", &lang_es } };
 
 /* The values of the placeholders for one phrase. */
 struct vars {
@@ -367,12 +542,16 @@ format_price(char *out, size_t outsz, const json_t *item, const struct lang *l)
 		snprintf(out, outsz, "%s%s", sym, num);
 }
 
+/* "fr", "fr-FR", "fr_ca" (any case) choose French; English for anything without a table. */
 static const struct lang *
 lang_for(const char *locale)
 {
-	if (locale != NULL && strncasecmp(locale, "de", 2) == 0 &&
-	    (locale[2] == '\0' || locale[2] == '-' || locale[2] == '_'))
-		return &lang_de;
+	if (locale == NULL || strlen(locale) < 2 ||
+	    (locale[2] != '\0' && locale[2] != '-' && locale[2] != '_'))
+		return &lang_en;
+	for (size_t i = 0; i < sizeof langs / sizeof *langs; i++)
+		if (strncasecmp(locale, langs[i].code, 2) == 0)
+			return langs[i].lang;
 	return &lang_en;
 }
 
@@ -406,9 +585,13 @@ compose_subject(struct buf *s, const struct lang *l, struct vars *v, size_t n, u
 	int nf = 0;
 
 	if (v->title != NULL && utf8_count(v->title) <= SUBJECT_TITLE_MAX) {
+		int one_more = n == 2 && l->subj_many_one[h % 2] != NULL;
+
 		if (v->name != NULL)
-			forms[nf++] = n == 1 ? l->subj_one[h % 2] : l->subj_many[h % 2];
-		forms[nf++] = n == 1 ? l->subj_one_anon[h % 2] : l->subj_many_anon[h % 2];
+			forms[nf++] = n == 1 ? l->subj_one[h % 2] : one_more ? l->subj_many_one[h % 2] :
+			    l->subj_many[h % 2];
+		forms[nf++] = n == 1 ? l->subj_one_anon[h % 2] : one_more ?
+		    l->subj_many_one_anon[h % 2] : l->subj_many_anon[h % 2];
 	}
 	forms[nf++] = l->subj_plain[h % 2];
 	for (int i = 0; i < nf; i++) {

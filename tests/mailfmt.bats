@@ -11,13 +11,15 @@ setup() {
 	FROM='Example Shop <shop@example.com>'
 }
 
-# reply ID EMAIL NAME SUBJECT BODY [TITLE] [URL]: one ok:true llmcall line (FORMATS 2.6)
+# reply ID EMAIL NAME SUBJECT BODY [TITLE] [URL]: one ok:true llmcall line (FORMATS 2.6);
+# meta.locale is $LOCALE, en-GB when unset
 reply() {
 	jq -nc --arg id "$1" --arg email "$2" --arg name "$3" --arg subj "$4" --arg body "$5" \
-	    --arg title "${6:-Blue teapot}" --arg url "${7:-https://shop.example/p/sku9}" '
+	    --arg title "${6:-Blue teapot}" --arg url "${7:-https://shop.example/p/sku9}" \
+	    --arg locale "${LOCALE:-en-GB}" '
 	{id:$id, ok:true,
 	 content:({subject:$subj, preheader:"Picked for you", body_text:$body}|tojson),
-	 meta:{user:$id, email:$email, name:$name, first_name:($name|split(" ")[0]), locale:"en-GB",
+	 meta:{user:$id, email:$email, name:$name, first_name:($name|split(" ")[0]), locale:$locale,
 	       campaign:"2026-11-w48", variant:"llm", brand:"Example Shop",
 	       items:[{item:"sku9", title:$title, price:12.5, currency:"GBP", url:$url,
 	               image:"https://shop.example/i/sku9.jpg",
@@ -206,6 +208,77 @@ parse() {
 	[[ "$stderr" == *"2 messages, 2 rejected, 0 suppressed, 1 from the template fallback"* ]]
 	printf '%s\n' "$output" > out.mbox
 	[ "$(parse out.mbox | jq -r '.headers.to[0]' | tail -1)" = "Bo <b@example.com>" ]
+}
+
+# localised LOCALE: a message for LOCALE with both unsubscribe kinds, parsed into html.txt and plain.txt
+localised() {
+	LOCALE=$1 reply u1 ann@example.com 'Ann' 'Hi' 'Body' > in.ndjson
+	RECMAIL_UNSUB_KEY=0123456789abcdef-secret mailfmt --from "$FROM" --campaign c1 \
+	    --unsub-mailto unsub@example.com --unsub-url https://shop.example/u < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	jq -r '.parts[0].content' p.ndjson > plain.txt
+	jq -r '.parts[1].content' p.ndjson > html.txt
+}
+
+@test "mailfmt: a French or German reply gets its reasons, button and footer in that language" {
+	nb=$'\xc2\xa0'
+	localised fr-FR
+	grep -qF "Parce que vous avez aimé «${nb}Green teacup${nb}»" html.txt
+	grep -qF '>Un succès auprès de nos clients<' html.txt
+	[ "$(grep -c '>Voir le produit</a>' html.txt)" -eq 2 ]
+	grep -qF 'Vous recevez cet e-mail parce que vous avez effectué des achats chez Example Shop.' html.txt
+	grep -qF '" style="color:#52606d;">Se désabonner</a>' html.txt
+	grep -qF '<html lang="fr-FR">' html.txt
+	grep -qF "Se désabonner${nb}: https://shop.example/u?c=c1&e=ann%40example.com&t=" plain.txt
+	grep -qF "* Blue teapot - 12,50${nb}£" plain.txt
+	! grep -qiE 'unsubscribe<|Unsubscribe:|View product|Because you|Popular with|receive this email' html.txt plain.txt
+	localised de-DE
+	grep -qF 'Weil Ihnen „Green teacup“ gefallen hat' html.txt
+	grep -qF '>Beliebt bei unseren Kundinnen und Kunden<' html.txt
+	[ "$(grep -c '>Zum Produkt</a>' html.txt)" -eq 2 ]
+	grep -qF 'Sie erhalten diese E-Mail von Example Shop, weil Sie bei uns Kundin oder Kunde sind.' html.txt
+	grep -qF '">Abmelden</a>' html.txt
+	grep -q '^Abmelden: https://shop.example/u?' plain.txt
+	! grep -qiE 'unsubscribe<|Unsubscribe:|View product|Because you|Popular with|receive this email' html.txt plain.txt
+}
+
+@test "mailfmt: an English reply, or one in a language without texts, keeps the English texts" {
+	for loc in en-GB it-IT; do
+		localised "$loc"
+		grep -qF '>Because you liked Green teacup<' html.txt
+		grep -qF '>Popular with our customers<' html.txt
+		[ "$(grep -c '>View product</a>' html.txt)" -eq 2 ]
+		grep -qF 'You receive this email from Example Shop because you are a customer.' html.txt
+		grep -qF '" style="color:#52606d;">Unsubscribe</a>' html.txt
+		grep -q '^Unsubscribe: https://shop.example/u?c=c1&e=ann%40example.com&t=' plain.txt
+	done
+	! grep -qF 'Weil Ihnen' html.txt
+}
+
+@test "mailfmt: the brand in the localised footer stays HTML-escaped" {
+	LOCALE=es-MX reply u1 ann@example.com 'Ann' 'Hi' 'Body' |
+	    jq -c '.meta.brand = "Té <b>&</b> Co"' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 --unsub-mailto unsub@example.com < in.ndjson > out.mbox
+	parse out.mbox | jq -r '.parts[1].content' > html.txt
+	grep -qF 'Recibe este correo electrónico de Té &lt;b&gt;&amp;&lt;/b&gt; Co porque es usted cliente.' html.txt
+	grep -qF '?subject=unsubscribe" style="color:#52606d;">Darse de baja</a>' html.txt
+	! grep -qF '<b>&' html.txt
+}
+
+@test "mailfmt: the template fallback writes a Spanish customer in Spanish" {
+	jq -nc '{id:"u2",ok:false,error:{status:429,type:"insufficient_quota",message:"no",attempts:1},
+	         meta:{user:"u2",email:"bo@example.com",name:"Bo",first_name:"Bo",campaign:"c1",
+	               variant:"llm",brand:"Example Shop",locale:"es-ES",
+	               items:[{item:"sku9",title:"Tetera azul",price:12.5,currency:"EUR",
+	                       url:"https://shop.example/p/sku9",reason:{type:"popular"}}]}}' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 --fallback=template < in.ndjson > out.mbox 2>/dev/null
+	parse out.mbox > p.ndjson
+	jq -r '.parts[0].content' p.ndjson > plain.txt
+	jq -r '.parts[1].content' p.ndjson > html.txt
+	head -1 plain.txt | grep -qxE '(Hola|Buenos días), Bo:'
+	grep -qF 'Tetera azul (12,50 €)' plain.txt
+	grep -qF '>Ver producto</a>' html.txt
+	grep -qF '>Popular entre nuestros clientes<' html.txt
 }
 
 @test "mailfmt: suppressed recipients get no message and are reported and counted" {

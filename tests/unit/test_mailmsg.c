@@ -1,4 +1,6 @@
 /* test_mailmsg.c - message building: tokens, ids, links from meta, escaping, rejects */
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/hmac.h>
@@ -88,11 +90,109 @@ test_build(void)
 	json_decref(meta);
 }
 
+/* The body of m with quoted-printable undone (soft breaks and =XX; the boundary's "=_" stays). */
+static void
+qp_decode(const struct buf *in, struct buf *out)
+{
+	size_t i;
+
+	buf_reset(out);
+	for (i = 0; i < in->len; i++) {
+		if (in->s[i] == '=' && i + 1 < in->len && in->s[i + 1] == '\n') {
+			i++;
+		} else if (in->s[i] == '=' && i + 2 < in->len && isxdigit((unsigned char)in->s[i + 1]) &&
+		    isxdigit((unsigned char)in->s[i + 2])) {
+			char h[3] = { in->s[i + 1], in->s[i + 2], '\0' };
+
+			buf_addc(out, (int)strtol(h, NULL, 16));
+			i += 2;
+		} else {
+			buf_addc(out, in->s[i]);
+		}
+	}
+}
+
+/* Builds the message for locale and returns its decoded body in out. */
+static int
+build_localised(const char *locale, struct buf *out)
+{
+	static const char *src = "<p>{{#items}}[{{reason}}|{{t_view_product}}]{{/items}}</p>"
+	    "<p>{{t_footer}} <a>{{t_unsubscribe}}</a></p>";
+	struct html_tmpl t;
+	struct mailmsg m;
+	struct err e;
+	struct mailmsg_opts o = { .from_name = "Shop", .from_addr = "shop@example.com",
+		.unsub_mailto = "unsub@example.com", .date = 1764000000, .tmpl = &t };
+	json_t *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:{s:s,s:s}},"
+	    "{s:s,s:s,s:s,s:{s:s,s:s}},{s:s,s:s,s:s,s:{s:s}},{s:s,s:s,s:s,s:{s:s}}]}",
+	    "user", "u1", "email", "a@example.com", "campaign", "c1", "brand", "Thé & <Co>",
+	    "locale", locale, "items",
+	    "item", "s1", "title", "T1", "url", "https://x.example/1", "reason", "type", "similar",
+	    "because_title", "Green cup",
+	    "item", "s2", "title", "T2", "url", "https://x.example/2", "reason", "type",
+	    "also_bought", "because_title", "Oak tray",
+	    "item", "s3", "title", "T3", "url", "https://x.example/3", "reason", "type", "popular",
+	    "item", "s4", "title", "T4", "url", "https://x.example/4", "reason", "type",
+	    "neighbours");
+	const char *content = "{\"subject\":\"Hi\",\"preheader\":\"p\",\"body_text\":\"Hello\"}";
+	int rc;
+
+	CHECK(meta != NULL);
+	CHECK_INT(html_compile(&t, src, strlen(src), "t", &e), 0);
+	mailmsg_init(&m);
+	rc = mailmsg_build(&m, &o, meta, content, strlen(content), &e);
+	if (rc == 0)
+		qp_decode(&m.body, out);
+	mailmsg_free(&m);
+	html_free(&t);
+	json_decref(meta);
+	return rc;
+}
+
+static void
+test_fixed_texts_follow_the_locale(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	CHECK_INT(build_localised("fr-FR", &b), 0);
+	CHECK(strstr(b.s, "[Parce que vous avez aimé «\xc2\xa0Green cup\xc2\xa0»|Voir le produit]"
+	    "[Souvent acheté avec «\xc2\xa0Oak tray\xc2\xa0»|Voir le produit]"
+	    "[Un succès auprès de nos clients|Voir le produit]"
+	    "[Les clients qui vous ressemblent l’adorent|Voir le produit]") != NULL);
+	CHECK(strstr(b.s, "<p>Vous recevez cet e-mail parce que vous avez effectué des achats chez "
+	    "Thé &amp; &lt;Co&gt;. <a>Se désabonner</a></p>") != NULL);
+	CHECK(strstr(b.s, "\nSe désabonner\xc2\xa0: mailto:unsub@example.com?subject=unsubscribe\n")
+	    != NULL);
+	CHECK(strstr(b.s, "Because") == NULL && strstr(b.s, "Unsubscribe") == NULL);
+
+	CHECK_INT(build_localised("de", &b), 0);
+	CHECK(strstr(b.s, "[Weil Ihnen „Green cup“ gefallen hat|Zum Produkt]") != NULL);
+	CHECK(strstr(b.s, "Sie erhalten diese E-Mail von Thé &amp; &lt;Co&gt;, weil") != NULL);
+	CHECK(strstr(b.s, "\nAbmelden: mailto:unsub@example.com") != NULL);
+
+	CHECK_INT(build_localised("es_MX", &b), 0);
+	CHECK(strstr(b.s, "[Se suele comprar con «Oak tray»|Ver producto]") != NULL);
+	CHECK(strstr(b.s, "<a>Darse de baja</a>") != NULL);
+	CHECK(strstr(b.s, "\nDarse de baja: mailto:unsub@example.com") != NULL);
+
+	/* a language without texts gets the English ones */
+	CHECK_INT(build_localised("it-IT", &b), 0);
+	CHECK(strstr(b.s, "[Because you liked Green cup|View product][Often bought with Oak tray|"
+	    "View product][Popular with our customers|View product][Loved by customers like you|"
+	    "View product]") != NULL);
+	CHECK(strstr(b.s, "<p>You receive this email from Thé &amp; &lt;Co&gt; because you are a "
+	    "customer. <a>Unsubscribe</a></p>") != NULL);
+	CHECK(strstr(b.s, "\nUnsubscribe: mailto:unsub@example.com?subject=unsubscribe\n") != NULL);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	RUN(test_tokens);
 	RUN(test_pct);
 	RUN(test_build);
+	RUN(test_fixed_texts_follow_the_locale);
 	return UNIT_DONE();
 }

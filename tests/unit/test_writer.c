@@ -118,6 +118,112 @@ test_german_locale(void)
 }
 
 static void
+test_french_locale(void)
+{
+	json_t *m = meta_new("c6", "Zoë", "fr-FR"), *r;
+	const char *subj, *pre, *body;
+
+	add(m, item("sku9", "Théière bleue", "cuisine", 12.5, "EUR",
+	    json_pack("{s:s,s:s,s:s}", "type", "similar", "because", "sku3", "because_title",
+	    "Tasse verte")));
+	add(m, item("sku4", "Tablier en lin", NULL, 20, "GBP", json_pack("{s:s}", "type",
+	    "popular")));
+	if (compose(m, &r, &subj, &pre, &body) != 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(strstr(subj, "Théière bleue et un autre produit") != NULL);
+	CHECK(strstr(subj, "autres") == NULL);
+	CHECK(strncmp(body, "Bonjour Zoë,\n\n", 15) == 0);
+	CHECK(strstr(body, "Théière bleue (cuisine, 12,50 €)\n") != NULL);
+	CHECK(strstr(body, "Tablier en lin (20,00 £)\n") != NULL);
+	CHECK(strstr(body, "acheté «\xc2\xa0Tasse verte\xc2\xa0»") != NULL);
+	CHECK(strstr(body, "clients") != NULL);
+	CHECK(strstr(body, "cordialement") != NULL || strstr(body, "Cordialement") != NULL);
+	CHECK(strstr(body, "Example Shop") != NULL);
+	CHECK(strstr(body, "you") == NULL && strstr(body, "We ") == NULL);
+	CHECK(strstr(pre, "produit") != NULL);
+	json_decref(r);
+	json_decref(m);
+}
+
+static void
+test_spanish_locale(void)
+{
+	json_t *m = meta_new("c7", "Ana", "es-MX"), *r;
+	const char *subj, *pre, *body;
+
+	add(m, item("sku9", "Tetera azul", "cocina", 12.5, "EUR",
+	    json_pack("{s:s,s:s,s:s}", "type", "also_bought", "because", "sku3", "because_title",
+	    "Taza verde")));
+	add(m, item("sku4", "Delantal de lino", NULL, 20, "EUR", json_pack("{s:s}", "type",
+	    "neighbours")));
+	add(m, item("sku5", "Paño de cocina", NULL, 4.99, "USD", json_pack("{s:s}", "type",
+	    "popular")));
+	if (compose(m, &r, &subj, &pre, &body) != 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(strstr(subj, "Tetera azul y 2 más") != NULL);
+	CHECK(strncmp(body, "Hola, Ana:\n\n", 12) == 0 ||
+	    strncmp(body, "Buenos días, Ana:\n\n", 20) == 0);
+	CHECK(strstr(body, "Tetera azul (cocina, 12,50 €)\n") != NULL);
+	CHECK(strstr(body, "Paño de cocina (4,99 $)\n") != NULL);
+	CHECK(strstr(body, "compraron «Taza verde»") != NULL);
+	CHECK(strstr(body, "usted") != NULL);
+	CHECK(strstr(body, "saludo") != NULL || strstr(body, "Saludos") != NULL ||
+	    strstr(body, "Atentamente") != NULL);
+	CHECK(strstr(body, "you") == NULL && strstr(body, "We ") == NULL);
+	CHECK(strstr(pre, "3 productos") != NULL);
+	json_decref(r);
+	json_decref(m);
+}
+
+/* The greeting of a one-item email for locale: which language was chosen. */
+static const char *
+language_of(const char *locale)
+{
+	json_t *m = meta_new("c8", "Ann", locale), *r;
+	const char *subj, *pre, *body, *lang = "?";
+
+	add(m, item("sku9", "Blue teapot", NULL, -1, NULL, json_pack("{s:s}", "type", "popular")));
+	if (compose(m, &r, &subj, &pre, &body) == 0) {
+		if (strncmp(body, "Bonjour Ann,", 12) == 0)
+			lang = "fr";
+		else if (strncmp(body, "Hola, Ann:", 10) == 0 || strncmp(body, "Buenos días, Ann:", 18) == 0)
+			lang = "es";
+		else if (strncmp(body, "Hallo Ann,", 10) == 0 || strncmp(body, "Guten Tag Ann,", 14) == 0)
+			lang = "de";
+		else if (strncmp(body, "Hi Ann,", 7) == 0 || strncmp(body, "Hello Ann,", 10) == 0 ||
+		    strncmp(body, "Dear Ann,", 9) == 0)
+			lang = "en";
+		json_decref(r);
+	}
+	json_decref(m);
+	return lang;
+}
+
+static void
+test_locale_picks_the_language_and_falls_back_to_english(void)
+{
+	CHECK_STR(language_of("fr"), "fr");
+	CHECK_STR(language_of("fr-FR"), "fr");
+	CHECK_STR(language_of("fr-CA"), "fr");
+	CHECK_STR(language_of("FR_be"), "fr");
+	CHECK_STR(language_of("es"), "es");
+	CHECK_STR(language_of("es-ES"), "es");
+	CHECK_STR(language_of("es_MX"), "es");
+	CHECK_STR(language_of("de-AT"), "de");
+	CHECK_STR(language_of("en-GB"), "en");
+	CHECK_STR(language_of("it"), "en");
+	CHECK_STR(language_of("it-IT"), "en");
+	CHECK_STR(language_of("fra"), "en");
+	CHECK_STR(language_of("spanish"), "en");
+	CHECK_STR(language_of("f"), "en");
+	CHECK_STR(language_of(""), "en");
+}
+
+static void
 test_no_name_gives_a_neutral_greeting(void)
 {
 	json_t *m = meta_new("c3", NULL, "en-US"), *r;
@@ -224,9 +330,13 @@ rnd(unsigned *seed, int n)
 	return (int)((*seed >> 16) % (unsigned)n);
 }
 
-/* Deterministic pseudo-random metas: every one must compose and pass the guard. */
-static void
-test_generated_metas_pass_the_guard(void)
+/*
+ * Composes 400 deterministic pseudo-random metas in the given locales: every
+ * one must compose and pass the guard. With english 0, no English phrase may
+ * be left in a body. Returns how many composed; *failures counts the rest.
+ */
+static int
+generated_metas(const char *const locales[6], int english, int *failures)
 {
 	static const char *const titles[] = { "Blue teapot", "WHITE HANGING HEART T-LIGHT HOLDER",
 		"100% Cotton Apron", "Sale Rack Sign", "Mug <limited>", "Free Spirit Candle",
@@ -234,13 +344,13 @@ test_generated_metas_pass_the_guard(void)
 		"Teekanne „Ostfriesland“", "Set of 3 [blue] bowls", "Café crème cups" };
 	static const char *const names[] = { "Zoë", "Ann", "O'Brien", "Jean-Luc", NULL,
 		"Ünal", "{{first_name}}" };
-	static const char *const locales[] = { "en-GB", "de-DE", "de", "fr-FR", "", "DE_at" };
 	static const char *const currencies[] = { "GBP", "EUR", "USD", "CHF", "JPY", NULL };
 	static const char *const types[] = { "similar", "popular", "also_bought", "neighbours",
 		"mystery" };
 	unsigned seed = 12345;
-	int failures = 0, composed = 0;
+	int composed = 0;
 
+	*failures = 0;
 	for (int k = 0; k < 400; k++) {
 		char id[32], why[256];
 		json_t *m;
@@ -268,21 +378,47 @@ test_generated_metas_pass_the_guard(void)
 			/* a title with angle brackets cannot be written verbatim */
 			if (strstr(e.msg, "fails the guard") == NULL) {
 				printf("#   meta %d: %s\n", k, e.msg);
-				failures++;
+				(*failures)++;
 			}
 		} else {
 			composed++;
 			if (guard_check(m, s, strlen(s), why, sizeof why) != 0) {
 				printf("#   meta %d: %s\n", k, why);
-				failures++;
+				(*failures)++;
+			}
+			if (!english && (strstr(s, "you") != NULL || strstr(s, "We ") != NULL ||
+			    strstr(s, "{name}") != NULL || strstr(s, "{title}") != NULL ||
+			    strstr(s, "{more}") != NULL || strstr(s, "{count}") != NULL)) {
+				printf("#   meta %d: English or a placeholder left: %s\n", k, s);
+				(*failures)++;
 			}
 			free(s);
 		}
 		json_decref(m);
 	}
+	return composed;
+}
+
+static void
+test_generated_metas_pass_the_guard(void)
+{
+	static const char *const locales[] = { "en-GB", "de-DE", "de", "fr-FR", "", "DE_at" };
+	int failures, composed = generated_metas(locales, 1, &failures);
+
 	CHECK_INT(failures, 0);
 	CHECK(composed >= 300);
 	printf("# %d of 400 generated metas composed\n", composed);
+}
+
+static void
+test_generated_french_and_spanish_metas_pass_the_guard(void)
+{
+	static const char *const locales[] = { "fr-FR", "es-ES", "fr", "es", "fr_CA", "es-MX" };
+	int failures, composed = generated_metas(locales, 0, &failures);
+
+	CHECK_INT(failures, 0);
+	CHECK(composed >= 300);
+	printf("# %d of 400 generated French and Spanish metas composed\n", composed);
 }
 
 int
@@ -290,10 +426,14 @@ main(void)
 {
 	RUN(test_names_customer_products_reasons_and_brand);
 	RUN(test_german_locale);
+	RUN(test_french_locale);
+	RUN(test_spanish_locale);
+	RUN(test_locale_picks_the_language_and_falls_back_to_english);
 	RUN(test_no_name_gives_a_neutral_greeting);
 	RUN(test_capital_titles_are_tidied_and_long_ones_leave_the_subject);
 	RUN(test_meta_without_items_is_a_data_error);
 	RUN(test_phrasing_varies_by_user_and_is_deterministic);
 	RUN(test_generated_metas_pass_the_guard);
+	RUN(test_generated_french_and_spanish_metas_pass_the_guard);
 	return UNIT_DONE();
 }
