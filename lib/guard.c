@@ -8,6 +8,7 @@
 
 #include "guard.h"
 #include "ndjson.h"
+#include "price.h"
 
 #define SUBJECT_MAX 120
 #define PREHEADER_MAX 200
@@ -48,8 +49,9 @@ static const char *const currency_words[] = {
 	"fr", "kr", "zl",
 };
 
-/* Currency symbols (UTF-8). */
-static const char *const currency_symbols[] = { "£", "$", "€", "¥", "₹", "₩", "₽", "₺", "zł" };
+/* Currency symbols (UTF-8); "A$" and "C$" for "12,50 A$" as price_format writes it. */
+static const char *const currency_symbols[] = { "£", "$", "€", "¥", "₹", "₩", "₽", "₺", "zł",
+	"A$", "C$" };
 
 static const char *const percent_words[] = { "percent", "per cent", "prozent", "pour cent",
 	"por ciento", "pct" };
@@ -213,6 +215,10 @@ collect(const json_t *meta, struct allowed *a)
 		if (json_is_number(json_object_get(it, "price")) && a->nprices < MAX_ALLOWED) {
 			p = json_number_value(json_object_get(it, "price"));
 			a->prices[a->nprices++] = p;
+			/* "¥1711" for 1711.4 JPY, as price_format writes it */
+			if (price_decimals(ndjson_str(it, "currency")) == 0 &&
+			    a->nprices < MAX_ALLOWED)
+				a->prices[a->nprices++] = nearbyint(p);
 		}
 		add_mask(a, ndjson_str(it, "title"));
 		add_mask(a, ndjson_str(it, "category"));

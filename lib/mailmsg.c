@@ -16,6 +16,7 @@
 #include "mailtext.h"
 #include "mime.h"
 #include "ndjson.h"
+#include "price.h"
 
 #define MAX_ITEMS 64
 #define ITEM_VARS 8
@@ -281,65 +282,6 @@ add_utm(struct buf *b, const char *url, const char *source, const char *campaign
 	return 0;
 }
 
-static const char *
-currency_symbol(const char *cur)
-{
-	static const char *const tab[][2] = {
-		{ "GBP", "\xc2\xa3" }, { "EUR", "\xe2\x82\xac" }, { "USD", "$" }, { "JPY", "\xc2\xa5" },
-		{ "CHF", "CHF " }, { "AUD", "A$" }, { "CAD", "C$" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
-		if (strcmp(cur, tab[i][0]) == 0)
-			return tab[i][1];
-	return NULL;
-}
-
-/* "£12.50" (English and unknown locales) or "12,50 €" (continental European
- * locales); "" when the price is absent or not a finite non-negative number. */
-static void
-format_price(const json_t *item, const char *locale, char *out, size_t sz)
-{
-	const char *cur = json_string_value(json_object_get(item, "currency"));
-	const char *sym = NULL;
-	char num[32], code[8] = "";
-	double p;
-	int comma = 0;
-
-	out[0] = '\0';
-	if (ndjson_num(item, "price", &p) <= 0 || !isfinite(p) || p < 0 || p > 1e12)
-		return;
-	if (cur != NULL && strlen(cur) == 3 && strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3) {
-		sym = currency_symbol(cur);
-		memcpy(code, cur, 4);
-	}
-	if (locale != NULL && strlen(locale) >= 2) {
-		static const char *const eu[] = { "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da",
-			"fi", "nb", "cs", "at" };
-		size_t i;
-
-		for (i = 0; i < sizeof eu / sizeof eu[0]; i++)
-			if (strncasecmp(locale, eu[i], 2) == 0)
-				comma = 1;
-	}
-	snprintf(num, sizeof num, code[0] && strcmp(code, "JPY") == 0 ? "%.0f" : "%.2f", p);
-	if (comma) {
-		char *dot = strchr(num, '.');
-
-		if (dot)
-			*dot = ',';
-		snprintf(out, sz, "%s%s%s", num, sym || code[0] ? "\xc2\xa0" : "",
-		    sym ? sym : code);
-		if (sym && strcmp(sym, "CHF ") == 0)
-			snprintf(out, sz, "%s\xc2\xa0" "CHF", num);
-	} else if (sym != NULL) {
-		snprintf(out, sz, "%s%s", sym, num);
-	} else {
-		snprintf(out, sz, "%s%s%s", num, code[0] ? " " : "", code);
-	}
-}
-
 /* Header-safe copy of s into the store; returns its offset. */
 static size_t
 store_clean(struct buf *st, const char *s, int *bad)
@@ -543,7 +485,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		const char *img = json_string_value(json_object_get(it, "image"));
 		const char *title = json_string_value(json_object_get(it, "title"));
 		const char *sku = json_string_value(json_object_get(it, "item"));
-		char price[128];
+		char price[PRICE_MAX];
 
 		if (!json_is_object(it)) {
 			err_set(e, EXIT_DATA, "meta.items[%zu] is not an object", i);
@@ -551,7 +493,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		}
 		io[i].sku = store_clean(st, sku, &bad);
 		io[i].title = store_clean(st, title && title[0] ? title : sku, &bad);
-		format_price(it, locale, price, sizeof price);
+		price_format(it, locale, price, sizeof price);
 		io[i].price = store_str(st, price, &bad);
 		io[i].url = html_url_ok(url) ? store_link(m, o, url, campaign, variant, user, &bad) :
 		    store_str(st, "", &bad);

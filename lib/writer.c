@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "guard.h"
 #include "ndjson.h"
+#include "price.h"
 #include "writer.h"
 
 #define BODY_ITEMS 6        /* products described in the body; the rest are counted */
@@ -40,8 +41,6 @@ struct lang {
 	const char *subj_plain[2];
 	const char *pre_one[2], *pre_many[2];
 	const char *quote_open, *quote_close;
-	char decimal;
-	int symbol_after;       /* 12,50 € rather than €12.50 */
 };
 
 static const struct lang lang_en = {
@@ -112,8 +111,6 @@ static const struct lang lang_en = {
 	.pre_many = { "{count} products chosen for you, each with the reason we picked it.",
 	    "A short selection of {count} products, and why we chose each one." },
 	.quote_open = "", .quote_close = "",
-	.decimal = '.',
-	.symbol_after = 0,
 };
 
 static const struct lang lang_de = {
@@ -179,14 +176,16 @@ static const struct lang lang_de = {
 	    "Für Sie, {name}: {title} und {more} weitere" },
 	.subj_many_anon = { "Für Sie ausgewählt: {title} und {more} weitere",
 	    "{title} und {more} weitere Empfehlungen für Sie" },
+	.subj_many_one = { "{name}, für Sie ausgewählt: {title} und ein weiteres Produkt",
+	    "Für Sie, {name}: {title} und ein weiteres Produkt" },
+	.subj_many_one_anon = { "Für Sie ausgewählt: {title} und ein weiteres Produkt",
+	    "{title} und eine weitere Empfehlung für Sie" },
 	.subj_plain = { "Eine kleine Auswahl für Sie", "Für Sie ausgewählt" },
 	.pre_one = { "Ein Produkt, für Sie ausgewählt – mit Begründung.",
 	    "Ein Produkt, das Ihnen gefallen könnte, und warum wir es gewählt haben." },
 	.pre_many = { "{count} Produkte, für Sie ausgewählt – jeweils mit Begründung.",
 	    "Eine Auswahl von {count} Produkten und warum wir sie gewählt haben." },
 	.quote_open = "„", .quote_close = "“",
-	.decimal = ',',
-	.symbol_after = 1,
 };
 
 /* French typography: a no-break space before a colon and inside guillemets. */
@@ -273,8 +272,6 @@ static const struct lang lang_fr = {
 	.pre_many = { "{count} produits choisis pour vous, chacun avec la raison de notre choix.",
 	    "Une petite sélection de {count} produits, et pourquoi nous les avons choisis." },
 	.quote_open = "«" NBSP, .quote_close = NBSP "»",
-	.decimal = ',',
-	.symbol_after = 1,
 };
 
 /*
@@ -352,8 +349,6 @@ static const struct lang lang_es = {
 	.pre_many = { "{count} productos elegidos para usted, cada uno con el motivo de nuestra "
 	    "elección.", "Una pequeña selección de {count} productos, y por qué elegimos cada uno." },
 	.quote_open = "«", .quote_close = "»",
-	.decimal = ',',
-	.symbol_after = 1,
 };
 
 /* The languages beside English, found by the first two letters of meta.locale. */
@@ -511,37 +506,6 @@ hash_str(const char *s)
 	return h;
 }
 
-/* "£12.50", "12,50 €", "12.50 CHF"; empty when there is no usable price. */
-static void
-format_price(char *out, size_t outsz, const json_t *item, const struct lang *l)
-{
-	const char *cur = ndjson_str(item, "currency"), *sym = NULL;
-	double p;
-	char num[32], *dot;
-
-	out[0] = '\0';
-	if (ndjson_num(item, "price", &p) != 1 || !isfinite(p) || p < 0 || p >= 1e9 || cur == NULL)
-		return;
-	if (strcmp(cur, "GBP") == 0)
-		sym = "£";
-	else if (strcmp(cur, "EUR") == 0)
-		sym = "€";
-	else if (strcmp(cur, "USD") == 0)
-		sym = "$";
-	else if (strlen(cur) != 3 || !isupper((unsigned char)cur[0]) ||
-	    !isupper((unsigned char)cur[1]) || !isupper((unsigned char)cur[2]))
-		return;
-	snprintf(num, sizeof num, "%.2f", p);
-	if ((dot = strchr(num, '.')) != NULL)
-		*dot = l->decimal;
-	if (sym == NULL)
-		snprintf(out, outsz, "%s %s", num, cur);
-	else if (l->symbol_after)
-		snprintf(out, outsz, "%s %s", num, sym);
-	else
-		snprintf(out, outsz, "%s%s", sym, num);
-}
-
 /* "fr", "fr-FR", "fr_ca" (any case) choose French; English for anything without a table. */
 static const struct lang *
 lang_for(const char *locale)
@@ -628,7 +592,7 @@ writer_compose(const json_t *meta, struct err *e)
 	const json_t *items;
 	struct vars v = { 0 };
 	char *name = NULL, *brand = NULL, *out = NULL, why[256];
-	const char *id;
+	const char *id, *locale;
 	size_t n, shown, i;
 	uint32_t h;
 	int oom = 0, rc;
@@ -665,7 +629,8 @@ writer_compose(const json_t *meta, struct err *e)
 		err_set(e, EXIT_DATA, "meta items have no titles");
 		goto done;
 	}
-	l = lang_for(ndjson_str(meta, "locale"));
+	locale = ndjson_str(meta, "locale");
+	l = lang_for(locale);
 	name = tidy(ndjson_str(meta, "first_name"), NAME_MAX, &oom);
 	brand = tidy(ndjson_str(meta, "brand"), NAME_MAX, &oom);
 	if ((id = ndjson_str(meta, "user")) == NULL && (id = ndjson_str(meta, "email")) == NULL)
@@ -690,14 +655,14 @@ writer_compose(const json_t *meta, struct err *e)
 	oom |= buf_adds(&body, "\n\n");
 	for (i = 0, shown = 0; i < n; i++) {
 		const json_t *it = json_array_get(items, i);
-		char price[64], because[TITLE_MAX * 4 + 16];
+		char price[PRICE_MAX], because[TITLE_MAX * 4 + 16];
 
 		if (txt[i].title == NULL)
 			continue;
 		if (++shown > BODY_ITEMS)
 			continue;
 		oom |= buf_adds(&body, txt[i].title);
-		format_price(price, sizeof price, it, l);
+		price_format(it, locale, price, sizeof price);
 		if (txt[i].category != NULL || price[0] != '\0') {
 			oom |= buf_adds(&body, " (");
 			if (txt[i].category != NULL)

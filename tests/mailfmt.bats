@@ -276,7 +276,8 @@ localised() {
 	jq -r '.parts[0].content' p.ndjson > plain.txt
 	jq -r '.parts[1].content' p.ndjson > html.txt
 	head -1 plain.txt | grep -qxE '(Hola|Buenos días), Bo:'
-	grep -qF 'Tetera azul (12,50 €)' plain.txt
+	nb=$'\xc2\xa0'
+	grep -qF "Tetera azul (12,50${nb}€)" plain.txt
 	grep -qF '>Ver producto</a>' html.txt
 	grep -qF '>Popular entre nuestros clientes<' html.txt
 }

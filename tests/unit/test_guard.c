@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "guard.h"
+#include "price.h"
 #include "unit.h"
 
 static json_t *
@@ -251,6 +252,62 @@ test_prices_are_checked_in_subject_too(void)
 	json_decref(m);
 }
 
+/* Every form price_format writes, in every kind of locale, is a known price to the guard. */
+static void
+test_prices_as_price_format_writes_them_pass(void)
+{
+	static const char *const locales[] = { "en-GB", "de-DE", "fr-FR", "es-ES", "it-IT", "xx" };
+	static const char *const curs[] = { "GBP", "EUR", "USD", "JPY", "CHF", "AUD", "CAD", "SEK",
+		"NZD", "eur", NULL };
+	static const double prices[] = { 12.5, 1234.5, 1711.4, 0.99, 1711.6 };
+	char why[256], price[PRICE_MAX], text[256];
+
+	for (size_t c = 0; c < sizeof curs / sizeof *curs; c++)
+		for (size_t k = 0; k < sizeof prices / sizeof *prices; k++) {
+			json_t *m = json_pack("{s:s,s:[{s:s,s:s,s:f,s:s}]}", "user", "c1", "items",
+			    "item", "sku1", "title", "Blue teapot", "price", prices[k], "url",
+			    "https://shop.example/p/sku1");
+			json_t *it = json_array_get(json_object_get(m, "items"), 0);
+
+			if (curs[c] != NULL)
+				json_object_set_new(it, "currency", json_string(curs[c]));
+			for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
+				CHECK(price_format(it, locales[l], price, sizeof price) > 0);
+				snprintf(text, sizeof text, "Blue teapot (%s)\nFor %s only.", price, price);
+				if (check3(m, "Picked for you", "One product", text, why, sizeof why) != 0) {
+					printf("#   %s: %s\n", text, why);
+					CHECK(0);
+				}
+			}
+			json_decref(m);
+		}
+}
+
+static void
+test_separators_and_rounding_of_written_prices(void)
+{
+	char why[256];
+	json_t *m = json_pack("{s:s,s:[{s:s,s:f,s:s},{s:s,s:f,s:s},{s:s,s:f,s:s}]}", "user", "c1",
+	    "items", "title", "Teapot", "price", 1234.5, "currency", "EUR",
+	    "title", "Tray", "price", 1711.4, "currency", "JPY",
+	    "title", "Mug", "price", 12.5, "currency", "AUD");
+
+	CHECK_INT(check3(m, "Hi", "Hi", "Teapot: 1.234,50\xc2\xa0€, 1.234,50 € or €1,234.50.", why,
+	    sizeof why), 0);
+	CHECK_INT(check3(m, "Hi", "Hi", "Teapot: 1234,50\xc2\xa0" "EUR.", why, sizeof why), 0);
+	CHECK_INT(check3(m, "Hi", "Hi", "Tray: ¥1711, 1711\xc2\xa0¥ or 1711.40 JPY.", why,
+	    sizeof why), 0);
+	/* only the yen price is shown rounded: ¥1712 and €1234 are not prices of the catalog */
+	CHECK_INT(check3(m, "Hi", "Hi", "Tray: ¥1712.", why, sizeof why), 1);
+	CHECK_STR(why, "body_text mentions price 1712 that is not in the catalog");
+	CHECK_INT(check3(m, "Hi", "Hi", "Teapot: €1234.", why, sizeof why), 1);
+	/* A$ after the figure marks a price too */
+	CHECK_INT(check3(m, "Hi", "Hi", "Mug: 12,50\xc2\xa0" "A$ or A$12.50.", why, sizeof why), 0);
+	CHECK_INT(check3(m, "Hi", "Hi", "Mug: 99,00\xc2\xa0" "A$.", why, sizeof why), 1);
+	CHECK_INT(check3(m, "Hi", "Hi", "Mug: 99,00 C$.", why, sizeof why), 1);
+	json_decref(m);
+}
+
 int
 main(void)
 {
@@ -267,5 +324,7 @@ main(void)
 	RUN(test_lengths_and_fields);
 	RUN(test_non_json_and_missing_fields);
 	RUN(test_prices_are_checked_in_subject_too);
+	RUN(test_prices_as_price_format_writes_them_pass);
+	RUN(test_separators_and_rounding_of_written_prices);
 	return UNIT_DONE();
 }

@@ -7,6 +7,8 @@
 #include "writer.h"
 #include "unit.h"
 
+#define NB "\xc2\xa0"  /* no-break space */
+
 static json_t *
 item(const char *id, const char *title, const char *cat, double price, const char *cur,
     json_t *reason)
@@ -108,7 +110,7 @@ test_german_locale(void)
 	}
 	CHECK(strstr(subj, "Blaue Teekanne") != NULL);
 	CHECK(strstr(body, "Jörg,") != NULL);
-	CHECK(strstr(body, "Blaue Teekanne (Küche, 12,50 €)") != NULL);
+	CHECK(strstr(body, "Blaue Teekanne (Küche, 12,50" NB "€)") != NULL);
 	CHECK(strstr(body, "„Grüne Tasse“ gekauft") != NULL);
 	CHECK(strstr(body, "Grüße") != NULL);
 	CHECK(strstr(body, "because") == NULL);
@@ -135,8 +137,8 @@ test_french_locale(void)
 	CHECK(strstr(subj, "Théière bleue et un autre produit") != NULL);
 	CHECK(strstr(subj, "autres") == NULL);
 	CHECK(strncmp(body, "Bonjour Zoë,\n\n", 15) == 0);
-	CHECK(strstr(body, "Théière bleue (cuisine, 12,50 €)\n") != NULL);
-	CHECK(strstr(body, "Tablier en lin (20,00 £)\n") != NULL);
+	CHECK(strstr(body, "Théière bleue (cuisine, 12,50" NB "€)\n") != NULL);
+	CHECK(strstr(body, "Tablier en lin (20,00" NB "£)\n") != NULL);
 	CHECK(strstr(body, "acheté «\xc2\xa0Tasse verte\xc2\xa0»") != NULL);
 	CHECK(strstr(body, "clients") != NULL);
 	CHECK(strstr(body, "cordialement") != NULL || strstr(body, "Cordialement") != NULL);
@@ -167,8 +169,8 @@ test_spanish_locale(void)
 	CHECK(strstr(subj, "Tetera azul y 2 más") != NULL);
 	CHECK(strncmp(body, "Hola, Ana:\n\n", 12) == 0 ||
 	    strncmp(body, "Buenos días, Ana:\n\n", 20) == 0);
-	CHECK(strstr(body, "Tetera azul (cocina, 12,50 €)\n") != NULL);
-	CHECK(strstr(body, "Paño de cocina (4,99 $)\n") != NULL);
+	CHECK(strstr(body, "Tetera azul (cocina, 12,50" NB "€)\n") != NULL);
+	CHECK(strstr(body, "Paño de cocina (4,99" NB "$)\n") != NULL);
 	CHECK(strstr(body, "compraron «Taza verde»") != NULL);
 	CHECK(strstr(body, "usted") != NULL);
 	CHECK(strstr(body, "saludo") != NULL || strstr(body, "Saludos") != NULL ||
@@ -421,6 +423,109 @@ test_generated_french_and_spanish_metas_pass_the_guard(void)
 	printf("# %d of 400 generated French and Spanish metas composed\n", composed);
 }
 
+/* The subject of a German email with n products, for user id and first name (or none). */
+static int
+german_subject(const char *id, const char *first, int n, char *out, size_t sz)
+{
+	static const char *const titles[] = { "Blaue Teekanne", "Leinenschürze", "Geschirrtuch" };
+	static const char *const skus[] = { "a", "b", "c" };
+	json_t *m = meta_new(id, first, "de-DE"), *r;
+	const char *subj, *pre, *body;
+	int rc;
+
+	for (int i = 0; i < n; i++)
+		add(m, item(skus[i], titles[i], NULL, 10 + i, "EUR",
+		    json_pack("{s:s}", "type", "popular")));
+	rc = compose(m, &r, &subj, &pre, &body);
+	if (rc == 0) {
+		snprintf(out, sz, "%s", subj);
+		json_decref(r);
+	}
+	json_decref(m);
+	return rc;
+}
+
+static void
+test_german_subject_agrees_with_one_more_product(void)
+{
+	char subj[256], id[16];
+	int feminine = 0, many = 0;
+
+	/* enough users that both alternatives, with and without a name, come up */
+	for (int u = 0; u < 16; u++) {
+		snprintf(id, sizeof id, "de%d", u);
+		if (german_subject(id, u % 2 ? "Jörg" : NULL, 2, subj, sizeof subj) != 0) {
+			CHECK(0);
+			continue;
+		}
+		CHECK(strstr(subj, "Blaue Teekanne und ein weiteres Produkt") != NULL ||
+		    strstr(subj, "Blaue Teekanne und eine weitere Empfehlung für Sie") != NULL);
+		CHECK(strstr(subj, "1 weitere") == NULL);
+		feminine += strstr(subj, "eine weitere Empfehlung") != NULL;
+		if (german_subject(id, u % 2 ? "Jörg" : NULL, 3, subj, sizeof subj) != 0) {
+			CHECK(0);
+			continue;
+		}
+		CHECK(strstr(subj, "Blaue Teekanne und 2 weitere") != NULL);
+		many++;
+	}
+	CHECK(feminine > 0 && feminine < 16);
+	CHECK_INT(many, 16);
+}
+
+/* The body line of one product for locale, price and currency. */
+static int
+product_line(const char *locale, double price, const char *cur, char *out, size_t sz)
+{
+	json_t *m = meta_new("p1", "Ann", locale), *r;
+	const char *subj, *pre, *body, *p, *q;
+	int rc;
+
+	add(m, item("sku9", "Blue teapot", NULL, price, cur, json_pack("{s:s}", "type", "popular")));
+	rc = compose(m, &r, &subj, &pre, &body);
+	if (rc == 0) {
+		p = strstr(body, "Blue teapot");
+		q = p ? strchr(p, '\n') : NULL;
+		snprintf(out, sz, "%.*s", q ? (int)(q - p) : 0, p ? p : "");
+		json_decref(r);
+	}
+	json_decref(m);
+	return rc;
+}
+
+static void
+test_prices_are_written_as_on_the_product_cards(void)
+{
+	char line[256];
+
+	CHECK_INT(product_line("en-GB", 1711, "JPY", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (¥1711)");
+	/* a fractional yen price is shown rounded, and the guard accepts it */
+	CHECK_INT(product_line("en-GB", 1711.4, "JPY", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (¥1711)");
+	CHECK_INT(product_line("de-DE", 1711, "JPY", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (1711" NB "¥)");
+	CHECK_INT(product_line("en", 12.5, "CHF", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (CHF 12.50)");
+	CHECK_INT(product_line("fr-CH", 12.5, "CHF", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (12,50" NB "CHF)");
+	CHECK_INT(product_line("en-AU", 12.5, "AUD", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (A$12.50)");
+	CHECK_INT(product_line("en-US", 12.5, "SEK", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (12.50 SEK)");
+	/* Italian has no letter of its own: English words, the cards' decimal comma */
+	CHECK_INT(product_line("it-IT", 12.5, "EUR", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (12,50" NB "€)");
+	CHECK_INT(product_line("fra", 12.5, "EUR", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (€12.50)");
+	CHECK_INT(product_line("en", 12.5, NULL, line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (12.50)");
+	CHECK_INT(product_line("en", 12.5, "eur", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot (12.50)");
+	CHECK_INT(product_line("en", -1, "EUR", line, sizeof line), 0);
+	CHECK_STR(line, "Blue teapot");
+}
+
 int
 main(void)
 {
@@ -435,5 +540,7 @@ main(void)
 	RUN(test_phrasing_varies_by_user_and_is_deterministic);
 	RUN(test_generated_metas_pass_the_guard);
 	RUN(test_generated_french_and_spanish_metas_pass_the_guard);
+	RUN(test_german_subject_agrees_with_one_more_product);
+	RUN(test_prices_are_written_as_on_the_product_cards);
 	return UNIT_DONE();
 }
