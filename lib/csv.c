@@ -9,6 +9,7 @@ int
 csv_init(struct csv *c, struct lines *in, const char *delim, int quoting, struct err *e)
 {
 	memset(c, 0, sizeof *c);
+	buf_init(&c->raw);
 	c->in = in;
 	c->dlen = strlen(delim);
 	if (c->dlen == 0 || c->dlen >= sizeof c->delim)
@@ -25,7 +26,7 @@ csv_free(struct csv *c)
 {
 	free(c->f);
 	free(c->rec);
-	free(c->raw);
+	buf_free(&c->raw);
 	memset(c, 0, sizeof *c);
 }
 
@@ -87,27 +88,6 @@ split_line(struct csv *c, char *line, size_t len, struct err *e)
 	}
 }
 
-static int
-raw_append(struct csv *c, const char *s, size_t n, struct err *e)
-{
-	if (c->rawlen + n + 1 > c->rawcap) {
-		size_t ncap = c->rawcap ? c->rawcap : 4096;
-		char *nr;
-
-		while (ncap < c->rawlen + n + 1)
-			ncap *= 2;
-		nr = realloc(c->raw, ncap);
-		if (nr == NULL)
-			return err_nomem(e);
-		c->raw = nr;
-		c->rawcap = ncap;
-	}
-	memcpy(c->raw + c->rawlen, s, n);
-	c->rawlen += n;
-	c->raw[c->rawlen] = '\0';
-	return 0;
-}
-
 /*
  * Parses the quoted record collected in c->raw into c->rec. Returns 1 when
  * complete, 0 when a quoted field is still open at the end, -1 on a bad record.
@@ -115,16 +95,16 @@ raw_append(struct csv *c, const char *s, size_t n, struct err *e)
 static int
 parse_quoted(struct csv *c, struct err *e)
 {
-	size_t i = 0, n = c->rawlen, w = 0, start;
-	const char *s = c->raw;
+	size_t i = 0, n = c->raw.len, w = 0, start;
+	const char *s = c->raw.s;
 
 	if (n + 1 > c->rcap) {
-		char *nr = realloc(c->rec, c->rawcap);
+		char *nr = realloc(c->rec, c->raw.cap);
 
 		if (nr == NULL)
 			return err_nomem(e);
 		c->rec = nr;
-		c->rcap = c->rawcap;
+		c->rcap = c->raw.cap;
 	}
 	c->nf = 0;
 	for (;;) {
@@ -153,7 +133,7 @@ parse_quoted(struct csv *c, struct err *e)
 				c->rec[w++] = s[i++];
 		}
 		c->rec[w++] = '\0';
-		/* rec holds rawcap >= n + 1 bytes, enough for every field and its NUL: it does not move */
+		/* rec holds raw.cap >= n + 1 bytes, enough for every field and its NUL: it does not move */
 		if (add_field(c, c->rec + start, w - 1 - start, e) < 0)
 			return -1;
 		if (i >= n)
@@ -171,7 +151,7 @@ csv_next(struct csv *c, struct err *e)
 	int rc;
 
 	c->nf = 0;
-	c->rawlen = 0;
+	buf_reset(&c->raw);
 	c->split = 0;
 	c->line = NULL;
 	for (;;) {
@@ -191,8 +171,8 @@ csv_next(struct csv *c, struct err *e)
 	c->lineno = c->in->lineno;
 	if (!c->quoting || memchr(line, '"', len) == NULL)
 		return split_line(c, line, len, e) < 0 ? -1 : 1;
-	if (raw_append(c, line, len, e) < 0)
-		return -1;
+	if (buf_add(&c->raw, line, len) < 0)
+		return err_nomem(e);
 	for (;;) {
 		rc = parse_quoted(c, e);
 		if (rc != 0)
@@ -208,11 +188,11 @@ csv_next(struct csv *c, struct err *e)
 		if (rc == 0)
 			return err_set(e, EXIT_DATA, "%s:%ld: unterminated quoted field", c->in->name,
 			    c->lineno);
-		if (c->rawlen + 1 + len > c->in->maxlen)
+		if (c->raw.len + 1 + len > c->in->maxlen)
 			return err_set(e, EXIT_DATA, "%s:%ld: quoted record longer than %zu bytes",
 			    c->in->name, c->lineno, c->in->maxlen);
-		if (raw_append(c, "\n", 1, e) < 0 || raw_append(c, line, len, e) < 0)
-			return -1;
+		if (buf_addc(&c->raw, '\n') < 0 || buf_add(&c->raw, line, len) < 0)
+			return err_nomem(e);
 	}
 }
 
@@ -231,6 +211,6 @@ csv_raw(struct csv *c, size_t *len)
 		*len = c->linelen;
 		return c->line;
 	}
-	*len = c->rawlen;
-	return c->raw ? c->raw : "";
+	*len = c->raw.len;
+	return c->raw.s ? c->raw.s : "";
 }

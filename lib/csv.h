@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 #include "lines.h"
 
@@ -22,8 +23,7 @@ struct csv {
 	size_t nf, fcap;
 	char *rec;              /* unescaped field text (quoted records) */
 	size_t rcap;
-	char *raw;              /* raw text of a quoted record (may span lines) */
-	size_t rawlen, rawcap;
+	struct buf raw;         /* raw text of a quoted record (may span lines) */
 	char *line;             /* the line split in place (unquoted records) */
 	size_t linelen;
 	int split;              /* 1: fields point into line, 0: into rec */

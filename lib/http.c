@@ -1,6 +1,5 @@
 /* http.c - concurrent POSTs with libcurl's multi interface: one thread, many connections */
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -81,23 +80,10 @@ on_body(char *buf, size_t size, size_t nitems, void *arg)
 	struct http_req *r = arg;
 	size_t n = size * nitems;
 
-	if (r->len + n > r->maxbody)
+	if (r->body.len + n > r->maxbody)
 		return 0; /* libcurl fails the transfer with CURLE_WRITE_ERROR */
-	if (r->len + n + 1 > r->cap) {
-		size_t ncap = r->cap ? r->cap : 4096;
-		char *nb;
-
-		while (ncap < r->len + n + 1)
-			ncap *= 2;
-		nb = realloc(r->body, ncap);
-		if (nb == NULL)
-			return 0;
-		r->body = nb;
-		r->cap = ncap;
-	}
-	memcpy(r->body + r->len, buf, n);
-	r->len += n;
-	r->body[r->len] = '\0';
+	if (buf_add(&r->body, buf, n) < 0)
+		return 0;
 	return n;
 }
 
@@ -119,9 +105,7 @@ http_start(struct http *h, struct http_req *r, const char *url, const struct cur
 	r->status = 0;
 	r->result = CURLE_OK;
 	r->errbuf[0] = '\0';
-	r->len = 0;
-	if (r->body != NULL)
-		r->body[0] = '\0';
+	buf_reset(&r->body);
 	r->total_ms = 0;
 	r->retry_after[0] = r->rl_remaining_requests[0] = r->rl_remaining_tokens[0] = '\0';
 	r->rl_reset_requests[0] = r->rl_reset_tokens[0] = '\0';
@@ -253,10 +237,8 @@ http_req_release(struct http_req *r)
 {
 	if (r->easy != NULL)
 		curl_easy_cleanup(r->easy);
-	free(r->body);
+	buf_free(&r->body);
 	r->easy = NULL;
-	r->body = NULL;
-	r->len = r->cap = 0;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 
 /* Response headers kept for the caller (longer values are cut). */
@@ -21,8 +22,7 @@ struct http_req {
 	long status;                /* HTTP status, 0 when none was received */
 	CURLcode result;            /* CURLE_OK, or the transfer error */
 	char errbuf[CURL_ERROR_SIZE];
-	char *body;                 /* response body, NUL-terminated */
-	size_t len, cap;
+	struct buf body;            /* response body, body.len bytes; body.s may be NULL when empty */
 	long total_ms;              /* transfer time */
 	char retry_after[HTTP_HDR_MAX];
 	char rl_remaining_requests[HTTP_HDR_MAX];

@@ -685,12 +685,12 @@ answer(struct run *x, struct rec *r, int64_t now, struct err *e)
 	x->poolfree[x->npoolfree++] = q - x->pool;
 	memset(&le, 0, sizeof le);
 	if (q->result == CURLE_OK && (q->status < 200 || q->status >= 300))
-		llm_parse_error(q->body, q->len, &le);
+		llm_parse_error(q->body.s, q->body.len, &le);
 	ratelimit_observe(&x->rl, now, q->rl_remaining_requests, q->rl_remaining_tokens,
 	    q->rl_reset_requests, q->rl_reset_tokens);
 	act = llm_classify(q->status, (int)q->result, &le);
 	if (act == LLM_ACCEPT) {
-		if (llm_parse_reply(q->body ? q->body : "", q->len, &rep, &pe) == 0) {
+		if (llm_parse_reply(q->body.s ? q->body.s : "", q->body.len, &rep, &pe) == 0) {
 			ratelimit_settle(&x->rl, r->est, rep.total_tokens >= 0 ? (double)rep.total_tokens : r->est);
 			if (rep.total_tokens > 0)
 				x->st->tokens += rep.total_tokens;

@@ -1,6 +1,7 @@
 /* test_csv.c - unit tests of lib/csv.c: splitting, RFC 4180 quotes across lines, errors, raw text */
 #include <stdlib.h>
 
+#include "buf.h"
 #include "csv.h"
 #include "exitcode.h"
 #include "unit.h"
@@ -105,6 +106,50 @@ quoted_field_spans_lines_and_keeps_the_first_line_number(void)
 	close_text(&x);
 }
 
+/* A record far larger than the first allocation, growing line by line: the
+ * unescaped text stays whole and the next record reuses the memory. */
+static void
+long_quoted_record_grows_across_many_lines(void)
+{
+	struct fixture x;
+	struct err e;
+	struct buf in, want, raw;
+	const char *r;
+	size_t n;
+	int i;
+
+	buf_init(&in);
+	buf_init(&want);
+	buf_init(&raw);
+	for (i = 0; i < 60; i++) {
+		CHECK_INT(buf_addf(&want, "%sline %02d with a \"quote\" and, a comma", i ? "\n" : "", i), 0);
+		CHECK_INT(buf_addf(&raw, "%sline %02d with a \"\"quote\"\" and, a comma", i ? "\n" : "", i), 0);
+	}
+	CHECK(raw.len > 2000);
+	CHECK_INT(buf_addf(&in, "u1,\"%s\",5\n\"u2\",\"x\"\"y\",4\n", raw.s), 0);
+	open_text(&x, in.s, ",", 1, 0);
+	CHECK_INT(csv_next(&x.c, &e), 1);
+	CHECK_INT(x.c.lineno, 1);
+	CHECK_INT(x.c.nf, 3);
+	CHECK_STR(x.c.f[0].s, "u1");
+	CHECK(x.c.f[1].len == want.len && strcmp(x.c.f[1].s, want.s) == 0);
+	CHECK_STR(x.c.f[2].s, "5");
+	r = csv_raw(&x.c, &n);
+	CHECK(n == raw.len + strlen("u1,\"\",5") && memcmp(r + 4, raw.s, raw.len) == 0);
+	CHECK_INT(csv_next(&x.c, &e), 1);
+	CHECK_INT(x.c.lineno, 61);
+	CHECK_INT(x.c.nf, 3);
+	CHECK_STR(x.c.f[0].s, "u2");
+	CHECK_STR(x.c.f[1].s, "x\"y");
+	r = csv_raw(&x.c, &n);
+	CHECK(n == strlen("\"u2\",\"x\"\"y\",4") && memcmp(r, "\"u2\",\"x\"\"y\",4", n) == 0);
+	CHECK_INT(csv_next(&x.c, &e), 0);
+	close_text(&x);
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&raw);
+}
+
 static void
 unterminated_quote_is_a_data_error_at_its_first_line(void)
 {
@@ -194,6 +239,7 @@ main(void)
 	RUN(splits_on_a_two_byte_delimiter);
 	RUN(unquotes_rfc4180_fields);
 	RUN(quoted_field_spans_lines_and_keeps_the_first_line_number);
+	RUN(long_quoted_record_grows_across_many_lines);
 	RUN(unterminated_quote_is_a_data_error_at_its_first_line);
 	RUN(text_after_a_closing_quote_is_an_error_and_reading_goes_on);
 	RUN(quoted_record_longer_than_the_limit_is_refused);
