@@ -34,6 +34,24 @@ enum {
 	RECFILTER_O_MAXCAT, RECFILTER_O_SKIP, RECFILTER_O_BAD, RECFILTER_O_MINSUP, RECFILTER_O_END,
 };
 
+/*
+ * The help lines of the shared rules and bad-line options, in this order, for
+ * the usage texts of the programs that take them (one wording everywhere).
+ */
+#define RECFILTER_USAGE_RULES \
+"  -x, --exclude FILE        NDJSON exclusions: {\"user\":U,\"item\":I} or {\"item\":I}\n" \
+"  -c, --catalog FILE        catalog NDJSON: out-of-stock items are dropped\n" \
+"      --missing keep|drop   items absent from the catalog (default keep)\n" \
+"      --exclude-category C  drop category C (repeatable)\n" \
+"      --min-price X         drop items cheaper than X (or without a price)\n" \
+"      --max-price X         drop items dearer than X (or without a price)\n" \
+"      --max-per-category M  at most M items of one category per user\n" \
+"      --min-support N       never recommend an item with fewer than N entries in\n" \
+"                            --seen (default 1: off; needs --seen)\n"
+#define RECFILTER_USAGE_BAD \
+"      --skip-bad            report a bad user line on stderr and go on\n" \
+"      --bad FILE            with --skip-bad, report bad lines as NDJSON to FILE\n"
+
 /* How many entries recfilter_longopts adds to a program's table. */
 #define RECFILTER_NLONGOPTS 14
 
