@@ -588,12 +588,52 @@ render(struct buf *b, const char *tmpl, const struct render_vars *rv)
 	return buf_adds(b, p);
 }
 
-/* Untrusted data as JSON text that cannot close its delimiters ("</" is written "<\/"). */
-static char *
-data_json(const json_t *v)
+/* Flags of the record's JSON text (as ndjson_write), and of untrusted data in a prompt. */
+#define REC_FLAGS (JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define DATA_FLAGS (REC_FLAGS | JSON_ESCAPE_SLASH)
+
+/* json_dump_callback's sink; jansson calls it for every token and escape, so the
+ * common case (room enough) costs no call. */
+static int
+add_json_cb(const char *s, size_t n, void *arg)
 {
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH | JSON_COMPACT |
-	    JSON_REAL_PRECISION(15));
+	struct buf *b = arg;
+
+	if (b->s != NULL && b->len + n < b->cap) {
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	return buf_add(b, s, n);
+}
+
+/* Appends v as JSON text to b; 0, or -1 without memory. */
+static int
+add_json(struct buf *b, const json_t *v, size_t flags)
+{
+	return json_dump_callback(v, add_json_cb, b, flags);
+}
+
+/* Appends s[0..n) as a JSON string (jansson's escaping); 0, or -1 without memory or
+ * when s is not UTF-8. */
+static int
+add_json_str(struct buf *b, const char *s, size_t n, size_t flags)
+{
+	json_t *v = json_stringn(s, n);
+	int rc;
+
+	if (v == NULL)
+		return -1;
+	rc = add_json(b, v, flags);
+	json_decref(v);
+	return rc;
+}
+
+static int
+add_lit(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
 }
 
 static const char *
@@ -621,6 +661,29 @@ set_str(json_t *o, const char *key, const char *s)
 	return json_object_set_new(o, key, json_string(s));
 }
 
+/*
+ * A table string as a JSON string, or NULL when absent (*bad set when out of
+ * memory). The tables' strings were read by jansson, so they are UTF-8.
+ */
+static json_t *
+arena_json(const struct prompt_db *db, uint64_t off, int *bad)
+{
+	json_t *v;
+
+	if (off == 0)
+		return NULL;
+	if ((v = json_string_nocheck(db->arena + off)) == NULL)
+		*bad = 1;
+	return v;
+}
+
+/* Sets key to v (when not NULL) without taking the reference. */
+static int
+put(json_t *o, const char *key, json_t *v)
+{
+	return v == NULL ? 0 : json_object_set(o, key, v);
+}
+
 /* The meta item and the prompt's product entry for catalog item ci and rec. */
 static int
 add_product(const struct prompt_db *db, int64_t ci, const json_t *rec, json_t *items,
@@ -628,50 +691,64 @@ add_product(const struct prompt_db *db, int64_t ci, const json_t *rec, json_t *i
 {
 	const struct prompt_item *it = &db->item[ci];
 	const json_t *reason = json_object_get(rec, "reason");
-	const char *because = ndjson_str(reason, "because"), *btitle = NULL;
+	const char *because = ndjson_str(reason, "because"), *id;
 	json_t *m = json_object(), *p = json_object(), *r;
+	json_t *title, *cat, *cur, *price = NULL, *btitle = NULL;
+	size_t idlen;
 	int bad = 0;
 
-	if (m == NULL || p == NULL) {
-		json_decref(m);
-		json_decref(p);
-		return -1;
-	}
+	title = arena_json(db, it->title, &bad);
+	cat = arena_json(db, it->category, &bad);
+	cur = arena_json(db, it->currency, &bad);
+	if (it->has_price && (price = json_real(it->price)) == NULL)
+		bad = 1;
 	if (because != NULL) {
 		int64_t bi = ids_find(&db->items, because, strlen(because));
 
 		if (bi >= 0)
-			btitle = arena_get(db, db->item[bi].title);
+			btitle = arena_json(db, db->item[bi].title, &bad);
 	}
-	bad |= json_object_set_new(m, "item", json_string(ids_get(&db->items, ci, NULL)));
-	bad |= set_str(m, "title", arena_get(db, it->title));
-	bad |= set_str(m, "category", arena_get(db, it->category));
-	if (it->has_price)
-		bad |= json_object_set_new(m, "price", json_real(it->price));
-	bad |= set_str(m, "currency", arena_get(db, it->currency));
-	bad |= set_str(m, "url", arena_get(db, it->url));
-	bad |= set_str(m, "image", arena_get(db, it->image));
+	if (m == NULL || p == NULL || bad)
+		goto out;
+	id = ids_get(&db->items, ci, &idlen);
+	bad |= json_object_set_new(m, "item", json_stringn(id, idlen));
+	bad |= put(m, "title", title);
+	bad |= put(m, "category", cat);
+	bad |= put(m, "price", price);
+	bad |= put(m, "currency", cur);
+	if (it->url != 0)
+		bad |= json_object_set_new(m, "url", json_string_nocheck(db->arena + it->url));
+	if (it->image != 0)
+		bad |= json_object_set_new(m, "image", json_string_nocheck(db->arena + it->image));
 	if (json_is_object(reason)) {
-		r = json_deep_copy(reason);
+		/* a shallow copy: only a key of its own is added */
+		r = json_copy((json_t *)reason);
 		bad |= r == NULL;
 		if (btitle != NULL)
-			bad |= json_object_set_new(r, "because_title", json_string(btitle));
+			bad |= json_object_set(r, "because_title", btitle);
 		bad |= json_object_set_new(m, "reason", r);
 	}
 
-	bad |= set_str(p, "title", arena_get(db, it->title));
-	bad |= set_str(p, "category", arena_get(db, it->category));
-	if (it->has_price && it->currency != 0) {
-		bad |= json_object_set_new(p, "price", json_real(it->price));
-		bad |= set_str(p, "currency", arena_get(db, it->currency));
+	bad |= put(p, "title", title);
+	bad |= put(p, "category", cat);
+	if (price != NULL && cur != NULL) {
+		bad |= put(p, "price", price);
+		bad |= put(p, "currency", cur);
 	}
 	bad |= json_object_set_new(p, "reason", json_string(reason_text(ndjson_str(reason,
 	    "type"))));
-	if (btitle != NULL)
-		bad |= set_str(p, "because_title", btitle);
-	bad |= json_array_append_new(items, m);
-	bad |= json_array_append_new(products, p);
-	return bad ? -1 : 0;
+	bad |= put(p, "because_title", btitle);
+	bad |= json_array_append(items, m);
+	bad |= json_array_append(products, p);
+out:
+	json_decref(m);
+	json_decref(p);
+	json_decref(title);
+	json_decref(cat);
+	json_decref(cur);
+	json_decref(price);
+	json_decref(btitle);
+	return bad || m == NULL || p == NULL ? -1 : 0;
 }
 
 /* Checks the shape of a recommendations line (docs/FORMATS.md 2.4). */
@@ -700,26 +777,28 @@ check_line(const json_t *line, struct err *e)
 	return 0;
 }
 
-int
-prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
-    const struct prompt_opts *o, const json_t *line, json_t **out, struct prompt_stats *st,
+/*
+ * The parts of one record: the system and user messages in w->sys and w->usr,
+ * and *metap, a new meta object. Returns PROMPT_OK, another outcome, or -1 with
+ * e set.
+ */
+static int
+compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt_tmpl *t,
+    const struct prompt_opts *o, const json_t *line, json_t **metap, struct prompt_stats *st,
     struct err *e)
 {
 	const json_t *recs = json_object_get(line, "recs"), *r;
 	const char *user, *variant, *email, *locale, *name, *brand, *segment, *lang;
 	const struct prompt_customer *c;
-	json_t *meta = NULL, *items = NULL, *products = NULL, *data = NULL, *rec = NULL;
-	char *first = NULL, *fjson = NULL, *pjson = NULL, *djson = NULL, count[32], langbuf[64];
-	struct buf sys, usr;
+	json_t *meta = NULL, *items = NULL, *products = NULL;
+	char *first = NULL, count[32], langbuf[64];
 	struct render_vars rv = { { 0 } };
 	int64_t ui, ci;
 	int64_t chosen[PROMPT_MAX_ITEMS];
 	size_t from[PROMPT_MAX_ITEMS], i, n = 0;
 	int bad = 0, rc = -1;
 
-	*out = NULL;
-	buf_init(&sys);
-	buf_init(&usr);
+	*metap = NULL;
 	if (check_line(line, e) < 0)
 		return -1;
 	user = ndjson_str(line, "user");
@@ -738,10 +817,10 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 		return PROMPT_BAD_EMAIL;
 
 	json_array_foreach(recs, i, r) {
-		const char *id = ndjson_str(r, "item");
+		const json_t *idv = json_object_get(r, "item");
 		size_t k;
 
-		ci = ids_find(&db->items, id, strlen(id));
+		ci = ids_find(&db->items, json_string_value(idv), json_string_length(idv));
 		if (ci < 0) {
 			st->missing++;
 			continue;
@@ -796,18 +875,27 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 	bad |= set_str(meta, "segment", segment);
 	bad |= set_str(meta, "brand", brand);
 	bad |= json_object_set(meta, "items", items);
+	if (bad)
+		goto nomem;
 
-	data = json_pack("{s:{s:o},s:O}", "customer", "first_name",
-	    first ? json_string(first) : json_null(), "products", products);
-	if (bad || data == NULL)
+	/*
+	 * JSON text only for the placeholders the template uses; {{data}} is
+	 * {"customer":{"first_name":F},"products":P}, written from the other two
+	 * rather than from a third tree dumped again.
+	 */
+	buf_reset(&w->fj);
+	buf_reset(&w->pj);
+	buf_reset(&w->dj);
+	if (t->uses & (USES(5) | USES(7))) {
+		if (first != NULL ? add_json_str(&w->fj, first, strlen(first), DATA_FLAGS) < 0 :
+		    add_lit(&w->fj, "null") < 0)
+			goto nomem;
+	}
+	if ((t->uses & (USES(6) | USES(7))) && add_json(&w->pj, products, DATA_FLAGS) < 0)
 		goto nomem;
-	/* JSON text only for the placeholders the template uses: dumping is most of the cost */
-	if ((t->uses & USES(5)) && (fjson = data_json(json_object_get(json_object_get(data,
-	    "customer"), "first_name"))) == NULL)
-		goto nomem;
-	if ((t->uses & USES(6)) && (pjson = data_json(products)) == NULL)
-		goto nomem;
-	if ((t->uses & USES(7)) && (djson = data_json(data)) == NULL)
+	if ((t->uses & USES(7)) && (add_lit(&w->dj, "{\"customer\":{\"first_name\":") < 0 ||
+	    buf_add(&w->dj, w->fj.s, w->fj.len) < 0 || add_lit(&w->dj, "},\"products\":") < 0 ||
+	    buf_add(&w->dj, w->pj.s, w->pj.len) < 0 || buf_addc(&w->dj, '}') < 0))
 		goto nomem;
 	lang = language_name(locale ? locale : "en");
 	if (lang == NULL) {
@@ -820,36 +908,164 @@ prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
 	rv.v[2] = lang;
 	rv.v[3] = locale ? locale : "en";
 	rv.v[4] = count;
-	rv.v[5] = fjson;
-	rv.v[6] = pjson;
-	rv.v[7] = djson;
-	if (render(&sys, t->system, &rv) < 0 || render(&usr, t->user, &rv) < 0)
+	rv.v[5] = w->fj.s;
+	rv.v[6] = w->pj.s;
+	rv.v[7] = w->dj.s;
+	buf_reset(&w->sys);
+	buf_reset(&w->usr);
+	if (render(&w->sys, t->system, &rv) < 0 || render(&w->usr, t->user, &rv) < 0 ||
+	    w->sys.s == NULL || w->usr.s == NULL)
 		goto nomem;
-	rec = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}],s:O}", "id", user, "messages",
-	    "role", "system", "content", sys.s, "role", "user", "content", usr.s, "meta", meta);
-	if (rec == NULL || (o->response_format != NULL &&
-	    json_object_set(rec, "response_format", o->response_format) != 0))
-		goto nomem;
-	*out = rec;
-	rec = NULL;
+	*metap = meta;
+	meta = NULL;
 	rc = PROMPT_OK;
 	goto done;
 nomem:
 	err_nomem(e);
 	rc = -1;
 done:
-	json_decref(rec);
 	json_decref(meta);
 	json_decref(items);
 	json_decref(products);
-	json_decref(data);
 	free(first);
-	free(fjson);
-	free(pjson);
-	free(djson);
-	buf_free(&sys);
-	buf_free(&usr);
 	return rc;
+}
+
+int
+prompt_writer_init(struct prompt_writer *w, const struct prompt_opts *o, struct err *e)
+{
+	struct buf rf;
+
+	memset(w, 0, sizeof *w);
+	buf_init(&w->sys);
+	buf_init(&w->usr);
+	buf_init(&w->fj);
+	buf_init(&w->pj);
+	buf_init(&w->dj);
+	if (o != NULL && o->response_format != NULL) {
+		buf_init(&rf);
+		if (add_json(&rf, o->response_format, REC_FLAGS) < 0 || rf.s == NULL) {
+			buf_free(&rf);
+			return err_nomem(e);
+		}
+		w->rf = rf.s;
+		w->rflen = rf.len;
+	}
+	return 0;
+}
+
+void
+prompt_writer_free(struct prompt_writer *w)
+{
+	buf_free(&w->sys);
+	buf_free(&w->usr);
+	buf_free(&w->fj);
+	buf_free(&w->pj);
+	buf_free(&w->dj);
+	free(w->rf);
+	for (unsigned i = 0; i < w->ncache; i++) {
+		free(w->cache[i].text);
+		free(w->cache[i].json);
+	}
+	memset(w, 0, sizeof *w);
+}
+
+/* Appends the system message in w->sys as a JSON string, from the cache when it was seen. */
+static int
+add_system(struct prompt_writer *w, struct buf *out)
+{
+	struct buf j;
+	char *text;
+	unsigned i;
+
+	for (i = 0; i < w->ncache; i++)
+		if (w->cache[i].len == w->sys.len && memcmp(w->cache[i].text, w->sys.s,
+		    w->sys.len) == 0)
+			return buf_add(out, w->cache[i].json, w->cache[i].jlen);
+	buf_init(&j);
+	if (add_json_str(&j, w->sys.s, w->sys.len, REC_FLAGS) < 0 || j.s == NULL ||
+	    (text = malloc(w->sys.len + 1)) == NULL) {
+		buf_free(&j);
+		return -1;
+	}
+	memcpy(text, w->sys.s, w->sys.len + 1);
+	if (w->ncache < PROMPT_SYS_CACHE) {
+		i = w->ncache++;
+	} else {
+		i = w->next;
+		w->next = (w->next + 1) % PROMPT_SYS_CACHE;
+		free(w->cache[i].text);
+		free(w->cache[i].json);
+	}
+	w->cache[i].text = text;
+	w->cache[i].len = w->sys.len;
+	w->cache[i].json = j.s;
+	w->cache[i].jlen = j.len;
+	return buf_add(out, j.s, j.len);
+}
+
+int
+prompt_write(struct prompt_writer *w, const struct prompt_db *db,
+    const struct prompt_tmpl *t, const struct prompt_opts *o, const json_t *line,
+    struct buf *out, struct prompt_stats *st, struct err *e)
+{
+	size_t start = out->len;
+	json_t *meta;
+	int rc;
+
+	if ((rc = compose(w, db, t, o, line, &meta, st, e)) != PROMPT_OK)
+		return rc;
+	/* the keys in the order prompt_build's record has them */
+	if (add_lit(out, "{\"id\":") < 0 ||
+	    add_json(out, json_object_get(line, "user"), REC_FLAGS) < 0 ||
+	    add_lit(out, ",\"messages\":[{\"role\":\"system\",\"content\":") < 0 ||
+	    add_system(w, out) < 0 ||
+	    add_lit(out, "},{\"role\":\"user\",\"content\":") < 0 ||
+	    add_json_str(out, w->usr.s, w->usr.len, REC_FLAGS) < 0 ||
+	    add_lit(out, "}],\"meta\":") < 0 ||
+	    add_json(out, meta, REC_FLAGS) < 0 ||
+	    (w->rf != NULL && (add_lit(out, ",\"response_format\":") < 0 ||
+	    buf_add(out, w->rf, w->rflen) < 0)) ||
+	    add_lit(out, "}\n") < 0) {
+		json_decref(meta);
+		if (out->s != NULL) {
+			out->len = start;
+			out->s[start] = '\0';
+		}
+		return err_nomem(e);
+	}
+	json_decref(meta);
+	return PROMPT_OK;
+}
+
+int
+prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
+    const struct prompt_opts *o, const json_t *line, json_t **out, struct prompt_stats *st,
+    struct err *e)
+{
+	struct prompt_writer w;
+	json_t *meta, *rec;
+	int rc;
+
+	*out = NULL;
+	if (prompt_writer_init(&w, NULL, e) < 0)
+		return -1;
+	if ((rc = compose(&w, db, t, o, line, &meta, st, e)) != PROMPT_OK) {
+		prompt_writer_free(&w);
+		return rc;
+	}
+	rec = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}],s:O}", "id", ndjson_str(line, "user"),
+	    "messages", "role", "system", "content", w.sys.s, "role", "user", "content", w.usr.s,
+	    "meta", meta);
+	json_decref(meta);
+	prompt_writer_free(&w);
+	if (rec == NULL || (o->response_format != NULL &&
+	    json_object_set(rec, "response_format", o->response_format) != 0)) {
+		json_decref(rec);
+		return err_nomem(e);
+	}
+	*out = rec;
+	return PROMPT_OK;
 }
 
 json_t *

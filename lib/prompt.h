@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "err.h"
 #include "ids.h"
 
@@ -114,6 +115,44 @@ struct prompt_stats {
 int prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
     const struct prompt_opts *o, const json_t *line, json_t **out, struct prompt_stats *st,
     struct err *e);
+
+/* System messages already escaped, by their text: few differ (one per language). */
+#define PROMPT_SYS_CACHE 16
+
+/*
+ * One thread's state for prompt_write: scratch buffers reused from record to
+ * record, the JSON text of response_format, and the JSON text of the system
+ * messages seen last (escaping them again for every record was a third of the
+ * output work). Not shared between threads; the fields are private.
+ */
+struct prompt_writer {
+	struct buf sys, usr, fj, pj, dj;
+	char *rf;               /* response_format as JSON text, or NULL */
+	size_t rflen;
+	struct {
+		char *text, *json;  /* the message, and it as a JSON string */
+		size_t len, jlen;
+	} cache[PROMPT_SYS_CACHE];
+	unsigned ncache, next;
+};
+
+/*
+ * Makes w ready for records with options o (response_format is written to
+ * JSON text here, once). Returns 0, or -1 with e set (EXIT_OSERR).
+ */
+int prompt_writer_init(struct prompt_writer *w, const struct prompt_opts *o, struct err *e);
+void prompt_writer_free(struct prompt_writer *w);
+
+/*
+ * The same as prompt_build, but appends the record as one line of JSON text
+ * (what ndjson_write writes for prompt_build's record, byte for byte, and a
+ * newline) to out instead of making a tree. w must have been made with the
+ * same o. Returns PROMPT_OK, another outcome (out unchanged), or -1 with e set
+ * as prompt_build (out unchanged).
+ */
+int prompt_write(struct prompt_writer *w, const struct prompt_db *db,
+    const struct prompt_tmpl *t, const struct prompt_opts *o, const json_t *line,
+    struct buf *out, struct prompt_stats *st, struct err *e);
 
 /* 1 when s is an address mkprompt accepts (local@domain.tld, ASCII, no spaces
  * or specials, at most 254 bytes), else 0. */

@@ -205,7 +205,7 @@ products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"G
 	[ -z "$stderr" ]
 	[[ "$output" == usage:\ mkprompt* ]]
 	for opt in --catalog --customers --max-items --output --brand --voice --campaign --template \
-	    --rejects --no-response-format --skip-bad --progress --help --version Example; do
+	    --rejects --no-response-format --skip-bad --jobs --progress --help --version Example; do
 		[[ "$output" == *"$opt"* ]]
 	done
 }
@@ -224,6 +224,8 @@ products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"G
 	run -64 mkprompt --customers=customers.ndjson recs.ndjson
 	run -64 mk recs.ndjson recs.ndjson
 	run -64 mk --brand="$(printf 'a\nb')" recs.ndjson
+	run -64 mk --jobs=0 recs.ndjson
+	run -64 mk --jobs=65 recs.ndjson
 }
 
 @test "mkprompt: a missing input exits 66" {
@@ -266,4 +268,58 @@ products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"G
 	mk --brand=B recs.ndjson >a.ndjson
 	mk --brand=B <recs.ndjson >b.ndjson
 	cmp a.ndjson b.ndjson
+}
+
+# mixed N: N recommendation lines over batch boundaries: prompts in several languages, holdouts,
+# unknown users, bad addresses, items missing from the catalog, invalid JSON and malformed recs
+mixed() {
+	awk -v n="$1" 'BEGIN { split("sku9 sku3 sku4 sku6 evil gone", it, " ")
+	    for (i = 1; i <= n; i++) {
+		if (i % 53 == 0) { print "{\"user\":\"u" i "\",\"recs\":[" ; continue }
+		if (i % 71 == 0) { print "{\"user\":\"u" i "\",\"recs\":[{\"score\":1}]}"; continue }
+		u = (i % 29 == 0) ? "nobody" i : "u" (i % 40)
+		v = (i % 17 == 0) ? "holdout" : (i % 2 ? "llm" : "template")
+		printf "{\"user\":\"%s\",\"recs\":[", u
+		for (k = 0; k < 1 + i % 5; k++)
+			printf "%s{\"item\":\"%s\",\"score\":%d,\"reason\":{\"type\":\"similar\",\"because\":\"sku%d\"}}",
+			    k ? "," : "", it[1 + (i * 7 + k) % 6], 5 - k, (i + k) % 10
+		printf "],\"variant\":\"%s\"}\n", v } }'
+}
+
+@test "mkprompt: every --jobs count writes the same records, rejects and counts as one thread" {
+	awk 'BEGIN { split("de-DE fr en-GB es it x! ja pt_BR ko nl", loc, " ")
+		for (i = 0; i < 40; i++)
+			printf "{\"user\":\"u%d\",\"name\":\"Cust %d Name\",\"email\":\"%s\",\"locale\":\"%s\"}\n",
+			    i, i, i % 9 == 8 ? "bad@" : "u" i "@example.com", loc[1 + i % 10] }' >cust.ndjson
+	mixed 700 >in.ndjson
+	for j in 1 2 3 8; do
+		run_both mkprompt --catalog=catalog.ndjson --customers=cust.ndjson --brand=Shop \
+		    --skip-bad --rejects=rej$j.ndjson --jobs=$j in.ndjson
+		[ "$status" -eq 1 ]
+		printf '%s\n' "$output" >out$j.ndjson
+		printf '%s\n' "$stderr" >err$j.txt
+		# without --rejects every rejected user is a warning on stderr, in input order
+		run_both mkprompt --catalog=catalog.ndjson --customers=cust.ndjson --jobs=$j in.ndjson
+		[ "$status" -eq 65 ]
+		printf '%s\n' "$output" >stop$j.ndjson
+		printf '%s\n' "$stderr" >stoperr$j.txt
+	done
+	[ "$(wc -l <out1.ndjson)" -gt 300 ]
+	jq -e -s 'map(.reason) | (index("holdout") != null) and (index("no profile") != null)
+	    and (index("invalid email") != null) and (index("bad line") != null)' rej1.ndjson
+	jq -e -s 'map(.meta.locale) | unique | length > 5' out1.ndjson
+	for j in 2 3 8; do
+		cmp out1.ndjson out$j.ndjson
+		cmp rej1.ndjson rej$j.ndjson
+		cmp err1.txt err$j.txt
+		cmp stop1.ndjson stop$j.ndjson
+		cmp stoperr1.txt stoperr$j.txt
+	done
+	# records + rejects account for every line; the run without --skip-bad stops at line 53
+	[ $(($(wc -l <out1.ndjson) + $(wc -l <rej1.ndjson))) -eq 700 ]
+	head -n 52 in.ndjson >first.ndjson
+	mkprompt --catalog=catalog.ndjson --customers=cust.ndjson --jobs=1 first.ndjson >first.out \
+	    2>/dev/null
+	cmp first.out stop1.ndjson
+	[[ "$(tail -n 1 stoperr1.txt)" == "mkprompt: in.ndjson:53: invalid JSON"* ]]
 }

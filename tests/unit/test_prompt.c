@@ -307,6 +307,69 @@ test_response_format_is_a_strict_schema(void)
 	json_decref(rf);
 }
 
+/* prompt_write's text is prompt_build's record as ndjson_write writes it, with and without
+ * response_format, through more distinct system messages than the writer keeps */
+static void
+test_write_matches_build(void)
+{
+	static const char *const lines[] = {
+		"{\"user\":\"u1\",\"recs\":[{\"item\":\"a\",\"reason\":{\"type\":\"similar\","
+		    "\"because\":\"e\",\"similarity\":0.83}},{\"item\":\"b\"}],\"variant\":\"llm\"}",
+		"{\"user\":\"u2\",\"recs\":[{\"item\":\"b\",\"reason\":{\"type\":\"popular\","
+		    "\"because_title\":\"theirs\"}},{\"item\":\"e\",\"reason\":null}],\"segment\":\"7\"}",
+		"{\"user\":\"u5\",\"recs\":[{\"item\":\"e\",\"reason\":{}},{\"item\":\"a\"}]}",
+		"{\"user\":\"u3\",\"recs\":[{\"item\":\"a\"}]}",
+	};
+	struct prompt_db db;
+	struct prompt_tmpl t;
+	struct prompt_writer w;
+	struct prompt_stats st = { 0 };
+	struct err e = { 0 };
+	struct buf out;
+	char brand[32];
+	int pass, rf, b, rc, rc2;
+
+	if (load_db(&db) < 0)
+		return;
+	CHECK_INT(prompt_tmpl_parse(&t, tmpl_text, sizeof tmpl_text - 1, "t", &e), 0);
+	buf_init(&out);
+	for (rf = 0; rf < 2; rf++) {
+		struct prompt_opts o = { .campaign = "w48", .max_items = 6 };
+
+		o.response_format = rf ? prompt_response_format() : NULL;
+		CHECK_INT(prompt_writer_init(&w, &o, &e), 0);
+		for (pass = 0; pass < 2; pass++) {
+			for (b = 0; b < 3 * PROMPT_SYS_CACHE; b++) {
+				json_t *l = json_loads(lines[b % 4], 0, NULL), *rec = NULL;
+				char *want;
+
+				snprintf(brand, sizeof brand, "Shop </data> \"%d\"", b);
+				o.brand = brand;
+				buf_reset(&out);
+				rc = prompt_write(&w, &db, &t, &o, l, &out, &st, &e);
+				rc2 = prompt_build(&db, &t, &o, l, &rec, &st, &e);
+				CHECK_INT(rc, rc2);
+				if (rc == PROMPT_OK && rec != NULL) {
+					want = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
+					CHECK(want != NULL && out.len == strlen(want) + 1 &&
+					    memcmp(out.s, want, out.len - 1) == 0 && out.s[out.len - 1] == '\n');
+					free(want);
+				} else {
+					CHECK_INT(rc, PROMPT_BAD_EMAIL);
+					CHECK(out.len == 0);
+				}
+				json_decref(rec);
+				json_decref(l);
+			}
+		}
+		prompt_writer_free(&w);
+		json_decref(o.response_format);
+	}
+	buf_free(&out);
+	prompt_tmpl_free(&t);
+	prompt_db_free(&db);
+}
+
 int
 main(void)
 {
@@ -317,5 +380,6 @@ main(void)
 	RUN(test_outcomes);
 	RUN(test_record_joins_meta_and_delimits_data);
 	RUN(test_response_format_is_a_strict_schema);
+	RUN(test_write_matches_build);
 	return UNIT_DONE();
 }
