@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ids.h"
 #include "ndjson.h"
 #include "ofile.h"
 #include "pool.h"
@@ -360,13 +361,16 @@ valid_campaign(const char *s)
 	    strlen(s);
 }
 
+/* One line of valid UTF-8 without control characters. */
 static int
 one_line(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return 0;
-	return 1;
+	return utf8_valid(s, (size_t)(p - s));
 }
 
 int
@@ -441,7 +445,7 @@ main(int argc, char **argv)
 		return cli_usage_error("--campaign: '%s' is not letters, digits, '.', '_', '-'",
 		    o.campaign);
 	if ((o.brand && !one_line(o.brand)) || (o.voice && !one_line(o.voice)))
-		return cli_usage_error("--brand and --voice must be one line of text");
+		return cli_usage_error("--brand and --voice must be one line of UTF-8 text");
 	r.in_name = argc > optind ? argv[optind] : "-";
 	r.progress = cli_want_progress(progress);
 

@@ -224,6 +224,9 @@ products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"G
 	run -64 mkprompt --customers=customers.ndjson recs.ndjson
 	run -64 mk recs.ndjson recs.ndjson
 	run -64 mk --brand="$(printf 'a\nb')" recs.ndjson
+	run -64 mk --brand="$(printf 'Caf\xe9')" recs.ndjson
+	[[ "$output" == *"one line of UTF-8 text"* ]]
+	run -64 mk --voice="$(printf '\xff')" recs.ndjson
 	run -64 mk --jobs=0 recs.ndjson
 	run -64 mk --jobs=65 recs.ndjson
 }
