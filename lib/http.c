@@ -80,8 +80,10 @@ on_body(char *buf, size_t size, size_t nitems, void *arg)
 	struct http_req *r = arg;
 	size_t n = size * nitems;
 
-	if (r->body.len + n > r->maxbody)
+	if (r->body.len + n > r->maxbody) {
+		r->too_big = 1;
 		return 0; /* libcurl fails the transfer with CURLE_WRITE_ERROR */
+	}
 	if (buf_add(&r->body, buf, n) < 0)
 		return 0;
 	return n;
@@ -105,6 +107,7 @@ http_start(struct http *h, struct http_req *r, const char *url, const struct cur
 	r->status = 0;
 	r->result = CURLE_OK;
 	r->errbuf[0] = '\0';
+	r->too_big = 0;
 	buf_reset(&r->body);
 	r->total_ms = 0;
 	r->retry_after[0] = r->rl_remaining_requests[0] = r->rl_remaining_tokens[0] = '\0';

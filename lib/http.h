@@ -23,6 +23,7 @@ struct http_req {
 	CURLcode result;            /* CURLE_OK, or the transfer error */
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf body;            /* response body, body.len bytes; body.s may be NULL when empty */
+	int too_big;                /* the body passed maxbody: the transfer was stopped there */
 	long total_ms;              /* transfer time */
 	char retry_after[HTTP_HDR_MAX];
 	char rl_remaining_requests[HTTP_HDR_MAX];

@@ -656,6 +656,8 @@ fail_type(const struct http_req *q, const struct llm_error *le, const char *fall
 {
 	if (q->result == CURLE_OPERATION_TIMEDOUT)
 		return "timeout";
+	if (q->too_big)
+		return "too_large";
 	if (q->result != CURLE_OK)
 		return "network";
 	if (le->type[0])
@@ -704,7 +706,9 @@ answer(struct run *x, struct rec *r, int64_t now, struct err *e)
 		snprintf(le.message, sizeof le.message, "%.*s", (int)sizeof le.message - 1, pe.msg);
 	}
 	/* the message shown: never the key, whatever the server echoes */
-	if (q->result != CURLE_OK)
+	if (q->too_big)
+		snprintf(msg, sizeof msg, "the reply is larger than %ld bytes", MAX_BODY);
+	else if (q->result != CURLE_OK)
 		snprintf(msg, sizeof msg, "%s", q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->result));
 	else if (q->status == 401 || q->status == 403)
 		snprintf(msg, sizeof msg, "the endpoint refused the credentials (HTTP %ld)", q->status);

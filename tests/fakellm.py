@@ -25,6 +25,7 @@ Modes:
   reset        the connection reset without an answer
   never        no answer at all (the client must time out)
   lowrem       ok, with x-ratelimit-remaining-requests: 0 and reset 1s
+  huge         ok, padded to a 9 MB body (over llmcall's 8 MiB limit)
 
 Every request is logged (with --log) as one JSON line: time, path, the Authorization and api-key
 headers, the mode and the parsed body. GET /_reset forgets the counts and empties the log.
@@ -159,6 +160,16 @@ class Handler(BaseHTTPRequestHandler):
         if name == "slow":
             time.sleep(float(arg or st.args.slow_ms) / 1000.0)
             return self.completion(body, json.dumps(OK_EMAIL))
+        if name == "huge":
+            obj = {"id": "fake", "object": "chat.completion", "model": body.get("model", "fake"),
+                   "choices": [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": json.dumps(OK_EMAIL)}}],
+                   "pad": "x" * (9 * 1024 * 1024)}
+            try:
+                return self.reply(200, obj)
+            except (BrokenPipeError, ConnectionResetError):  # the client stops reading
+                self.close_connection = True
+                return None
         if name == "lowrem":
             return self.completion(body, json.dumps(OK_EMAIL), [
                 ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "1s"),

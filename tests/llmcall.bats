@@ -177,6 +177,16 @@ llm() { LLM_API_KEY="$KEY" llmcall --base-url="$BASE" --model=test-model --backo
 	[[ "$stderr" == *"3 done, 1 ok, 2 failed"* ]]
 }
 
+@test "llmcall: a reply over 8 MiB fails its record as too_large, once, and the others go on" {
+	printf 'h1\tx [[fake:huge,ok]]\nh2\ty\n' | prompts >in.ndjson
+	run_both llm --max-retries=2 in.ndjson || true
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '[.id, .ok, (.error.type // ""), (.error.attempts // "")] | @tsv' <<<"$output" | paste -sd' ')" = \
+	    "$(printf 'h1\tfalse\ttoo_large\t1 h2\ttrue\t\t')" ]
+	[ "$(jq -r 'select(.id=="h1") | .error.message' <<<"$output")" = "the reply is larger than 8388608 bytes" ]
+	[ "$(requests)" -eq 2 ]
+}
+
 @test "llmcall: insufficient_quota stops the run, reports every record and --resume finishes it" {
 	for i in 1 2 3 4 5 6; do
 		if [ "$i" = 3 ]; then printf 'q%s\tx%s [[fake:quota,ok]]\n' $i $i; else printf 'q%s\tx%s\n' $i $i; fi
