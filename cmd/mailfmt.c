@@ -35,8 +35,7 @@ enum outcome {
 
 /* One input line on its way to a message: filled by a worker, written in input order. */
 struct slot {
-	char *line;
-	size_t len, cap;
+	struct buf line;
 	long lineno;
 	json_t *rec;
 	enum outcome what;
@@ -278,7 +277,7 @@ build(void *arg, size_t w, int wi)
 		if (i >= r->nbatch || s->what == O_BADLINE)
 			continue;
 		s->fell_back = 0;
-		if (ndjson_parse(s->line, s->len, r->name, s->lineno, &s->rec, &s->e) < 0)
+		if (ndjson_parse(s->line.s, s->line.len, r->name, s->lineno, &s->rec, &s->e) < 0)
 			s->what = O_BADLINE;
 		else
 			s->what = make(r, &r->w[w], s);
@@ -367,19 +366,9 @@ flush(struct run *r, size_t n, struct err *e)
 static int
 keep(struct slot *s, const char *line, size_t len, long lineno)
 {
-	if (len + 1 > s->cap) {
-		size_t nc = s->cap ? s->cap : 4096;
-		char *nl;
-
-		while (nc < len + 1)
-			nc *= 2;
-		if ((nl = realloc(s->line, nc)) == NULL)
-			return -1;
-		s->line = nl;
-		s->cap = nc;
-	}
-	memcpy(s->line, line, len + 1);
-	s->len = len;
+	buf_reset(&s->line);
+	if (buf_add(&s->line, line, len) < 0)
+		return -1;
 	s->lineno = lineno;
 	s->what = O_MSG;
 	return 0;
@@ -653,7 +642,7 @@ out:
 			dkim_free(&r.w[i].dkim);
 	}
 	for (k = 0; r.slot && k < r.nslot; k++) {
-		free(r.slot[k].line);
+		buf_free(&r.slot[k].line);
 		buf_free(&r.slot[k].out);
 		json_decref(r.slot[k].rec);
 	}

@@ -19,8 +19,7 @@
 
 /* One input line on its way to a record: filled by a worker, written in input order. */
 struct slot {
-	char *line;
-	size_t len, cap;
+	struct buf line;
 	long lineno;
 	int unread;             /* the reader refused the line (over-long): e says why */
 	int rc;                 /* prompt_write's result: PROMPT_OK, an outcome, or -1 with e */
@@ -154,7 +153,7 @@ build_one(const struct run *r, struct worker *wk, struct slot *s)
 	buf_reset(&s->user);
 	if (s->unread)
 		return;
-	if (ndjson_parse(s->line, s->len, r->in_name, s->lineno, &line, &s->e) < 0) {
+	if (ndjson_parse(s->line.s, s->line.len, r->in_name, s->lineno, &line, &s->e) < 0) {
 		s->rc = -1;
 		return;
 	}
@@ -258,19 +257,9 @@ drain(struct run *r, struct err *e)
 static int
 keep(struct slot *s, const char *line, size_t len, long lineno)
 {
-	if (len + 1 > s->cap) {
-		size_t nc = s->cap ? s->cap : 4096;
-		char *nl;
-
-		while (nc < len + 1)
-			nc *= 2;
-		if ((nl = realloc(s->line, nc)) == NULL)
-			return -1;
-		s->line = nl;
-		s->cap = nc;
-	}
-	memcpy(s->line, line, len + 1);
-	s->len = len;
+	buf_reset(&s->line);
+	if (buf_add(&s->line, line, len) < 0)
+		return -1;
 	s->lineno = lineno;
 	s->unread = 0;
 	return 0;
@@ -531,7 +520,7 @@ done:
 	for (i = 0; r.w != NULL && i < nw; i++)
 		prompt_writer_free(&r.w[i].pw);
 	for (k = 0; r.slot != NULL && k < 2 * r.nslot; k++) {
-		free(r.slot[k].line);
+		buf_free(&r.slot[k].line);
 		buf_free(&r.slot[k].out);
 		buf_free(&r.slot[k].user);
 	}
