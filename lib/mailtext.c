@@ -63,17 +63,21 @@ static const struct mailtext texts[] = {
 	},
 };
 
+int
+mailtext_lang_is(const char *locale, const char *lang)
+{
+	return locale != NULL && strlen(locale) >= 2 &&
+	    (locale[2] == '\0' || locale[2] == '-' || locale[2] == '_') &&
+	    strncasecmp(locale, lang, 2) == 0;
+}
+
 const struct mailtext *
 mailtext_for(const char *locale)
 {
 	size_t i;
 
-	/* "fr", "fr-CA", "fr_ca"; not "fra" or "french" */
-	if (locale == NULL || strlen(locale) < 2 ||
-	    (locale[2] != '\0' && locale[2] != '-' && locale[2] != '_'))
-		return &texts[0];
 	for (i = 1; i < sizeof texts / sizeof texts[0]; i++)
-		if (strncasecmp(locale, texts[i].lang, 2) == 0)
+		if (mailtext_lang_is(locale, texts[i].lang))
 			return &texts[i];
 	return &texts[0];
 }

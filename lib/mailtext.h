@@ -30,6 +30,14 @@ struct mailtext {
 const struct mailtext *mailtext_for(const char *locale);
 
 /*
+ * 1 when the language of locale is lang (two lowercase letters): the first
+ * two letters in any case, then the end, '-' or '_' ("fr", "fr-CA", "FR_fr";
+ * not "fra" or "french"). 0 otherwise, NULL included. Every choice by locale
+ * (texts, the writer's language, the decimal comma) matches this way.
+ */
+int mailtext_lang_is(const char *locale, const char *lang);
+
+/*
  * Appends the footer sentence naming brand (the brandless sentence when
  * brand is NULL or empty). Returns 0, or -1 when out of memory.
  */

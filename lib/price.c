@@ -2,8 +2,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "mailtext.h"
 #include "ndjson.h"
 #include "price.h"
 
@@ -27,15 +27,12 @@ static const struct {
 static const char *const comma_langs[] = { "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da",
 	"fi", "nb", "cs", "at" };
 
-/* The language of locale is matched as in mailtext_for(), so prices agree with the texts. */
+/* The language of locale is matched as for the texts, so prices agree with them. */
 static int
 decimal_comma(const char *locale)
 {
-	if (locale == NULL || strlen(locale) < 2 ||
-	    (locale[2] != '\0' && locale[2] != '-' && locale[2] != '_'))
-		return 0;
 	for (size_t i = 0; i < sizeof comma_langs / sizeof *comma_langs; i++)
-		if (strncasecmp(locale, comma_langs[i], 2) == 0)
+		if (mailtext_lang_is(locale, comma_langs[i]))
 			return 1;
 	return 0;
 }

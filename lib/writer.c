@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "exitcode.h"
 #include "guard.h"
+#include "mailtext.h"
 #include "ndjson.h"
 #include "price.h"
 #include "writer.h"
@@ -510,11 +511,8 @@ hash_str(const char *s)
 static const struct lang *
 lang_for(const char *locale)
 {
-	if (locale == NULL || strlen(locale) < 2 ||
-	    (locale[2] != '\0' && locale[2] != '-' && locale[2] != '_'))
-		return &lang_en;
 	for (size_t i = 0; i < sizeof langs / sizeof *langs; i++)
-		if (strncasecmp(locale, langs[i].code, 2) == 0)
+		if (mailtext_lang_is(locale, langs[i].code))
 			return langs[i].lang;
 	return &lang_en;
 }

@@ -25,6 +25,20 @@ test_locale_picks_the_language(void)
 }
 
 static void
+test_a_locale_names_its_language_in_its_first_two_letters(void)
+{
+	CHECK(mailtext_lang_is("fr", "fr"));
+	CHECK(mailtext_lang_is("fr-CA", "fr"));
+	CHECK(mailtext_lang_is("FR_fr", "fr"));
+	CHECK(!mailtext_lang_is("fra", "fr"));
+	CHECK(!mailtext_lang_is("french", "fr"));
+	CHECK(!mailtext_lang_is("f", "fr"));
+	CHECK(!mailtext_lang_is("", "fr"));
+	CHECK(!mailtext_lang_is(NULL, "fr"));
+	CHECK(!mailtext_lang_is("de-DE", "fr"));
+}
+
+static void
 test_every_language_has_every_text(void)
 {
 	static const char *const locales[] = { "en", "de", "fr", "es" };
@@ -76,6 +90,7 @@ int
 main(void)
 {
 	RUN(test_locale_picks_the_language);
+	RUN(test_a_locale_names_its_language_in_its_first_two_letters);
 	RUN(test_every_language_has_every_text);
 	RUN(test_footer_names_the_brand_or_leaves_it_out);
 	return UNIT_DONE();
