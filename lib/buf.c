@@ -42,31 +42,9 @@ buf_reserve(struct buf *b, size_t n)
 }
 
 int
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (buf_reserve(b, n) < 0)
-		return -1;
-	if (n > 0)
-		memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-int
 buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
-}
-
-int
-buf_addc(struct buf *b, int c)
-{
-	if (buf_reserve(b, 1) < 0)
-		return -1;
-	b->s[b->len++] = (char)c;
-	b->s[b->len] = '\0';
-	return 0;
 }
 
 int

@@ -3,6 +3,7 @@
 #define RECMAIL_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 /*
  * s is NULL until the first append or reserve (callers test for that: an
@@ -32,14 +33,36 @@ buf_reset(struct buf *b)
 /* Makes room for n more bytes (and the NUL). Returns 0, or -1 when out of memory (b unchanged). */
 int buf_reserve(struct buf *b, size_t n);
 
-/* Appends p[0..n) (may hold NULs). Returns 0, or -1 when out of memory (b unchanged). */
-int buf_add(struct buf *b, const void *p, size_t n);
+/*
+ * Appends p[0..n) (may hold NULs). Returns 0, or -1 when out of memory (b
+ * unchanged). Inline: callers append a token at a time (jansson's dump
+ * callback, QP runs), and with room enough an append is a copy, no call.
+ */
+static inline int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap && buf_reserve(b, n) < 0)
+		return -1;
+	if (n > 0)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
 
 /* Appends the string s. Returns 0, or -1 when out of memory (b unchanged). */
 int buf_adds(struct buf *b, const char *s);
 
 /* Appends the byte c. Returns 0, or -1 when out of memory (b unchanged). */
-int buf_addc(struct buf *b, int c);
+static inline int
+buf_addc(struct buf *b, int c)
+{
+	if (b->len + 2 > b->cap && buf_reserve(b, 1) < 0)
+		return -1;
+	b->s[b->len++] = (char)c;
+	b->s[b->len] = '\0';
+	return 0;
+}
 
 /*
  * Appends printf-formatted text. Returns 0, or -1 when out of memory or on a

@@ -592,20 +592,11 @@ render(struct buf *b, const char *tmpl, const struct render_vars *rv)
 #define REC_FLAGS (JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15))
 #define DATA_FLAGS (REC_FLAGS | JSON_ESCAPE_SLASH)
 
-/* json_dump_callback's sink; jansson calls it for every token and escape, so the
- * common case (room enough) costs no call. */
+/* json_dump_callback's sink: jansson calls it for every token and escape. */
 static int
 add_json_cb(const char *s, size_t n, void *arg)
 {
-	struct buf *b = arg;
-
-	if (b->s != NULL && b->len + n < b->cap) {
-		memcpy(b->s + b->len, s, n);
-		b->len += n;
-		b->s[b->len] = '\0';
-		return 0;
-	}
-	return buf_add(b, s, n);
+	return buf_add(arg, s, n);
 }
 
 /* Appends v as JSON text to b; 0, or -1 without memory. */
@@ -628,12 +619,6 @@ add_json_str(struct buf *b, const char *s, size_t n, size_t flags)
 	rc = add_json(b, v, flags);
 	json_decref(v);
 	return rc;
-}
-
-static int
-add_lit(struct buf *b, const char *s)
-{
-	return buf_add(b, s, strlen(s));
 }
 
 static const char *
@@ -888,13 +873,13 @@ compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt
 	buf_reset(&w->dj);
 	if (t->uses & (USES(5) | USES(7))) {
 		if (first != NULL ? add_json_str(&w->fj, first, strlen(first), DATA_FLAGS) < 0 :
-		    add_lit(&w->fj, "null") < 0)
+		    buf_adds(&w->fj, "null") < 0)
 			goto nomem;
 	}
 	if ((t->uses & (USES(6) | USES(7))) && add_json(&w->pj, products, DATA_FLAGS) < 0)
 		goto nomem;
-	if ((t->uses & USES(7)) && (add_lit(&w->dj, "{\"customer\":{\"first_name\":") < 0 ||
-	    buf_add(&w->dj, w->fj.s, w->fj.len) < 0 || add_lit(&w->dj, "},\"products\":") < 0 ||
+	if ((t->uses & USES(7)) && (buf_adds(&w->dj, "{\"customer\":{\"first_name\":") < 0 ||
+	    buf_add(&w->dj, w->fj.s, w->fj.len) < 0 || buf_adds(&w->dj, "},\"products\":") < 0 ||
 	    buf_add(&w->dj, w->pj.s, w->pj.len) < 0 || buf_addc(&w->dj, '}') < 0))
 		goto nomem;
 	lang = language_name(locale ? locale : "en");
@@ -1016,17 +1001,17 @@ prompt_write(struct prompt_writer *w, const struct prompt_db *db,
 	if ((rc = compose(w, db, t, o, line, &meta, st, e)) != PROMPT_OK)
 		return rc;
 	/* the keys in the order prompt_build's record has them */
-	if (add_lit(out, "{\"id\":") < 0 ||
+	if (buf_adds(out, "{\"id\":") < 0 ||
 	    add_json(out, json_object_get(line, "user"), REC_FLAGS) < 0 ||
-	    add_lit(out, ",\"messages\":[{\"role\":\"system\",\"content\":") < 0 ||
+	    buf_adds(out, ",\"messages\":[{\"role\":\"system\",\"content\":") < 0 ||
 	    add_system(w, out) < 0 ||
-	    add_lit(out, "},{\"role\":\"user\",\"content\":") < 0 ||
+	    buf_adds(out, "},{\"role\":\"user\",\"content\":") < 0 ||
 	    add_json_str(out, w->usr.s, w->usr.len, REC_FLAGS) < 0 ||
-	    add_lit(out, "}],\"meta\":") < 0 ||
+	    buf_adds(out, "}],\"meta\":") < 0 ||
 	    add_json(out, meta, REC_FLAGS) < 0 ||
-	    (w->rf != NULL && (add_lit(out, ",\"response_format\":") < 0 ||
+	    (w->rf != NULL && (buf_adds(out, ",\"response_format\":") < 0 ||
 	    buf_add(out, w->rf, w->rflen) < 0)) ||
-	    add_lit(out, "}\n") < 0) {
+	    buf_adds(out, "}\n") < 0) {
 		json_decref(meta);
 		if (out->s != NULL) {
 			out->len = start;
