@@ -15,7 +15,13 @@ ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread
 LDLIBS = $(PKG_LIBS) -lm -pthread
 
 # make check SANITIZE=1 (or make asan): AddressSanitizer + UBSan build in build-asan/
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# make FUZZ=1 lib (run by make fuzz): the library for the libFuzzer harnesses in build-fuzz/
+BUILD = build-fuzz
+CC = clang
+OPT = -O1
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZE),1)
 BUILD = build-asan
 OPT = -O1
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

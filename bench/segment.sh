@@ -20,8 +20,8 @@ trap 'rm -rf "$work"' EXIT
 cat >"$work/gen.c" <<'CEOF'
 #include <stdio.h>
 #include <stdlib.h>
-#include "model.h"
-#include "rng.h"
+#include "data/model.h"
+#include "base/rng.h"
 int main(int argc, char **argv) {
 	long n = atol(argv[1]), d = atol(argv[2]), k = atol(argv[3]);
 	struct model m; struct err e; struct rng r; char id[32];

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ratings.h"
-#include "rng.h"
+#include "data/ratings.h"
+#include "base/rng.h"
 
 static int
 fill_ids(struct ids *t, const char *prefix, long n, struct err *e)

@@ -6,9 +6,9 @@
 
 #include <cblas.h>
 
-#include "model.h"
-#include "ratings.h"
-#include "rng.h"
+#include "data/model.h"
+#include "data/ratings.h"
+#include "base/rng.h"
 
 static double
 now(void)

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ab.h"
-#include "cli.h"
-#include "ndjson.h"
-#include "ofile.h"
+#include "measure/ab.h"
+#include "base/cli.h"
+#include "base/ndjson.h"
+#include "base/ofile.h"
 
 struct run {
 	const struct ab_arms *arms;

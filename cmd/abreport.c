@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ab.h"
-#include "abreport.h"
-#include "abtally.h"
-#include "cli.h"
-#include "ndjson.h"
-#include "ofile.h"
+#include "measure/ab.h"
+#include "measure/abreport.h"
+#include "measure/abtally.h"
+#include "base/cli.h"
+#include "base/ndjson.h"
+#include "base/ofile.h"
 
 typedef int (*add_fn)(struct abtally *, const json_t *, const char *, long, struct err *);
 

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "metrics.h"
-#include "model.h"
-#include "ndjson.h"
-#include "predict.h"
-#include "rankeval.h"
-#include "ratings.h"
+#include "base/cli.h"
+#include "measure/metrics.h"
+#include "data/model.h"
+#include "base/ndjson.h"
+#include "measure/predict.h"
+#include "measure/rankeval.h"
+#include "data/ratings.h"
 
 static const char usage_text[] =
 "usage: evaluate --test FILE [--model FILE] [--recs FILE] [options]\n"

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "feedback.h"
-#include "ndjson.h"
+#include "base/cli.h"
+#include "measure/feedback.h"
+#include "base/ndjson.h"
 
 static void
 usage(FILE *f)

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "knn.h"
-#include "ofile.h"
-#include "ratings.h"
-#include "recfilter.h"
+#include "base/cli.h"
+#include "recommend/knn.h"
+#include "base/ofile.h"
+#include "data/ratings.h"
+#include "recommend/recfilter.h"
 
 static const char usage_text[] =
 "usage: itemknn --ratings FILE [options] [USERS]\n"

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "cli.h"
-#include "llmbatch.h"
+#include "write/cache.h"
+#include "base/cli.h"
+#include "write/llmbatch.h"
 
 #define MAX_VARIANTS 32
 

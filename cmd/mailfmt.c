@@ -8,17 +8,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "dkim.h"
-#include "ids.h"
-#include "mailmsg.h"
-#include "mbox.h"
-#include "mime.h"
-#include "ndjson.h"
-#include "ofile.h"
-#include "pool.h"
-#include "suppress.h"
-#include "writer.h"
+#include "base/cli.h"
+#include "mail/dkim.h"
+#include "data/ids.h"
+#include "mail/mailmsg.h"
+#include "mail/mbox.h"
+#include "mail/mime.h"
+#include "base/ndjson.h"
+#include "base/ofile.h"
+#include "base/pool.h"
+#include "mail/suppress.h"
+#include "write/writer.h"
 
 #define KEY_MAX 4096
 #define JOBS_AUTO_MAX 8         /* --jobs default: the online CPUs, at most this */

@@ -9,14 +9,14 @@
 
 #include <curl/curl.h>
 
-#include "cli.h"
-#include "mailmsg.h"
-#include "mbox.h"
-#include "mime.h"
-#include "ndjson.h"
-#include "sentlog.h"
-#include "smtp.h"
-#include "suppress.h"
+#include "base/cli.h"
+#include "mail/mailmsg.h"
+#include "mail/mbox.h"
+#include "mail/mime.h"
+#include "base/ndjson.h"
+#include "mail/sentlog.h"
+#include "mail/smtp.h"
+#include "mail/suppress.h"
 
 struct run {
 	struct smtp smtp;

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "matfile.h"
-#include "model.h"
-#include "ndjson.h"
-#include "ratings.h"
+#include "base/cli.h"
+#include "data/matfile.h"
+#include "data/model.h"
+#include "base/ndjson.h"
+#include "data/ratings.h"
 
 static void
 usage(FILE *f)

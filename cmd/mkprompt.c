@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "ids.h"
-#include "ndjson.h"
-#include "ofile.h"
-#include "pool.h"
-#include "prompt.h"
+#include "base/cli.h"
+#include "data/ids.h"
+#include "base/ndjson.h"
+#include "base/ofile.h"
+#include "base/pool.h"
+#include "write/prompt.h"
 
 #define JOBS_AUTO_MAX 8         /* --jobs default: the online CPUs, at most this */
 #define BATCH_PER_JOB 64        /* lines read per worker before a batch is built */

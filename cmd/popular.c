@@ -3,11 +3,11 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "ofile.h"
-#include "poprec.h"
-#include "ratings.h"
-#include "recfilter.h"
+#include "base/cli.h"
+#include "base/ofile.h"
+#include "recommend/poprec.h"
+#include "data/ratings.h"
+#include "recommend/recfilter.h"
 
 static const char usage_text[] =
 "usage: popular --ratings FILE [options] [USERS]\n"

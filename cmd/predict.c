@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "model.h"
-#include "ndjson.h"
-#include "predict.h"
+#include "base/cli.h"
+#include "data/model.h"
+#include "base/ndjson.h"
+#include "measure/predict.h"
 
 static const char usage_text[] =
 "usage: predict --model FILE [options] [FILE]\n"

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "ingest.h"
-#include "ofile.h"
-#include "ratings.h"
+#include "base/cli.h"
+#include "data/ingest.h"
+#include "base/ofile.h"
+#include "data/ratings.h"
 
 static void
 usage(FILE *f)

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blend.h"
-#include "cli.h"
-#include "ofile.h"
+#include "recommend/blend.h"
+#include "base/cli.h"
+#include "base/ofile.h"
 
 #define MAX_INPUTS 32
 

@@ -9,13 +9,13 @@
 
 #include <cblas.h>
 
-#include "cli.h"
-#include "kmeans.h"
-#include "model.h"
-#include "ndjson.h"
-#include "ofile.h"
-#include "ratings.h"
-#include "rfm.h"
+#include "base/cli.h"
+#include "train/kmeans.h"
+#include "data/model.h"
+#include "base/ndjson.h"
+#include "base/ofile.h"
+#include "data/ratings.h"
+#include "train/rfm.h"
 
 #define TOP_ITEMS 5
 

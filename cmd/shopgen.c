@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "ofile.h"
-#include "shop.h"
+#include "base/cli.h"
+#include "base/ofile.h"
+#include "data/shop.h"
 
 static const char usage_text[] =
 "usage: shopgen [options] --out-dir DIR\n"

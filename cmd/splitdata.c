@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "ratings.h"
-#include "split.h"
-#include "tstamp.h"
+#include "base/cli.h"
+#include "data/ratings.h"
+#include "data/split.h"
+#include "base/tstamp.h"
 
 static const char usage_text[] =
 "usage: splitdata [options] --train FILE --test FILE [RATINGS.st]\n"

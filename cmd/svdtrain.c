@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "mf.h"
-#include "ofile.h"
+#include "base/cli.h"
+#include "train/mf.h"
+#include "base/ofile.h"
 
 static const char usage_text[] =
 "usage: svdtrain [options] [RATINGS.st]\n"

@@ -3,11 +3,11 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "mfrec.h"
-#include "model.h"
-#include "ofile.h"
-#include "recfilter.h"
+#include "base/cli.h"
+#include "recommend/mfrec.h"
+#include "data/model.h"
+#include "base/ofile.h"
+#include "recommend/recfilter.h"
 
 static const char usage_text[] =
 "usage: topk --model FILE [options] [USERS]\n"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "matfile.h"
-#include "model.h"
-#include "ratings.h"
+#include "data/matfile.h"
+#include "data/model.h"
+#include "data/ratings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

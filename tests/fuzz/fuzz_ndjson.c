@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/ingest.c"   /* the static helpers too */
+#include "../../lib/data/ingest.c"   /* the static helpers too */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,46 @@
+/* lines.h - a fast line reader that knows its line number and refuses over-long lines */
+#ifndef RECMAIL_LINES_H
+#define RECMAIL_LINES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+/* Default longest line, in bytes without the newline (1 MiB). */
+#define LINES_DEFAULT_MAX (1024 * 1024)
+
+struct lines {
+	FILE *fp;
+	const char *name;   /* for messages: a path or "-" */
+	long lineno;        /* number of the line last returned (1-based) */
+	size_t maxlen;
+	char *buf;
+	size_t cap, start, end;
+	int eof;
+};
+
+/* Starts reading fp; name is used in messages and must outlive the reader.
+ * maxlen 0 means LINES_DEFAULT_MAX. Returns 0, or -1 on allocation failure. */
+int lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struct err *e);
+
+/*
+ * Returns the next line in *line (NUL-terminated, without "\n" or "\r\n"; valid
+ * until the next call) and its length: 1 for a line, 0 at end of input, -1 on
+ * error. A line longer than maxlen is skipped through its newline and reported
+ * as "name:N: line longer than M bytes" with e->code EXIT_DATA: the caller may
+ * go on reading. A read error is EXIT_IO and final.
+ */
+int lines_next(struct lines *r, char **line, size_t *len, struct err *e);
+
+/*
+ * Buffers the next line (or its first maxlen bytes) without consuming it, for
+ * sniffing a format: *p and *n are the buffered bytes, which may hold more than
+ * one line (*n is 0 at end of input). Valid until the next call. Returns 0, or
+ * -1 on a read error (EXIT_IO).
+ */
+int lines_peek(struct lines *r, const char **p, size_t *n, struct err *e);
+
+void lines_free(struct lines *r);
+
+#endif

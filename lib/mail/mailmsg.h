@@ -1,0 +1,92 @@
+/* mailmsg.h - one campaign email built from a reply and its meta: headers, text and HTML parts, links */
+#ifndef RECMAIL_MAILMSG_H
+#define RECMAIL_MAILMSG_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "mail/html.h"
+
+/* What every message of a run shares (the options of mailfmt). */
+struct mailmsg_opts {
+	const char *from_name, *from_addr;          /* required */
+	const char *reply_name, *reply_addr;        /* Reply-To, or NULL */
+	const char *campaign;                       /* overrides meta.campaign; NULL: use meta */
+	const char *utm_source;                     /* utm_source value */
+	const char *click_base;                     /* click-tracking redirect, or NULL */
+	const char *open_base;                      /* open-tracking pixel, or NULL */
+	const char *unsub_mailto;                   /* address for mailto: unsubscribe, or NULL */
+	const char *unsub_url;                      /* https one-click base, or NULL */
+	const unsigned char *key;                   /* HMAC key for tokens (needed with unsub_url) */
+	size_t keylen;
+	time_t date;                                /* the Date of every message */
+	const struct html_tmpl *tmpl;               /* the HTML part */
+};
+
+/*
+ * A built message and the scratch space reused from one message to the next.
+ * One per thread: threads may build at once with the same opts.
+ */
+struct mailmsg {
+	struct buf head;            /* the header block, each field ending "\n", no empty line */
+	struct buf body;            /* everything after the empty line */
+	char msgid[200];            /* "<...@domain>" */
+	char rcpt[256];             /* the To address */
+	char user[256];             /* meta.user (or the address), for reports */
+	struct buf t[6];            /* scratch */
+	void *mac;                  /* EVP_MAC_CTX: HMAC-SHA256 keyed once with ... */
+	unsigned char *mac_key;     /* ... a copy of this key */
+	size_t mac_keylen;
+};
+
+void mailmsg_init(struct mailmsg *m);
+void mailmsg_free(struct mailmsg *m);
+
+/*
+ * Checks what a run needs from o: valid addresses, a campaign that is a token
+ * ([A-Za-z0-9._:-], 1..64), an https unsubscribe base only with a key of at
+ * least 16 bytes, http(s) tracking bases. Returns 0, or -1 with e set (EXIT_USAGE).
+ */
+int mailmsg_check_opts(const struct mailmsg_opts *o, struct err *e);
+
+/*
+ * Checks what a message needs from meta: an object with a valid "email", a
+ * campaign (o->campaign or meta.campaign) that is a token, items an array of
+ * at most 64. Returns 0, or -1 with e set (EXIT_DATA) and a reason fit for a
+ * rejects report.
+ */
+int mailmsg_check_meta(const struct mailmsg_opts *o, const json_t *meta, struct err *e);
+
+/*
+ * Builds the message for meta (docs/FORMATS.md 2.5) and a reply content (a
+ * JSON object text with string subject, preheader and body_text). Returns 0,
+ * or -1 with e set: EXIT_DATA with a reason fit for a rejects report (bad
+ * content, missing or invalid email, bad campaign), EXIT_OSERR when out of memory.
+ */
+int mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *meta,
+    const char *content, size_t len, struct err *e);
+
+/*
+ * The Message-ID for (campaign, user): "<32 hex digits@domain>", the same on
+ * every run. Writes at most sz bytes. Returns 0, or -1 when it does not fit.
+ */
+int mailmsg_message_id(const char *campaign, const char *user, const char *domain, char *out,
+    size_t sz);
+
+/*
+ * The unsubscribe token: lowercase hex of HMAC-SHA256(key, campaign "\n"
+ * lowercase(email)), 64 digits and a NUL in out. Returns 0, or -1 on failure.
+ */
+int mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *campaign,
+    const char *email, char out[65]);
+
+/* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). Returns 0 or -1. */
+int mailmsg_pct(struct buf *out, const char *s);
+
+/* Decodes %XX escapes of s[0..n) into out (sz bytes with the NUL). Returns 0, or -1. */
+int mailmsg_unpct(const char *s, size_t n, char *out, size_t sz);
+
+#endif

@@ -1,0 +1,408 @@
+/* mf_als.c - alternating least squares: explicit (weighted-lambda, with biases) and implicit (iALS) */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/exitcode.h"
+#include "train/mf.h"
+
+/* Rows gathered per ssyrk call: bounds the per-thread scratch for very popular items. */
+#define ALS_CHUNK 512
+
+/* The matrix seen from one side: rows are the entities being solved for. */
+struct side {
+	int64_t n;              /* rows */
+	const int64_t *ptr;     /* n + 1 */
+	const int32_t *idx;     /* the other side's index of each entry */
+	const float *val;
+};
+
+/* The transpose of the ratings (items as rows), built once. */
+struct csc {
+	int64_t *ptr;
+	int32_t *idx;
+	float *val;
+};
+
+struct als;
+
+/* One thread's share of a half sweep and its scratch. */
+struct als_job {
+	struct als *a;
+	int64_t lo, hi;         /* rows solved by this job */
+	float *X, *X2, *y, *A, *b;
+	int info;               /* first sposv failure (> 0), or 0 */
+	int64_t bad_row;
+};
+
+struct als {
+	struct mf_state *s;
+	int implicit;
+	int64_t k, d;           /* d: the size of each solve (k + 1 explicit, k implicit) */
+	/* the half sweep in progress */
+	struct side side;
+	float *X_out, *b_out;   /* rows and biases being solved for */
+	const float *F, *fb;    /* the fixed side's factors and biases */
+	const float *G;         /* implicit: F'F (k x k) */
+	float reg, reg_b, alpha, mu;
+};
+
+static int
+build_csc(const struct ratings *r, struct csc *c)
+{
+	int64_t *fill;
+
+	c->ptr = calloc((size_t)r->cols + 1, sizeof *c->ptr);
+	c->idx = malloc(((size_t)r->nnz + 1) * sizeof *c->idx);
+	c->val = malloc(((size_t)r->nnz + 1) * sizeof *c->val);
+	fill = calloc((size_t)r->cols + 1, sizeof *fill);
+	if (!c->ptr || !c->idx || !c->val || !fill) {
+		free(fill);
+		return -1;
+	}
+	for (int64_t x = 0; x < r->nnz; x++)
+		c->ptr[r->indices[x] + 1]++;
+	for (int64_t i = 0; i < r->cols; i++)
+		c->ptr[i + 1] += c->ptr[i];
+	for (int64_t u = 0; u < r->rows; u++)
+		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
+			int32_t i = r->indices[x];
+			int64_t at = c->ptr[i] + fill[i]++;
+
+			c->idx[at] = (int32_t)u;
+			c->val[at] = r->values[x];
+		}
+	free(fill);
+	return 0;
+}
+
+static void
+free_csc(struct csc *c)
+{
+	free(c->ptr);
+	free(c->idx);
+	free(c->val);
+}
+
+/*
+ * Explicit row: minimise sum_j (r_j - mu - fb_j - [x, b] . [F_j, 1])^2
+ * + reg * n * |x|^2 + reg_b * b^2: the normal equations of the rows
+ * gathered in chunks, ssyrk for the Gram matrix, sgemv for the right side.
+ * The factors take the weighted-lambda penalty (Zhou et al. 2008), the bias
+ * a fixed one: reg_b * n * b^2 would shrink every bias by the same factor
+ * 1 / (1 + reg_b), so an item rated once with a 5 kept a bias of about
+ * 5 - mu and topped every list; a fixed reg_b shrinks a bias by
+ * n / (n + reg_b), strongly for rows with few ratings and hardly for the rest.
+ */
+static int
+solve_explicit(struct als_job *j, int64_t row)
+{
+	struct als *a = j->a;
+	const struct side *sd = &a->side;
+	int64_t k = a->k, d = a->d, n = sd->ptr[row + 1] - sd->ptr[row];
+	float *out = a->X_out + row * a->s->ld;
+	int info;
+
+	if (n == 0) {
+		memset(out, 0, (size_t)k * sizeof *out);
+		a->b_out[row] = 0;
+		return 0;
+	}
+	for (int64_t at = sd->ptr[row], first = 1; at < sd->ptr[row + 1]; first = 0) {
+		int64_t m = 0;
+
+		for (; m < ALS_CHUNK && at < sd->ptr[row + 1]; m++, at++) {
+			int32_t c = sd->idx[at];
+
+			memcpy(j->X + m * d, a->F + c * a->s->ld, (size_t)k * sizeof(float));
+			j->X[m * d + k] = 1;
+			j->y[m] = sd->val[at] - a->mu - a->fb[c];
+		}
+		cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)m, 1.0f, j->X,
+		    (int)d, first ? 0.0f : 1.0f, j->A, (int)d);
+		cblas_sgemv(CblasRowMajor, CblasTrans, (int)m, (int)d, 1.0f, j->X, (int)d, j->y, 1,
+		    first ? 0.0f : 1.0f, j->b, 1);
+	}
+	for (int64_t f = 0; f < k; f++)
+		j->A[f * d + f] += a->reg * (float)n;
+	/* a tiny floor keeps the bias equation definite when reg_b is 0 */
+	j->A[k * d + k] += a->reg_b + 1e-6f;
+	info = LAPACKE_sposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)d, 1, j->A, (lapack_int)d, j->b, 1);
+	if (info != 0)
+		return info;
+	memcpy(out, j->b, (size_t)k * sizeof *out);
+	a->b_out[row] = j->b[k];
+	return 0;
+}
+
+/*
+ * Implicit row (Hu, Koren, Volinsky 2008): (F'F + F'(C - I)F + reg I) x = F' C p
+ * with p = 1 and c = 1 + alpha * r on the observed entries only; F'F is
+ * precomputed once per half sweep, so the cost grows with the non-zeros.
+ */
+static int
+solve_implicit(struct als_job *j, int64_t row)
+{
+	struct als *a = j->a;
+	const struct side *sd = &a->side;
+	int64_t k = a->k;
+	float *out = a->X_out + row * a->s->ld;
+	int info;
+
+	memcpy(j->A, a->G, (size_t)(k * k) * sizeof(float));
+	memset(j->b, 0, (size_t)k * sizeof(float));
+	for (int64_t at = sd->ptr[row]; at < sd->ptr[row + 1];) {
+		int64_t m = 0;
+
+		for (; m < ALS_CHUNK && at < sd->ptr[row + 1]; m++, at++) {
+			const float *fr = a->F + sd->idx[at] * a->s->ld;
+			float c = 1 + a->alpha * sd->val[at], w = sqrtf(c - 1);
+
+			for (int64_t f = 0; f < k; f++) {
+				j->X[m * k + f] = w * fr[f];
+				j->X2[m * k + f] = fr[f];
+			}
+			j->y[m] = c;
+		}
+		cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)k, (int)m, 1.0f, j->X,
+		    (int)k, 1.0f, j->A, (int)k);
+		cblas_sgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0f, j->X2, (int)k, j->y, 1,
+		    1.0f, j->b, 1);
+	}
+	for (int64_t f = 0; f < k; f++)
+		j->A[f * k + f] += a->reg;
+	info = LAPACKE_sposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, 1, j->A, (lapack_int)k, j->b, 1);
+	if (info != 0)
+		return info;
+	memcpy(out, j->b, (size_t)k * sizeof *out);
+	return 0;
+}
+
+static void *
+run_job(void *arg)
+{
+	struct als_job *j = arg;
+
+	for (int64_t row = j->lo; row < j->hi; row++) {
+		int info = j->a->implicit ? solve_implicit(j, row) : solve_explicit(j, row);
+
+		if (info != 0 && j->info == 0) {
+			j->info = info;
+			j->bad_row = row;
+		}
+	}
+	return NULL;
+}
+
+/* Solves every row of the current side on nt threads (rows split by ratings). */
+static int
+half_sweep(struct als *a, struct als_job *jobs, int nt, pthread_t *tid, const char *what,
+    int epoch, struct err *e)
+{
+	const struct side *sd = &a->side;
+	int64_t row = 0, total = sd->ptr[sd->n];
+	int started = 0;
+
+	for (int t = 0; t < nt; t++) {
+		int64_t goal = total * (t + 1) / nt;
+
+		jobs[t].lo = row;
+		while (row < sd->n && (t == nt - 1 || sd->ptr[row + 1] <= goal))
+			row++;
+		jobs[t].hi = t == nt - 1 ? sd->n : row;
+		jobs[t].info = 0;
+	}
+	for (; started < nt - 1; started++)
+		if (pthread_create(&tid[started], NULL, run_job, &jobs[started + 1]) != 0)
+			break;
+	/* this thread does job 0 and any job whose thread could not start */
+	run_job(&jobs[0]);
+	for (int t = started + 1; t < nt; t++)
+		run_job(&jobs[t]);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (int t = 0; t < nt; t++) {
+		if (jobs[t].info < 0)
+			return err_set(e, EXIT_SOFTWARE, "LAPACKE_sposv: argument %d is wrong",
+			    -jobs[t].info);
+		if (jobs[t].info > 0)
+			return err_set(e, EXIT_DATA, "epoch %d: the normal equations of %s %lld are "
+			    "not positive definite (order %d); try a larger --reg", epoch, what,
+			    (long long)jobs[t].bad_row, jobs[t].info);
+	}
+	return 0;
+}
+
+static void
+set_side(struct als *a, int64_t n, const int64_t *ptr, const int32_t *idx, const float *val,
+    float *out, float *bout, const float *F, const float *fb)
+{
+	a->side.n = n;
+	a->side.ptr = ptr;
+	a->side.idx = idx;
+	a->side.val = val;
+	a->X_out = out;
+	a->b_out = bout;
+	a->F = F;
+	a->fb = fb;
+}
+
+/* Explicit: training RMSE. */
+static double
+rmse_explicit(const struct mf_state *s)
+{
+	const struct ratings *r = s->r;
+	double sse = 0;
+
+	for (int64_t u = 0; u < r->rows; u++)
+		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
+			const float *p = s->P + u * s->ld, *q = s->Q + r->indices[x] * s->ld;
+			float pred = s->mu + s->bu[u] + s->bi[r->indices[x]];
+
+			for (int64_t f = 0; f < s->k; f++)
+				pred += p[f] * q[f];
+			sse += ((double)r->values[x] - pred) * ((double)r->values[x] - pred);
+		}
+	return sqrt(sse / (double)r->nnz);
+}
+
+/*
+ * Implicit: the weighted objective per rating, sum over all cells of
+ * c (p - x.y)^2 plus reg (|X|^2 + |Y|^2), over nnz. The unobserved cells are
+ * summed with the Gram trick: sum_u x_u' (Y'Y) x_u.
+ */
+static double
+loss_implicit(const struct mf_state *s, float *G, float *tmp, float alpha)
+{
+	const struct ratings *r = s->r;
+	int64_t k = s->k, ld = s->ld;
+	double all = 0, obs = 0, reg = 0;
+
+	cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)k, (int)r->cols, 1.0f, s->Q,
+	    (int)ld, 0.0f, G, (int)k);
+	for (int64_t u = 0; u < r->rows; u++) {
+		const float *p = s->P + u * ld;
+
+		cblas_ssymv(CblasRowMajor, CblasUpper, (int)k, 1.0f, G, (int)k, p, 1, 0.0f, tmp, 1);
+		all += cblas_sdot((int)k, p, 1, tmp, 1);
+		reg += cblas_sdot((int)k, p, 1, p, 1);
+		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
+			double sc = cblas_sdot((int)k, p, 1, s->Q + r->indices[x] * ld, 1);
+			double c = 1 + (double)alpha * r->values[x];
+
+			obs += c * (1 - sc) * (1 - sc) - sc * sc;
+		}
+	}
+	for (int64_t i = 0; i < r->cols; i++)
+		reg += cblas_sdot((int)k, s->Q + i * ld, 1, s->Q + i * ld, 1);
+	return (all + obs + s->p->reg * reg) / (double)r->nnz;
+}
+
+static int
+train(struct mf_state *s, int implicit, struct err *e)
+{
+	const struct mf_params *p = s->p;
+	const struct ratings *r = s->r;
+	struct als a;
+	struct csc c;
+	struct als_job *jobs = NULL;
+	pthread_t *tid = NULL;
+	float *G = NULL, *tmp = NULL;
+	int nt = mf_threads(p), rc = -1, blas_threads = openblas_get_num_threads();
+
+	memset(&a, 0, sizeof a);
+	memset(&c, 0, sizeof c);
+	a.s = s;
+	a.implicit = implicit;
+	a.k = s->k;
+	a.d = implicit ? s->k : s->k + 1;
+	a.reg = (float)p->reg;
+	a.reg_b = (float)p->reg_bias;
+	a.alpha = (float)p->alpha;
+	a.mu = s->mu;
+	if (implicit)
+		for (int64_t x = 0; x < r->nnz; x++)
+			if (r->values[x] < 0)
+				return err_set(e, EXIT_DATA, "ials takes non-negative implicit "
+				    "feedback; value %g found", r->values[x]);
+	if (mf_state_alloc(s, s->k, e) < 0)
+		return -1;
+	mf_state_init_normal(s, p->seed);
+	jobs = calloc((size_t)nt, sizeof *jobs);
+	tid = calloc((size_t)nt, sizeof *tid);
+	G = malloc((size_t)(a.k * a.k) * sizeof *G);
+	tmp = malloc((size_t)a.k * sizeof *tmp);
+	if (!jobs || !tid || !G || !tmp || build_csc(r, &c) < 0)
+		goto nomem;
+	for (int t = 0; t < nt; t++) {
+		jobs[t].a = &a;
+		jobs[t].X = malloc((size_t)(ALS_CHUNK * a.d) * sizeof(float));
+		jobs[t].X2 = malloc((size_t)(ALS_CHUNK * a.d) * sizeof(float));
+		jobs[t].y = malloc(ALS_CHUNK * sizeof(float));
+		jobs[t].A = malloc((size_t)(a.d * a.d) * sizeof(float));
+		jobs[t].b = malloc((size_t)a.d * sizeof(float));
+		if (!jobs[t].X || !jobs[t].X2 || !jobs[t].y || !jobs[t].A || !jobs[t].b)
+			goto nomem;
+	}
+	/* our threads each solve small systems: OpenBLAS threads would only compete */
+	if (nt > 1)
+		openblas_set_num_threads(1);
+	a.G = G;
+	for (int ep = 1; ep <= p->epochs; ep++) {
+		double t0 = mf_now(), loss;
+		int st;
+
+		if (implicit)
+			cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)a.k, (int)r->cols,
+			    1.0f, s->Q, (int)s->ld, 0.0f, G, (int)a.k);
+		set_side(&a, r->rows, r->indptr, r->indices, r->values, s->P, s->bu, s->Q, s->bi);
+		if (half_sweep(&a, jobs, nt, tid, "user", ep, e) < 0)
+			goto out;
+		if (implicit)
+			cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)a.k, (int)r->rows,
+			    1.0f, s->P, (int)s->ld, 0.0f, G, (int)a.k);
+		set_side(&a, r->cols, c.ptr, c.idx, c.val, s->Q, s->bi, s->P, s->bu);
+		if (half_sweep(&a, jobs, nt, tid, "item", ep, e) < 0)
+			goto out;
+		loss = implicit ? loss_implicit(s, G, tmp, a.alpha) : rmse_explicit(s);
+		st = mf_state_epoch_end(s, ep, loss, 0, mf_now() - t0, e);
+		if (st < 0)
+			goto out;
+		if (st > 0)
+			break;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	err_nomem(e);
+out:
+	openblas_set_num_threads(blas_threads);
+	for (int t = 0; jobs != NULL && t < nt; t++) {
+		free(jobs[t].X);
+		free(jobs[t].X2);
+		free(jobs[t].y);
+		free(jobs[t].A);
+		free(jobs[t].b);
+	}
+	free(jobs);
+	free(tid);
+	free(G);
+	free(tmp);
+	free_csc(&c);
+	return rc;
+}
+
+int
+mf_als_train(struct mf_state *s, struct err *e)
+{
+	return train(s, 0, e);
+}
+
+int
+mf_ials_train(struct mf_state *s, struct err *e)
+{
+	return train(s, 1, e);
+}

@@ -1,0 +1,1072 @@
+/* prompt.c - prompt templates, the catalog and customer tables, and the join into prompt records */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/buf.h"
+#include "base/exitcode.h"
+#include "base/ndjson.h"
+#include "write/prompt.h"
+
+#define TEMPLATE_MAX (1024 * 1024)
+#define DEFAULT_VOICE "warm, clear and concise; plain words, no hype, no exclamation marks"
+#define DEFAULT_BRAND "the shop"
+
+static const char *const placeholders[] = { "brand", "voice", "language", "locale",
+	"item_count", "first_name", "products", "data" };
+#define USES(i) (1u << (i))
+
+/* ---- templates ---- */
+
+/* Checks every {{...}} of a section; line is the section's first line number. */
+static int
+check_placeholders(const char *s, const char *name, long line, unsigned *uses, struct err *e)
+{
+	const char *p = s, *q, *close;
+
+	while ((q = strstr(p, "{{")) != NULL) {
+		size_t n, i;
+
+		for (const char *r = p; r < q; r++)
+			line += *r == '\n';
+		close = strstr(q + 2, "}}");
+		if (close == NULL || memchr(q + 2, '\n', (size_t)(close - q - 2)) != NULL)
+			return err_set(e, EXIT_DATA, "%s:%ld: '{{' without '}}'", name, line);
+		n = (size_t)(close - q - 2);
+		for (i = 0; i < sizeof placeholders / sizeof *placeholders; i++)
+			if (strlen(placeholders[i]) == n && strncmp(q + 2, placeholders[i], n) == 0)
+				break;
+		if (i == sizeof placeholders / sizeof *placeholders)
+			return err_set(e, EXIT_DATA, "%s:%ld: unknown placeholder {{%.*s}}", name, line,
+			    (int)(n < 40 ? n : 40), q + 2);
+		*uses |= USES(i);
+		p = close + 2;
+	}
+	return 0;
+}
+
+/* A copy of [s, end) without leading and trailing blank lines. */
+static char *
+section_text(const char *s, const char *end)
+{
+	const char *a = s, *b = end;
+	char *out;
+
+	for (const char *p = s; p < end; p++) {
+		if (*p == '\n')
+			a = p + 1;
+		else if (!isspace((unsigned char)*p))
+			break;
+	}
+	while (b > a && isspace((unsigned char)b[-1]))
+		b--;
+	if ((out = malloc((size_t)(b - a) + 1)) == NULL)
+		return NULL;
+	memcpy(out, a, (size_t)(b - a));
+	out[b - a] = '\0';
+	return out;
+}
+
+int
+prompt_tmpl_parse(struct prompt_tmpl *t, const char *text, size_t len, const char *name,
+    struct err *e)
+{
+	const char *p = text, *end = text + len, *body = NULL;
+	char **cur = NULL;
+	long lineno = 0, body_line = 0;
+
+	memset(t, 0, sizeof *t);
+	if (memchr(text, '\0', len) != NULL)
+		return err_set(e, EXIT_DATA, "%s: contains a NUL byte", name);
+	if (!utf8_valid(text, len))
+		return err_set(e, EXIT_DATA, "%s: not valid UTF-8", name);
+	for (;;) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		const char *lend = nl ? nl : end;
+		size_t n = (size_t)(lend - p);
+		char **next = NULL;
+		int header = 0;
+
+		lineno++;
+		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
+			n--;
+		if (p >= end) {
+			header = 1;
+		} else if (n >= 6 && strncmp(p, "===", 3) == 0 && strncmp(p + n - 3, "===", 3) == 0) {
+			header = 1;
+			if (n == 14 && strncmp(p, "=== system ===", 14) == 0)
+				next = &t->system;
+			else if (n == 12 && strncmp(p, "=== user ===", 12) == 0)
+				next = &t->user;
+			else {
+				prompt_tmpl_free(t);
+				return err_set(e, EXIT_DATA, "%s:%ld: unknown section '%.*s'", name, lineno,
+				    (int)(n < 40 ? n : 40), p);
+			}
+			if (*next != NULL) {
+				prompt_tmpl_free(t);
+				return err_set(e, EXIT_DATA, "%s:%ld: second '%.*s' section", name, lineno,
+				    (int)n, p);
+			}
+		} else if (cur == NULL && n > 0 && p[0] != '#') {
+			prompt_tmpl_free(t);
+			return err_set(e, EXIT_DATA, "%s:%ld: text before the first section "
+			    "(expected '=== system ===')", name, lineno);
+		}
+		if (header) {
+			if (cur != NULL) {
+				if ((*cur = section_text(body, p < end ? p : end)) == NULL) {
+					prompt_tmpl_free(t);
+					return err_nomem(e);
+				}
+				if (check_placeholders(*cur, name, body_line, &t->uses, e) < 0) {
+					prompt_tmpl_free(t);
+					return -1;
+				}
+			}
+			if (p >= end)
+				break;
+			cur = next;
+			body = nl ? nl + 1 : end;
+			body_line = lineno + 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (t->system == NULL || t->user == NULL || t->system[0] == '\0' || t->user[0] == '\0') {
+		prompt_tmpl_free(t);
+		return err_set(e, EXIT_DATA, "%s: needs a non-empty '=== system ===' and "
+		    "'=== user ===' section", name);
+	}
+	if (strstr(t->user, "{{data}}") == NULL && strstr(t->user, "{{products}}") == NULL) {
+		prompt_tmpl_free(t);
+		return err_set(e, EXIT_DATA, "%s: the user section has neither {{data}} nor "
+		    "{{products}}", name);
+	}
+	return 0;
+}
+
+int
+prompt_tmpl_load(struct prompt_tmpl *t, const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (f == NULL)
+		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	if ((buf = malloc(TEMPLATE_MAX + 1)) == NULL) {
+		fclose(f);
+		return err_nomem(e);
+	}
+	n = fread(buf, 1, TEMPLATE_MAX + 1, f);
+	if (ferror(f)) {
+		rc = err_set(e, EXIT_IO, "%s: read error: %s", path, strerror(errno ? errno : EIO));
+	} else if (n > TEMPLATE_MAX) {
+		rc = err_set(e, EXIT_DATA, "%s: template larger than %d bytes", path, TEMPLATE_MAX);
+	} else {
+		rc = prompt_tmpl_parse(t, buf, n, path, e);
+	}
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+void
+prompt_tmpl_free(struct prompt_tmpl *t)
+{
+	free(t->system);
+	free(t->user);
+	t->system = t->user = NULL;
+}
+
+static int
+readable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+prompt_default_path(const char *exe, char *out, size_t outsz, struct err *e)
+{
+	static const char *const rel[] = { "../share/recmail/prompts/email.txt",
+		"../share/prompts/email.txt" };
+	const char *env = getenv("RECMAIL_SHARE");
+	char dir[PATH_MAX];
+	const char *slash;
+
+	if (env != NULL && *env != '\0') {
+		snprintf(out, outsz, "%s/prompts/email.txt", env);
+		if (readable(out))
+			return 0;
+		return err_set(e, EXIT_NOINPUT, "no default template: %s is missing "
+		    "(RECMAIL_SHARE=%s); give --template=FILE", out, env);
+	}
+	slash = exe ? strrchr(exe, '/') : NULL;
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - exe), exe);
+	for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+		snprintf(out, outsz, "%s/%s", dir, rel[i]);
+		if (readable(out))
+			return 0;
+	}
+	return err_set(e, EXIT_NOINPUT, "no default template: looked for %s/%s and %s/%s; "
+	    "set RECMAIL_SHARE or give --template=FILE", dir, rel[0], dir, rel[1]);
+}
+
+/* ---- the catalog and customer tables ---- */
+
+void
+prompt_db_init(struct prompt_db *db)
+{
+	memset(db, 0, sizeof *db);
+	ids_init(&db->items);
+	ids_init(&db->users);
+}
+
+void
+prompt_db_free(struct prompt_db *db)
+{
+	ids_free(&db->items);
+	ids_free(&db->users);
+	free(db->item);
+	free(db->cust);
+	free(db->arena);
+	memset(db, 0, sizeof *db);
+}
+
+/* Copies s into the arena; returns its offset (0 for NULL or ""), or -1 without memory. */
+static int64_t
+arena_add(struct prompt_db *db, const char *s)
+{
+	size_t n;
+	uint64_t off;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	n = strlen(s) + 1;
+	if (db->alen + n > db->acap) {
+		size_t ncap = db->acap ? db->acap * 2 : 65536;
+		char *na;
+
+		while (ncap < db->alen + n)
+			ncap *= 2;
+		if ((na = realloc(db->arena, ncap)) == NULL)
+			return -1;
+		db->arena = na;
+		db->acap = ncap;
+		if (db->alen == 0)
+			db->arena[db->alen++] = '\0'; /* offset 0: absent */
+	}
+	off = db->alen;
+	memcpy(db->arena + off, s, n);
+	db->alen += n;
+	return (int64_t)off;
+}
+
+static const char *
+arena_get(const struct prompt_db *db, uint64_t off)
+{
+	return off ? db->arena + off : NULL;
+}
+
+/* An optional string field: 0 when absent, null or a string, else -1 with e set. */
+static int
+opt_str(const json_t *o, const char *key, const char **out, struct err *e)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return err_set(e, EXIT_DATA, "\"%s\" is not a string", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* Interns the record's id (key); returns its index, or -1 with e set. */
+static int64_t
+intern_id(struct ids *t, const json_t *rec, const char *key, struct err *e)
+{
+	json_t *v = json_object_get(rec, key);
+	size_t before = ids_count(t);
+	int64_t i;
+
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return err_set(e, EXIT_DATA, "missing \"%s\"", key);
+	if ((i = ids_find(t, json_string_value(v), json_string_length(v))) >= 0)
+		return err_set(e, EXIT_DATA, "duplicate %s '%.64s'", key, json_string_value(v));
+	i = ids_intern(t, json_string_value(v), json_string_length(v), e);
+	if (i >= 0 && ids_count(t) == before)
+		return err_set(e, EXIT_SOFTWARE, "id table did not grow");
+	return i;
+}
+
+static int
+add_item(struct prompt_db *db, const json_t *rec, struct err *e)
+{
+	const char *title, *cat, *cur, *url, *img;
+	struct prompt_item it = { 0 };
+	int64_t i, o[5];
+	json_t *stock;
+	int rc;
+
+	if (opt_str(rec, "title", &title, e) < 0 || opt_str(rec, "category", &cat, e) < 0 ||
+	    opt_str(rec, "currency", &cur, e) < 0 || opt_str(rec, "url", &url, e) < 0 ||
+	    opt_str(rec, "image", &img, e) < 0)
+		return -1;
+	if ((rc = ndjson_num(rec, "price", &it.price)) < 0)
+		return err_set(e, EXIT_DATA, "\"price\" is not a number");
+	it.has_price = rc == 1;
+	stock = json_object_get(rec, "in_stock");
+	if (stock != NULL && !json_is_null(stock) && !json_is_boolean(stock))
+		return err_set(e, EXIT_DATA, "\"in_stock\" is not true or false");
+	it.in_stock = !json_is_false(stock);
+	if (db->items.n + 1 > db->icap) {
+		size_t ncap = db->icap ? db->icap * 2 : 1024;
+		struct prompt_item *ni = realloc(db->item, ncap * sizeof *ni);
+
+		if (ni == NULL)
+			return err_nomem(e);
+		db->item = ni;
+		db->icap = ncap;
+	}
+	if ((o[0] = arena_add(db, title)) < 0 || (o[1] = arena_add(db, cat)) < 0 ||
+	    (o[2] = arena_add(db, cur)) < 0 || (o[3] = arena_add(db, url)) < 0 ||
+	    (o[4] = arena_add(db, img)) < 0)
+		return err_nomem(e);
+	if ((i = intern_id(&db->items, rec, "item", e)) < 0)
+		return -1;
+	it.title = (uint64_t)o[0];
+	it.category = (uint64_t)o[1];
+	it.currency = (uint64_t)o[2];
+	it.url = (uint64_t)o[3];
+	it.image = (uint64_t)o[4];
+	db->item[i] = it;
+	return 0;
+}
+
+static int
+add_customer(struct prompt_db *db, const json_t *rec, struct err *e)
+{
+	const char *name, *first, *email, *locale, *segment = NULL;
+	struct prompt_customer c = { 0 };
+	json_t *seg;
+	int64_t i, o[5];
+	char segbuf[32];
+
+	if (opt_str(rec, "name", &name, e) < 0 || opt_str(rec, "first_name", &first, e) < 0 ||
+	    opt_str(rec, "email", &email, e) < 0 || opt_str(rec, "locale", &locale, e) < 0)
+		return -1;
+	seg = json_object_get(rec, "segment");
+	if (json_is_string(seg)) {
+		segment = json_string_value(seg);
+	} else if (json_is_integer(seg)) {
+		snprintf(segbuf, sizeof segbuf, "%lld", (long long)json_integer_value(seg));
+		segment = segbuf;
+	}
+	if (db->users.n + 1 > db->ccap) {
+		size_t ncap = db->ccap ? db->ccap * 2 : 1024;
+		struct prompt_customer *nc = realloc(db->cust, ncap * sizeof *nc);
+
+		if (nc == NULL)
+			return err_nomem(e);
+		db->cust = nc;
+		db->ccap = ncap;
+	}
+	if ((o[0] = arena_add(db, name)) < 0 || (o[1] = arena_add(db, first)) < 0 ||
+	    (o[2] = arena_add(db, email)) < 0 || (o[3] = arena_add(db, locale)) < 0 ||
+	    (o[4] = arena_add(db, segment)) < 0)
+		return err_nomem(e);
+	if ((i = intern_id(&db->users, rec, "user", e)) < 0)
+		return -1;
+	c.name = (uint64_t)o[0];
+	c.first_name = (uint64_t)o[1];
+	c.email = (uint64_t)o[2];
+	c.locale = (uint64_t)o[3];
+	c.segment = (uint64_t)o[4];
+	db->cust[i] = c;
+	return 0;
+}
+
+static long
+load(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
+    void (*warn)(const struct err *), long *skipped, struct err *e,
+    int (*add)(struct prompt_db *, const json_t *, struct err *))
+{
+	struct ndjson_reader r;
+	long count = 0;
+	json_t *rec;
+	int rc;
+
+	if (ndjson_init(&r, fp, name, 0, e) < 0)
+		return -1;
+	for (;;) {
+		rc = ndjson_next(&r, &rec, NULL, e);
+		if (rc == 0)
+			break;
+		if (rc > 0) {
+			rc = add(db, rec, e);
+			json_decref(rec);
+			if (rc == 0) {
+				count++;
+				continue;
+			}
+			if (e->code == EXIT_DATA)
+				err_prefix(e, "%s:%ld", name, ndjson_lineno(&r));
+		}
+		if (e->code != EXIT_DATA || !skip_bad) {
+			ndjson_free(&r);
+			return -1;
+		}
+		if (warn != NULL)
+			warn(e);
+		if (skipped != NULL)
+			(*skipped)++;
+	}
+	ndjson_free(&r);
+	return count;
+}
+
+long
+prompt_db_load_catalog(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
+    void (*warn)(const struct err *), long *skipped, struct err *e)
+{
+	return load(db, fp, name, skip_bad, warn, skipped, e, add_item);
+}
+
+long
+prompt_db_load_customers(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
+    void (*warn)(const struct err *), long *skipped, struct err *e)
+{
+	return load(db, fp, name, skip_bad, warn, skipped, e, add_customer);
+}
+
+/* ---- records ---- */
+
+const char *
+prompt_outcome_name(enum prompt_outcome o)
+{
+	static const char *const names[] = { "ok", "holdout", "no recommendations", "no profile",
+		"no email", "invalid email", "no recommended item in the catalog" };
+
+	return (unsigned)o < PROMPT_NOUTCOMES ? names[o] : "unknown";
+}
+
+int
+prompt_email_valid(const char *s)
+{
+	const char *at = strrchr(s, '@'), *p, *label;
+	size_t len = strlen(s);
+
+	if (at == NULL || at == s || len > 254 || at - s > 64 || strchr(s, '@') != at)
+		return 0;
+	for (p = s; p < at; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("\"(),:;<>[\\]", *p) != NULL)
+			return 0;
+	if (s[0] == '.' || at[-1] == '.' || strstr(s, "..") != NULL)
+		return 0;
+	/* domain: two or more labels of letters, digits and hyphens */
+	label = at + 1;
+	if (strchr(label, '.') == NULL)
+		return 0;
+	for (p = label;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || p - label > 63 || *label == '-' || p[-1] == '-')
+				return 0;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!isalnum((unsigned char)*p) && *p != '-') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* 1 for a locale like "de", "de-DE", "pt_BR", "zh-Hant-TW". */
+static int
+locale_valid(const char *s)
+{
+	size_t n = 0, i;
+
+	if (s == NULL)
+		return 0;
+	while (isalpha((unsigned char)s[n]))
+		n++;
+	if (n < 2 || n > 3)
+		return 0;
+	for (i = n; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return i <= 35 && s[i - 1] != '-' && s[i - 1] != '_';
+}
+
+static const char *
+language_name(const char *locale)
+{
+	static const struct { const char *code, *name; } langs[] = {
+		{ "en", "English" }, { "de", "German" }, { "fr", "French" }, { "es", "Spanish" },
+		{ "it", "Italian" }, { "nl", "Dutch" }, { "pt", "Portuguese" }, { "sv", "Swedish" },
+		{ "da", "Danish" }, { "nb", "Norwegian" }, { "no", "Norwegian" }, { "fi", "Finnish" },
+		{ "pl", "Polish" }, { "cs", "Czech" }, { "el", "Greek" }, { "tr", "Turkish" },
+		{ "ja", "Japanese" }, { "zh", "Chinese" }, { "ko", "Korean" }, { "ru", "Russian" },
+	};
+
+	for (size_t i = 0; i < sizeof langs / sizeof *langs; i++)
+		if (strncasecmp(locale, langs[i].code, 2) == 0 && !isalpha((unsigned char)locale[2]))
+			return langs[i].name;
+	return NULL;
+}
+
+/* The first name: the profile's, else the first word of the name unless it is a title. */
+static char *
+first_name_of(const char *first, const char *name)
+{
+	static const char *const titles[] = { "mr", "mrs", "ms", "miss", "mx", "dr", "prof",
+		"herr", "frau", "mme", "mlle", "m", "sr", "sra", "srta", "dott", "sir", "dame" };
+	size_t n;
+
+	while (first != NULL && isspace((unsigned char)*first))
+		first++;
+	if (first != NULL && *first != '\0') {
+		n = strlen(first);
+		while (n > 0 && isspace((unsigned char)first[n - 1]))
+			n--;
+		return strndup(first, n);
+	}
+	if (name == NULL)
+		return NULL;
+	while (isspace((unsigned char)*name))
+		name++;
+	n = strcspn(name, " \t");
+	if (n == 0 || name[n] == '\0')
+		return NULL; /* a single word may be a surname or a company */
+	for (size_t i = 0; i < sizeof titles / sizeof *titles; i++) {
+		size_t tn = strlen(titles[i]);
+
+		if (strncasecmp(name, titles[i], tn) == 0 && (n == tn || (n == tn + 1 &&
+		    name[tn] == '.')))
+			return NULL;
+	}
+	return strndup(name, n);
+}
+
+struct render_vars {
+	const char *v[sizeof placeholders / sizeof *placeholders];
+};
+
+/* Expands a checked template section into b. Returns 0, or -1 when out of memory. */
+static int
+render(struct buf *b, const char *tmpl, const struct render_vars *rv)
+{
+	const char *p = tmpl, *q, *close;
+
+	while ((q = strstr(p, "{{")) != NULL && (close = strstr(q + 2, "}}")) != NULL) {
+		size_t n = (size_t)(close - q - 2), i;
+
+		if (buf_add(b, p, (size_t)(q - p)) < 0)
+			return -1;
+		for (i = 0; i < sizeof placeholders / sizeof *placeholders; i++)
+			if (strlen(placeholders[i]) == n && strncmp(q + 2, placeholders[i], n) == 0)
+				break;
+		if (i < sizeof placeholders / sizeof *placeholders && rv->v[i] != NULL &&
+		    buf_adds(b, rv->v[i]) < 0)
+			return -1;
+		p = close + 2;
+	}
+	return buf_adds(b, p);
+}
+
+/* Flags of the record's JSON text (as ndjson_write), and of untrusted data in a prompt. */
+#define REC_FLAGS (JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define DATA_FLAGS (REC_FLAGS | JSON_ESCAPE_SLASH)
+
+/* json_dump_callback's sink: jansson calls it for every token and escape. */
+static int
+add_json_cb(const char *s, size_t n, void *arg)
+{
+	return buf_add(arg, s, n);
+}
+
+/* Appends v as JSON text to b; 0, or -1 without memory. */
+static int
+add_json(struct buf *b, const json_t *v, size_t flags)
+{
+	return json_dump_callback(v, add_json_cb, b, flags);
+}
+
+/* Appends s[0..n) as a JSON string (jansson's escaping); 0, or -1 without memory or
+ * when s is not UTF-8. */
+static int
+add_json_str(struct buf *b, const char *s, size_t n, size_t flags)
+{
+	json_t *v = json_stringn(s, n);
+	int rc;
+
+	if (v == NULL)
+		return -1;
+	rc = add_json(b, v, flags);
+	json_decref(v);
+	return rc;
+}
+
+static const char *
+reason_text(const char *type)
+{
+	if (type == NULL)
+		return "chosen for this customer";
+	if (strcmp(type, "similar") == 0)
+		return "similar to an item the customer bought (because_title)";
+	if (strcmp(type, "also_bought") == 0)
+		return "other customers who bought an item this customer bought (because_title) "
+		    "also bought it";
+	if (strcmp(type, "popular") == 0)
+		return "popular with other customers";
+	if (strcmp(type, "neighbours") == 0)
+		return "liked by customers with tastes like this customer's";
+	return "chosen for this customer";
+}
+
+static int
+set_str(json_t *o, const char *key, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	return json_object_set_new(o, key, json_string(s));
+}
+
+/*
+ * A table string as a JSON string, or NULL when absent (*bad set when out of
+ * memory). The tables' strings were read by jansson, so they are UTF-8.
+ */
+static json_t *
+arena_json(const struct prompt_db *db, uint64_t off, int *bad)
+{
+	json_t *v;
+
+	if (off == 0)
+		return NULL;
+	if ((v = json_string_nocheck(db->arena + off)) == NULL)
+		*bad = 1;
+	return v;
+}
+
+/* Sets key to v (when not NULL) without taking the reference. */
+static int
+put(json_t *o, const char *key, json_t *v)
+{
+	return v == NULL ? 0 : json_object_set(o, key, v);
+}
+
+/* The meta item and the prompt's product entry for catalog item ci and rec. */
+static int
+add_product(const struct prompt_db *db, int64_t ci, const json_t *rec, json_t *items,
+    json_t *products)
+{
+	const struct prompt_item *it = &db->item[ci];
+	const json_t *reason = json_object_get(rec, "reason");
+	const char *because = ndjson_str(reason, "because"), *id;
+	json_t *m = json_object(), *p = json_object(), *r;
+	json_t *title, *cat, *cur, *price = NULL, *btitle = NULL;
+	size_t idlen;
+	int bad = 0;
+
+	title = arena_json(db, it->title, &bad);
+	cat = arena_json(db, it->category, &bad);
+	cur = arena_json(db, it->currency, &bad);
+	if (it->has_price && (price = json_real(it->price)) == NULL)
+		bad = 1;
+	if (because != NULL) {
+		int64_t bi = ids_find(&db->items, because, strlen(because));
+
+		if (bi >= 0)
+			btitle = arena_json(db, db->item[bi].title, &bad);
+	}
+	if (m == NULL || p == NULL || bad)
+		goto out;
+	id = ids_get(&db->items, ci, &idlen);
+	bad |= json_object_set_new(m, "item", json_stringn(id, idlen));
+	bad |= put(m, "title", title);
+	bad |= put(m, "category", cat);
+	bad |= put(m, "price", price);
+	bad |= put(m, "currency", cur);
+	if (it->url != 0)
+		bad |= json_object_set_new(m, "url", json_string_nocheck(db->arena + it->url));
+	if (it->image != 0)
+		bad |= json_object_set_new(m, "image", json_string_nocheck(db->arena + it->image));
+	if (json_is_object(reason)) {
+		/* a shallow copy: only a key of its own is added */
+		r = json_copy((json_t *)reason);
+		bad |= r == NULL;
+		if (btitle != NULL)
+			bad |= json_object_set(r, "because_title", btitle);
+		bad |= json_object_set_new(m, "reason", r);
+	}
+
+	bad |= put(p, "title", title);
+	bad |= put(p, "category", cat);
+	if (price != NULL && cur != NULL) {
+		bad |= put(p, "price", price);
+		bad |= put(p, "currency", cur);
+	}
+	bad |= json_object_set_new(p, "reason", json_string(reason_text(ndjson_str(reason,
+	    "type"))));
+	bad |= put(p, "because_title", btitle);
+	bad |= json_array_append(items, m);
+	bad |= json_array_append(products, p);
+out:
+	json_decref(m);
+	json_decref(p);
+	json_decref(title);
+	json_decref(cat);
+	json_decref(cur);
+	json_decref(price);
+	json_decref(btitle);
+	return bad || m == NULL || p == NULL ? -1 : 0;
+}
+
+/* Checks the shape of a recommendations line (docs/FORMATS.md 2.4). */
+static int
+check_line(const json_t *line, struct err *e)
+{
+	json_t *u = json_object_get(line, "user"), *recs = json_object_get(line, "recs"), *r, *v;
+	size_t i;
+
+	if (u == NULL)
+		return err_set(e, EXIT_DATA, "missing \"user\"");
+	if (!json_is_string(u) || json_string_length(u) == 0)
+		return err_set(e, EXIT_DATA, "\"user\" is not a non-empty string");
+	if (!json_is_array(recs))
+		return err_set(e, EXIT_DATA, "missing \"recs\" array");
+	v = json_object_get(line, "variant");
+	if (v != NULL && !json_is_string(v) && !json_is_null(v))
+		return err_set(e, EXIT_DATA, "\"variant\" is not a string");
+	json_array_foreach(recs, i, r) {
+		if (!json_is_object(r) || !json_is_string(json_object_get(r, "item")))
+			return err_set(e, EXIT_DATA, "recs[%zu]: missing \"item\"", i);
+		v = json_object_get(r, "reason");
+		if (v != NULL && !json_is_object(v) && !json_is_null(v))
+			return err_set(e, EXIT_DATA, "recs[%zu]: \"reason\" is not an object", i);
+	}
+	return 0;
+}
+
+/*
+ * The parts of one record: the system and user messages in w->sys and w->usr,
+ * and *metap, a new meta object. Returns PROMPT_OK, another outcome, or -1 with
+ * e set.
+ */
+static int
+compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt_tmpl *t,
+    const struct prompt_opts *o, const json_t *line, json_t **metap, struct prompt_stats *st,
+    struct err *e)
+{
+	const json_t *recs = json_object_get(line, "recs"), *r;
+	const char *user, *variant, *email, *locale, *name, *brand, *segment, *lang;
+	const struct prompt_customer *c;
+	json_t *meta = NULL, *items = NULL, *products = NULL;
+	char *first = NULL, count[32], langbuf[64];
+	struct render_vars rv = { { 0 } };
+	int64_t ui, ci;
+	int64_t chosen[PROMPT_MAX_ITEMS];
+	size_t from[PROMPT_MAX_ITEMS], i, n = 0;
+	int bad = 0, rc = -1;
+
+	*metap = NULL;
+	if (check_line(line, e) < 0)
+		return -1;
+	user = ndjson_str(line, "user");
+	variant = ndjson_str(line, "variant");
+	if (variant != NULL && strcmp(variant, "holdout") == 0)
+		return PROMPT_HOLDOUT;
+	if (json_array_size(recs) == 0)
+		return PROMPT_NO_RECS;
+	if ((ui = ids_find(&db->users, user, strlen(user))) < 0)
+		return PROMPT_NO_PROFILE;
+	c = &db->cust[ui];
+	email = arena_get(db, c->email);
+	if (email == NULL)
+		return PROMPT_NO_EMAIL;
+	if (!prompt_email_valid(email))
+		return PROMPT_BAD_EMAIL;
+
+	json_array_foreach(recs, i, r) {
+		const json_t *idv = json_object_get(r, "item");
+		size_t k;
+
+		ci = ids_find(&db->items, json_string_value(idv), json_string_length(idv));
+		if (ci < 0) {
+			st->missing++;
+			continue;
+		}
+		if (!db->item[ci].in_stock) {
+			st->out_of_stock++;
+			continue;
+		}
+		if (db->item[ci].title == 0) {
+			st->untitled++;
+			continue;
+		}
+		for (k = 0; k < n && chosen[k] != ci; k++)
+			;
+		if (k < n)
+			continue; /* the same item twice in one line */
+		if ((long)n >= o->max_items || n == PROMPT_MAX_ITEMS) {
+			st->capped++;
+			continue;
+		}
+		from[n] = i;
+		chosen[n++] = ci;
+	}
+	if (n == 0)
+		return PROMPT_NO_ITEMS;
+
+	locale = arena_get(db, c->locale);
+	if (!locale_valid(locale))
+		locale = NULL;
+	name = arena_get(db, c->name);
+	brand = o->brand != NULL && *o->brand != '\0' ? o->brand : NULL;
+	segment = ndjson_str(line, "segment");
+	if (segment == NULL)
+		segment = arena_get(db, c->segment);
+	first = first_name_of(arena_get(db, c->first_name), name);
+
+	meta = json_object();
+	items = json_array();
+	products = json_array();
+	if (meta == NULL || items == NULL || products == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (add_product(db, chosen[i], json_array_get(recs, from[i]), items, products) < 0)
+			goto nomem;
+	bad |= set_str(meta, "user", user);
+	bad |= set_str(meta, "email", email);
+	bad |= set_str(meta, "name", name);
+	bad |= set_str(meta, "first_name", first);
+	bad |= set_str(meta, "locale", locale);
+	bad |= set_str(meta, "campaign", o->campaign);
+	bad |= set_str(meta, "variant", variant);
+	bad |= set_str(meta, "segment", segment);
+	bad |= set_str(meta, "brand", brand);
+	bad |= json_object_set(meta, "items", items);
+	if (bad)
+		goto nomem;
+
+	/*
+	 * JSON text only for the placeholders the template uses; {{data}} is
+	 * {"customer":{"first_name":F},"products":P}, written from the other two
+	 * rather than from a third tree dumped again.
+	 */
+	buf_reset(&w->fj);
+	buf_reset(&w->pj);
+	buf_reset(&w->dj);
+	if (t->uses & (USES(5) | USES(7))) {
+		if (first != NULL ? add_json_str(&w->fj, first, strlen(first), DATA_FLAGS) < 0 :
+		    buf_adds(&w->fj, "null") < 0)
+			goto nomem;
+	}
+	if ((t->uses & (USES(6) | USES(7))) && add_json(&w->pj, products, DATA_FLAGS) < 0)
+		goto nomem;
+	if ((t->uses & USES(7)) && (buf_adds(&w->dj, "{\"customer\":{\"first_name\":") < 0 ||
+	    buf_add(&w->dj, w->fj.s, w->fj.len) < 0 || buf_adds(&w->dj, "},\"products\":") < 0 ||
+	    buf_add(&w->dj, w->pj.s, w->pj.len) < 0 || buf_addc(&w->dj, '}') < 0))
+		goto nomem;
+	lang = language_name(locale ? locale : "en");
+	if (lang == NULL) {
+		snprintf(langbuf, sizeof langbuf, "the language of locale %s", locale);
+		lang = langbuf;
+	}
+	snprintf(count, sizeof count, "%zu", n);
+	rv.v[0] = brand ? brand : DEFAULT_BRAND;
+	rv.v[1] = o->voice ? o->voice : DEFAULT_VOICE;
+	rv.v[2] = lang;
+	rv.v[3] = locale ? locale : "en";
+	rv.v[4] = count;
+	rv.v[5] = w->fj.s;
+	rv.v[6] = w->pj.s;
+	rv.v[7] = w->dj.s;
+	buf_reset(&w->sys);
+	buf_reset(&w->usr);
+	if (render(&w->sys, t->system, &rv) < 0 || render(&w->usr, t->user, &rv) < 0 ||
+	    w->sys.s == NULL || w->usr.s == NULL)
+		goto nomem;
+	*metap = meta;
+	meta = NULL;
+	rc = PROMPT_OK;
+	goto done;
+nomem:
+	err_nomem(e);
+	rc = -1;
+done:
+	json_decref(meta);
+	json_decref(items);
+	json_decref(products);
+	free(first);
+	return rc;
+}
+
+int
+prompt_writer_init(struct prompt_writer *w, const struct prompt_opts *o, struct err *e)
+{
+	struct buf rf;
+
+	memset(w, 0, sizeof *w);
+	buf_init(&w->sys);
+	buf_init(&w->usr);
+	buf_init(&w->fj);
+	buf_init(&w->pj);
+	buf_init(&w->dj);
+	if (o != NULL && o->response_format != NULL) {
+		buf_init(&rf);
+		if (add_json(&rf, o->response_format, REC_FLAGS) < 0 || rf.s == NULL) {
+			buf_free(&rf);
+			return err_nomem(e);
+		}
+		w->rf = rf.s;
+		w->rflen = rf.len;
+	}
+	return 0;
+}
+
+void
+prompt_writer_free(struct prompt_writer *w)
+{
+	buf_free(&w->sys);
+	buf_free(&w->usr);
+	buf_free(&w->fj);
+	buf_free(&w->pj);
+	buf_free(&w->dj);
+	free(w->rf);
+	for (unsigned i = 0; i < w->ncache; i++) {
+		free(w->cache[i].text);
+		free(w->cache[i].json);
+	}
+	memset(w, 0, sizeof *w);
+}
+
+/* Appends the system message in w->sys as a JSON string, from the cache when it was seen. */
+static int
+add_system(struct prompt_writer *w, struct buf *out)
+{
+	struct buf j;
+	char *text;
+	unsigned i;
+
+	for (i = 0; i < w->ncache; i++)
+		if (w->cache[i].len == w->sys.len && memcmp(w->cache[i].text, w->sys.s,
+		    w->sys.len) == 0)
+			return buf_add(out, w->cache[i].json, w->cache[i].jlen);
+	buf_init(&j);
+	if (add_json_str(&j, w->sys.s, w->sys.len, REC_FLAGS) < 0 || j.s == NULL ||
+	    (text = malloc(w->sys.len + 1)) == NULL) {
+		buf_free(&j);
+		return -1;
+	}
+	memcpy(text, w->sys.s, w->sys.len + 1);
+	if (w->ncache < PROMPT_SYS_CACHE) {
+		i = w->ncache++;
+	} else {
+		i = w->next;
+		w->next = (w->next + 1) % PROMPT_SYS_CACHE;
+		free(w->cache[i].text);
+		free(w->cache[i].json);
+	}
+	w->cache[i].text = text;
+	w->cache[i].len = w->sys.len;
+	w->cache[i].json = j.s;
+	w->cache[i].jlen = j.len;
+	return buf_add(out, j.s, j.len);
+}
+
+int
+prompt_write(struct prompt_writer *w, const struct prompt_db *db,
+    const struct prompt_tmpl *t, const struct prompt_opts *o, const json_t *line,
+    struct buf *out, struct prompt_stats *st, struct err *e)
+{
+	size_t start = out->len;
+	json_t *meta;
+	int rc;
+
+	if ((rc = compose(w, db, t, o, line, &meta, st, e)) != PROMPT_OK)
+		return rc;
+	/* the keys in the order prompt_build's record has them */
+	if (buf_adds(out, "{\"id\":") < 0 ||
+	    add_json(out, json_object_get(line, "user"), REC_FLAGS) < 0 ||
+	    buf_adds(out, ",\"messages\":[{\"role\":\"system\",\"content\":") < 0 ||
+	    add_system(w, out) < 0 ||
+	    buf_adds(out, "},{\"role\":\"user\",\"content\":") < 0 ||
+	    add_json_str(out, w->usr.s, w->usr.len, REC_FLAGS) < 0 ||
+	    buf_adds(out, "}],\"meta\":") < 0 ||
+	    add_json(out, meta, REC_FLAGS) < 0 ||
+	    (w->rf != NULL && (buf_adds(out, ",\"response_format\":") < 0 ||
+	    buf_add(out, w->rf, w->rflen) < 0)) ||
+	    buf_adds(out, "}\n") < 0) {
+		json_decref(meta);
+		if (out->s != NULL) {
+			out->len = start;
+			out->s[start] = '\0';
+		}
+		return err_nomem(e);
+	}
+	json_decref(meta);
+	return PROMPT_OK;
+}
+
+int
+prompt_build(const struct prompt_db *db, const struct prompt_tmpl *t,
+    const struct prompt_opts *o, const json_t *line, json_t **out, struct prompt_stats *st,
+    struct err *e)
+{
+	struct prompt_writer w;
+	json_t *meta, *rec;
+	int rc;
+
+	*out = NULL;
+	if (prompt_writer_init(&w, NULL, e) < 0)
+		return -1;
+	if ((rc = compose(&w, db, t, o, line, &meta, st, e)) != PROMPT_OK) {
+		prompt_writer_free(&w);
+		return rc;
+	}
+	rec = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}],s:O}", "id", ndjson_str(line, "user"),
+	    "messages", "role", "system", "content", w.sys.s, "role", "user", "content", w.usr.s,
+	    "meta", meta);
+	json_decref(meta);
+	prompt_writer_free(&w);
+	if (rec == NULL || (o->response_format != NULL &&
+	    json_object_set(rec, "response_format", o->response_format) != 0)) {
+		json_decref(rec);
+		return err_nomem(e);
+	}
+	*out = rec;
+	return PROMPT_OK;
+}
+
+json_t *
+prompt_response_format(void)
+{
+	return json_pack("{s:s,s:{s:s,s:b,s:{s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}},"
+	    "s:[s,s,s],s:b}}}",
+	    "type", "json_schema",
+	    "json_schema", "name", "recommendation_email", "strict", 1,
+	    "schema", "type", "object", "properties",
+	    "subject", "type", "string", "description",
+	    "the email subject: 1 to 120 characters, names the first product",
+	    "preheader", "type", "string", "description",
+	    "a one-line summary shown after the subject: at most 200 characters",
+	    "body_text", "type", "string", "description",
+	    "the whole email as plain text with line breaks: 1 to 5000 characters",
+	    "required", "subject", "preheader", "body_text",
+	    "additionalProperties", 0);
+}

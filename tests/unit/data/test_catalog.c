@@ -1,0 +1,142 @@
+/* test_catalog.c - unit tests for catalog loading and business rules (lib/catalog) */
+#include <stdio.h>
+#include <string.h>
+
+#include "data/catalog.h"
+#include "base/exitcode.h"
+#include "unit.h"
+
+static FILE *
+text(const char *s)
+{
+	return fmemopen((void *)s, strlen(s), "r");
+}
+
+static const char good[] =
+	"{\"item\":\"sku1\",\"title\":\"Blue teapot\",\"category\":\"kitchen\",\"price\":12.5,"
+	"\"currency\":\"GBP\",\"in_stock\":true,\"margin\":0.31,\"url\":\"https://x/1\",\"image\":\"https://x/1.jpg\"}\n"
+	"\n"
+	"{\"item\":\"sku2\",\"category\":\"garden\",\"price\":40,\"in_stock\":false,\"extra\":[1]}\n"
+	"{\"item\":\"sku3\",\"title\":null,\"category\":\"kitchen\"}\n";
+
+static void
+loads_every_field(void)
+{
+	struct catalog c;
+	struct err e = { 0 };
+	const struct catalog_item *it;
+	FILE *f = text(good);
+
+	catalog_init(&c);
+	CHECK(catalog_read(&c, f, "cat", &e) == 0);
+	fclose(f);
+	CHECK_INT(c.n, 3);
+	it = catalog_get(&c, "sku1", 4);
+	CHECK(it != NULL);
+	if (it != NULL) {
+		CHECK_STR(it->title, "Blue teapot");
+		CHECK_STR(it->category, "kitchen");
+		CHECK_STR(it->currency, "GBP");
+		CHECK_STR(it->url, "https://x/1");
+		CHECK_STR(it->image, "https://x/1.jpg");
+		CHECK_NEAR(it->price, 12.5, 0);
+		CHECK_NEAR(it->margin, 0.31, 1e-12);
+		CHECK(it->in_stock && it->has_price && it->has_margin);
+	}
+	it = catalog_get(&c, "sku2", 4);
+	CHECK(it != NULL && !it->in_stock && !it->has_margin);
+	it = catalog_get(&c, "sku3", 4);
+	CHECK(it != NULL && it->title == NULL && it->in_stock && !it->has_price);
+	CHECK(catalog_get(&c, "sku9", 4) == NULL);
+	CHECK_INT(ids_count(&c.categories), 2);
+	catalog_free(&c);
+}
+
+static void
+bad_lines_name_the_line(void)
+{
+	static const struct { const char *in, *msg; } cases[] = {
+		{ "{\"item\":\"a\"}\n{\"title\":\"x\"}\n", "cat:2: missing \"item\"" },
+		{ "{\"item\":\"a\"}\n{\"item\":\"a\"}\n", "cat:2: duplicate item \"a\"" },
+		{ "{\"item\":\"a\",\"price\":\"12\"}\n", "cat:1: \"price\" must be a number" },
+		{ "{\"item\":\"a\",\"in_stock\":\"yes\"}\n", "cat:1: \"in_stock\" must be true or false" },
+		{ "{\"item\":5}\n", "cat:1: \"item\" must be a non-empty string" },
+		{ "{\"item\":\"a\",\"title\":3}\n", "cat:1: \"title\" must be a string" },
+		{ "[1]\n", "cat:1: expected a JSON object" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct catalog c;
+		struct err e = { 0 };
+		FILE *f = text(cases[i].in);
+
+		catalog_init(&c);
+		CHECK(catalog_read(&c, f, "cat", &e) == -1);
+		CHECK_INT(e.code, EXIT_DATA);
+		CHECK_STR(e.msg, cases[i].msg);
+		fclose(f);
+		catalog_free(&c);
+	}
+}
+
+static void
+rules_make_a_view_of_an_item_table(void)
+{
+	static const char *const excl[] = { "garden" };
+	struct catalog c;
+	struct catalog_rules r = { 0 };
+	struct catalog_view v;
+	struct ids items;
+	struct err e = { 0 };
+	FILE *f = text(good);
+	const char *names[] = { "sku3", "sku1", "sku2", "skuX" };
+
+	catalog_init(&c);
+	ids_init(&items);
+	CHECK(catalog_read(&c, f, "cat", &e) == 0);
+	fclose(f);
+	for (int i = 0; i < 4; i++)
+		ids_intern(&items, names[i], strlen(names[i]), &e);
+
+	/* defaults: only out of stock goes; missing items are kept */
+	CHECK(catalog_view_build(&v, &c, &r, &items, &e) == 0);
+	CHECK(v.allowed[0] && v.allowed[1] && !v.allowed[2] && v.allowed[3]);
+	CHECK_INT(v.nmissing, 1);
+	CHECK_INT(v.cat[0], v.cat[1]);
+	CHECK_INT(v.cat[3], -1);
+	catalog_view_free(&v);
+
+	/* a price bound drops items without a price; margin boost; drop missing */
+	r.has_max_price = 1;
+	r.max_price = 20;
+	r.margin_boost = 2;
+	r.drop_missing = 1;
+	CHECK(catalog_view_build(&v, &c, &r, &items, &e) == 0);
+	CHECK(!v.allowed[0] && v.allowed[1] && !v.allowed[2] && !v.allowed[3]);
+	CHECK_NEAR(v.boost[1], 0.62, 1e-6);
+	CHECK_NEAR(v.boost[0], 0, 0);
+	catalog_view_free(&v);
+
+	memset(&r, 0, sizeof r);
+	r.exclude_categories = excl;
+	r.nexclude_categories = 1;
+	r.has_min_price = 1;
+	r.min_price = 13;
+	CHECK(catalog_view_build(&v, NULL, &r, &items, &e) == 0);
+	CHECK_INT(v.nallowed, 4);       /* no catalog: everything is missing, and kept */
+	catalog_view_free(&v);
+	CHECK(catalog_view_build(&v, &c, &r, &items, &e) == 0);
+	CHECK(!v.allowed[0] && !v.allowed[1] && !v.allowed[2] && v.allowed[3]);
+	catalog_view_free(&v);
+	ids_free(&items);
+	catalog_free(&c);
+}
+
+int
+main(void)
+{
+	RUN(loads_every_field);
+	RUN(bad_lines_name_the_line);
+	RUN(rules_make_a_view_of_an_item_table);
+	return UNIT_DONE();
+}

@@ -1,0 +1,198 @@
+/* test_mailmsg.c - message building: tokens, ids, links from meta, escaping, rejects */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/hmac.h>
+
+#include "mail/mailmsg.h"
+#include "unit.h"
+
+static const char *tmpl_src = "<title>{{subject}}</title>{{{body_html}}}{{#items}}<a href=\"{{url}}\">"
+    "{{title}} {{price}}</a>{{/items}}";
+
+static void
+test_tokens(void)
+{
+	unsigned char md[32];
+	unsigned int mdlen;
+	char tok[65], want[65], a[100], b[100], c[100];
+	size_t i;
+
+	CHECK_INT(mailmsg_unsub_token((const unsigned char *)"k", 1, "c1", "Ann@Example.com", tok), 0);
+	HMAC(EVP_sha256(), "k", 1, (const unsigned char *)"c1\nann@example.com", 18, md, &mdlen);
+	for (i = 0; i < 32; i++)
+		snprintf(want + 2 * i, 3, "%02x", md[i]);
+	CHECK_STR(tok, want);
+	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", a, sizeof a), 0);
+	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", b, sizeof b), 0);
+	CHECK_INT(mailmsg_message_id("c2", "u1", "example.com", c, sizeof c), 0);
+	CHECK_STR(a, b);
+	CHECK(strcmp(a, c) != 0);
+	CHECK_INT(strlen(a), strlen("<.c1@example.com>") + 32);
+	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", a, 10), -1);
+}
+
+static void
+test_pct(void)
+{
+	struct buf b;
+	char out[64];
+
+	buf_init(&b);
+	mailmsg_pct(&b, "a b/\xc3\xbc~");
+	CHECK_STR(b.s, "a%20b%2F%C3%BC~");
+	CHECK_INT(mailmsg_unpct(b.s, b.len, out, sizeof out), 0);
+	CHECK_STR(out, "a b/\xc3\xbc~");
+	CHECK_INT(mailmsg_unpct("%4", 2, out, sizeof out), -1);
+	CHECK_INT(mailmsg_unpct("%zz", 3, out, sizeof out), -1);
+	buf_free(&b);
+}
+
+static void
+test_build(void)
+{
+	struct html_tmpl t;
+	struct mailmsg m;
+	struct err e;
+	struct mailmsg_opts o = { .from_name = "Shop", .from_addr = "shop@example.com",
+		.date = 1764000000, .tmpl = &t };
+	json_t *meta = json_loads("{\"user\":\"u1\",\"email\":\"a@example.com\",\"name\":\"A\","
+	    "\"campaign\":\"c1\",\"variant\":\"llm\",\"items\":[{\"item\":\"s1\",\"title\":\"<T>\","
+	    "\"price\":3,\"currency\":\"EUR\",\"url\":\"https://x.example/p\"},"
+	    "{\"item\":\"s2\",\"title\":\"U\",\"url\":\"javascript:x\"}]}", 0, NULL);
+	const char *content = "{\"subject\":\"Hi\",\"preheader\":\"p\",\"body_text\":\"Hello <b>\"}";
+
+	CHECK_INT(html_compile(&t, tmpl_src, strlen(tmpl_src), "t", &e), 0);
+	CHECK_INT(mailmsg_check_opts(&o, &e), 0);
+	mailmsg_init(&m);
+	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), 0);
+	CHECK(strstr(m.head.s, "\nSubject: Hi\n") != NULL);
+	CHECK(strstr(m.head.s, "To: A <a@example.com>\n") != NULL);
+	CHECK(strstr(m.head.s, "\nX-Campaign: c1\nX-Variant: llm\nX-Recmail-User: u1\n") != NULL);
+	CHECK(strstr(m.body.s, "&lt;T&gt; =E2=82=AC3.00") != NULL);
+	CHECK(strstr(m.body.s, "Hello &lt;b&gt;") != NULL);
+	CHECK(strstr(m.body.s, "javascript") == NULL);
+	CHECK(strstr(m.body.s, "https://x.example/p?utm_source=3Drecmail") != NULL);
+	CHECK_STR(m.rcpt, "a@example.com");
+	/* content that is not the three strings is rejected with a reason */
+	CHECK_INT(mailmsg_build(&m, &o, meta, "{\"subject\":1}", 13, &e), -1);
+	CHECK_INT(e.code, 65);
+	CHECK(strstr(e.msg, "subject") != NULL);
+	json_object_set_new(meta, "email", json_string("a@example.com\nBcc: x@y.z"));
+	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), -1);
+	CHECK_STR(e.msg, "meta.email is not a valid address");
+	/* an https unsubscribe base needs a key */
+	o.unsub_url = "https://x.example/u";
+	CHECK_INT(mailmsg_check_opts(&o, &e), -1);
+	mailmsg_free(&m);
+	html_free(&t);
+	json_decref(meta);
+}
+
+/* The body of m with quoted-printable undone (soft breaks and =XX; the boundary's "=_" stays). */
+static void
+qp_decode(const struct buf *in, struct buf *out)
+{
+	size_t i;
+
+	buf_reset(out);
+	for (i = 0; i < in->len; i++) {
+		if (in->s[i] == '=' && i + 1 < in->len && in->s[i + 1] == '\n') {
+			i++;
+		} else if (in->s[i] == '=' && i + 2 < in->len && isxdigit((unsigned char)in->s[i + 1]) &&
+		    isxdigit((unsigned char)in->s[i + 2])) {
+			char h[3] = { in->s[i + 1], in->s[i + 2], '\0' };
+
+			buf_addc(out, (int)strtol(h, NULL, 16));
+			i += 2;
+		} else {
+			buf_addc(out, in->s[i]);
+		}
+	}
+}
+
+/* Builds the message for locale and returns its decoded body in out. */
+static int
+build_localised(const char *locale, struct buf *out)
+{
+	static const char *src = "<p>{{#items}}[{{reason}}|{{t_view_product}}]{{/items}}</p>"
+	    "<p>{{t_footer}} <a>{{t_unsubscribe}}</a></p>";
+	struct html_tmpl t;
+	struct mailmsg m;
+	struct err e;
+	struct mailmsg_opts o = { .from_name = "Shop", .from_addr = "shop@example.com",
+		.unsub_mailto = "unsub@example.com", .date = 1764000000, .tmpl = &t };
+	json_t *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:{s:s,s:s}},"
+	    "{s:s,s:s,s:s,s:{s:s,s:s}},{s:s,s:s,s:s,s:{s:s}},{s:s,s:s,s:s,s:{s:s}}]}",
+	    "user", "u1", "email", "a@example.com", "campaign", "c1", "brand", "Thé & <Co>",
+	    "locale", locale, "items",
+	    "item", "s1", "title", "T1", "url", "https://x.example/1", "reason", "type", "similar",
+	    "because_title", "Green cup",
+	    "item", "s2", "title", "T2", "url", "https://x.example/2", "reason", "type",
+	    "also_bought", "because_title", "Oak tray",
+	    "item", "s3", "title", "T3", "url", "https://x.example/3", "reason", "type", "popular",
+	    "item", "s4", "title", "T4", "url", "https://x.example/4", "reason", "type",
+	    "neighbours");
+	const char *content = "{\"subject\":\"Hi\",\"preheader\":\"p\",\"body_text\":\"Hello\"}";
+	int rc;
+
+	CHECK(meta != NULL);
+	CHECK_INT(html_compile(&t, src, strlen(src), "t", &e), 0);
+	mailmsg_init(&m);
+	rc = mailmsg_build(&m, &o, meta, content, strlen(content), &e);
+	if (rc == 0)
+		qp_decode(&m.body, out);
+	mailmsg_free(&m);
+	html_free(&t);
+	json_decref(meta);
+	return rc;
+}
+
+static void
+test_fixed_texts_follow_the_locale(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	CHECK_INT(build_localised("fr-FR", &b), 0);
+	CHECK(strstr(b.s, "[Parce que vous avez aimé «\xc2\xa0Green cup\xc2\xa0»|Voir le produit]"
+	    "[Souvent acheté avec «\xc2\xa0Oak tray\xc2\xa0»|Voir le produit]"
+	    "[Un succès auprès de nos clients|Voir le produit]"
+	    "[Les clients qui vous ressemblent l’adorent|Voir le produit]") != NULL);
+	CHECK(strstr(b.s, "<p>Vous recevez cet e-mail parce que vous avez effectué des achats chez "
+	    "Thé &amp; &lt;Co&gt;. <a>Se désabonner</a></p>") != NULL);
+	CHECK(strstr(b.s, "\nSe désabonner\xc2\xa0: mailto:unsub@example.com?subject=unsubscribe\n")
+	    != NULL);
+	CHECK(strstr(b.s, "Because") == NULL && strstr(b.s, "Unsubscribe") == NULL);
+
+	CHECK_INT(build_localised("de", &b), 0);
+	CHECK(strstr(b.s, "[Weil Ihnen „Green cup“ gefallen hat|Zum Produkt]") != NULL);
+	CHECK(strstr(b.s, "Sie erhalten diese E-Mail von Thé &amp; &lt;Co&gt;, weil") != NULL);
+	CHECK(strstr(b.s, "\nAbmelden: mailto:unsub@example.com") != NULL);
+
+	CHECK_INT(build_localised("es_MX", &b), 0);
+	CHECK(strstr(b.s, "[Se suele comprar con «Oak tray»|Ver producto]") != NULL);
+	CHECK(strstr(b.s, "<a>Darse de baja</a>") != NULL);
+	CHECK(strstr(b.s, "\nDarse de baja: mailto:unsub@example.com") != NULL);
+
+	/* a language without texts gets the English ones */
+	CHECK_INT(build_localised("it-IT", &b), 0);
+	CHECK(strstr(b.s, "[Because you liked Green cup|View product][Often bought with Oak tray|"
+	    "View product][Popular with our customers|View product][Loved by customers like you|"
+	    "View product]") != NULL);
+	CHECK(strstr(b.s, "<p>You receive this email from Thé &amp; &lt;Co&gt; because you are a "
+	    "customer. <a>Unsubscribe</a></p>") != NULL);
+	CHECK(strstr(b.s, "\nUnsubscribe: mailto:unsub@example.com?subject=unsubscribe\n") != NULL);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	RUN(test_tokens);
+	RUN(test_pct);
+	RUN(test_build);
+	RUN(test_fixed_texts_follow_the_locale);
+	return UNIT_DONE();
+}
