@@ -324,22 +324,30 @@ run_lines(struct run *r, FILE *in)
 static void
 summary(const struct run *r)
 {
-	char by[512] = "";
-	size_t k = 0;
+	char by[2][512] = { "", "" };
+	size_t k[2] = { 0, 0 };
+	long n[2] = { 0, 0 };
 
-	for (int i = 1; i < PROMPT_NOUTCOMES; i++)
-		if (r->by[i] > 0 && k < sizeof by)
-			k += (size_t)snprintf(by + k, sizeof by - k, "%s%ld %s", k ? ", " : " (",
-			    r->by[i], prompt_outcome_name((enum prompt_outcome)i));
-	if (k > 0 && k < sizeof by - 1)
-		strcat(by, ")");
+	/* holdout, no profile and no email get no email by design: counted apart from the
+	 * rejects, which are losses (docs/mkprompt.md) */
+	for (int i = 1; i < PROMPT_NOUTCOMES; i++) {
+		int j = i == PROMPT_HOLDOUT || i == PROMPT_NO_PROFILE || i == PROMPT_NO_EMAIL ? 0 : 1;
+
+		n[j] += r->by[i];
+		if (r->by[i] > 0 && k[j] < sizeof by[j])
+			k[j] += (size_t)snprintf(by[j] + k[j], sizeof by[j] - k[j], "%s%ld %s",
+			    k[j] ? ", " : " (", r->by[i], prompt_outcome_name((enum prompt_outcome)i));
+	}
+	for (int j = 0; j < 2; j++)
+		if (k[j] > 0 && k[j] < sizeof by[j] - 1)
+			strcat(by[j], ")");
 	if (r->rejected == 0 && r->skipped == 0 && r->st.missing == 0 && r->st.out_of_stock == 0 &&
 	    r->st.untitled == 0)
 		return;
-	cli_warn("%ld prompts, %ld users rejected%s, %ld bad lines skipped; items left out: "
-	    "%ld not in the catalog, %ld out of stock, %ld without a title, %ld over -n",
-	    r->prompts, r->rejected, by, r->skipped, r->st.missing, r->st.out_of_stock,
-	    r->st.untitled, r->st.capped);
+	cli_warn("%ld prompts, %ld users not mailed by design%s, %ld users rejected%s, %ld bad lines "
+	    "skipped; items left out: %ld not in the catalog, %ld out of stock, %ld without a title, "
+	    "%ld over -n", r->prompts, n[0], by[0], r->rejected - n[0], by[1], r->skipped,
+	    r->st.missing, r->st.out_of_stock, r->st.untitled, r->st.capped);
 }
 
 static int

@@ -93,7 +93,7 @@ X
 {"user":"c4","line":3,"reason":"no email"}
 {"user":"nobody","line":4,"reason":"no profile"}
 {"user":"c1","line":5,"reason":"no recommended item in the catalog"}' ]
-	[[ "$stderr" == *"1 prompts, 4 users rejected (1 no profile, 1 no email, 1 invalid email, 1 no recommended item in the catalog)"* ]]
+	[[ "$stderr" == *"1 prompts, 2 users not mailed by design (1 no profile, 1 no email), 2 users rejected (1 invalid email, 1 no recommended item in the catalog)"* ]]
 	[[ "$stderr" == *"1 not in the catalog, 1 out of stock"* ]]
 }
 
@@ -116,7 +116,7 @@ X
 	[ "$(jq -r .id <<<"$output")" = c2 ]
 	[ "$(jq -c . rej.ndjson)" = '{"user":"c1","line":1,"reason":"holdout"}
 {"user":"nobody","line":3,"reason":"holdout"}' ]
-	[[ "$stderr" == *"2 users rejected (2 holdout)"* ]]
+	[[ "$stderr" == *"2 users not mailed by design (2 holdout), 0 users rejected,"* ]]
 }
 
 @test "mkprompt: an injection attempt in a title stays inside the delimited data block" {

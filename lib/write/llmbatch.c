@@ -36,6 +36,7 @@ struct rec {
 	int usage_known;
 	struct http_req *req;
 	char *line;                 /* the finished output line */
+	enum outcome { O_OK, O_FAILED, O_NOT_SENT, O_BAD_INPUT } outcome; /* counted when written */
 };
 
 /* The resume index: ids that succeeded in an earlier output, and where their line is. */
@@ -178,9 +179,10 @@ rec_clear(struct rec *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Stores the output line of r (obj is consumed) and marks it done. */
+/* Stores the output line of r (obj is consumed) and marks it done; its outcome is counted
+ * when the line is written, so that the summary's ok and failed never exceed its done. */
 static int
-finish(struct run *x, struct rec *r, json_t *obj, int ok, struct err *e)
+finish(struct rec *r, json_t *obj, int ok, struct err *e)
 {
 	if (obj == NULL)
 		return err_nomem(e);
@@ -195,9 +197,9 @@ finish(struct run *x, struct rec *r, json_t *obj, int ok, struct err *e)
 	r->body = NULL;
 	r->st = S_DONE;
 	if (ok)
-		x->st->ok++;
-	else
-		x->st->failed++;
+		r->outcome = O_OK;
+	else if (r->outcome != O_NOT_SENT && r->outcome != O_BAD_INPUT)
+		r->outcome = O_FAILED;
 	return 0;
 }
 
@@ -223,14 +225,12 @@ finish_fail(struct run *x, struct rec *r, long status, const char *type, const c
 {
 	json_t *obj;
 
-	if (strcmp(type, "not_sent") == 0)
-		x->st->not_sent++;
-	else if (strcmp(type, "bad_input") == 0)
-		x->st->bad_input++;
+	r->outcome = strcmp(type, "not_sent") == 0 ? O_NOT_SENT :
+	    strcmp(type, "bad_input") == 0 ? O_BAD_INPUT : O_FAILED;
 	obj = json_pack("{s:o, s:b, s:{s:i, s:s, s:s, s:i}, s:o}", "id", id_ref(r), "ok", 0,
 	    "error", "status", (json_int_t)status, "type", type, "message", msg,
 	    "attempts", (json_int_t)r->attempts, "meta", meta_ref(r));
-	return finish(x, r, obj, 0, e);
+	return finish(r, obj, 0, e);
 }
 
 static json_t *
@@ -249,7 +249,7 @@ finish_ok(struct run *x, struct rec *r, const char *content, size_t len, const c
 	obj = json_pack("{s:o, s:b, s:s%, s:s, s:o, s:I, s:i, s:o}", "id", id_ref(r), "ok", 1,
 	    "content", content, len, "model", model, "usage", usage ? usage : json_object(),
 	    "latency_ms", (json_int_t)latency, "attempts", (json_int_t)r->attempts, "meta", meta_ref(r));
-	return finish(x, r, obj, 1, e);
+	return finish(r, obj, 1, e);
 }
 
 /* Fills why when the content (already unwrapped) is not a valid email for meta.
@@ -385,7 +385,7 @@ begin(struct run *x, struct rec *r, struct err *e)
 
 	if (x->have_resume && (line = resume_find(&x->rs, ndjson_str(r->rec, "id"))) != NULL) {
 		x->st->resumed++;
-		x->st->ok++;
+		r->outcome = O_OK;
 		r->line = strdup(line);
 		if (r->line == NULL)
 			return err_nomem(e);
@@ -440,6 +440,14 @@ write_rec(struct run *x, struct rec *r, struct err *e)
 	if (fwrite(r->line, 1, n, x->out) != n || putc('\n', x->out) == EOF)
 		return err_set(e, EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
 	x->st->records++;
+	if (r->outcome == O_OK)
+		x->st->ok++;
+	else
+		x->st->failed++;
+	if (r->outcome == O_NOT_SENT)
+		x->st->not_sent++;
+	else if (r->outcome == O_BAD_INPUT)
+		x->st->bad_input++;
 	rec_clear(r);
 	x->used--;
 	if (x->o->unordered)
