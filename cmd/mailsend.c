@@ -97,13 +97,16 @@ xheader(struct run *r, const char *head, size_t hn, const char *name, char *out,
 		out[0] = '\0';
 }
 
+/* The outcome of an attempt into the line its intent reserved; a suppression (no attempt) appended. */
 static int
 log_attempt(struct run *r, const char *id, const char *rcpt, const char *status, int attempt,
     const char *reply, struct err *e)
 {
 	if (!r->use_log)
 		return 0;
-	return sentlog_append(&r->log, id, rcpt, status, time(NULL), attempt, reply, e);
+	if (attempt == 0)
+		return sentlog_append(&r->log, id, rcpt, status, time(NULL), attempt, reply, e);
+	return sentlog_result(&r->log, id, rcpt, status, time(NULL), attempt, reply, e);
 }
 
 static int
@@ -178,6 +181,9 @@ deliver(struct run *r, const char *where, const char *msg, size_t n, struct err 
 				sleep_s(r->next_at - t);
 			r->next_at = now_s() + 1 / r->rate; /* starts at least 1/rate apart */
 		}
+		/* no message goes unless the line that will say it went is on disk */
+		if (r->use_log && sentlog_intent(&r->log, id, rcpt, time(NULL), attempt, e) < 0)
+			return -1;
 		se.code = 0;
 		se.msg[0] = '\0';
 		res = smtp_send(&r->smtp, from, rcpt, msg, n, &se);
@@ -317,6 +323,9 @@ main(int argc, char **argv)
 	r.use_log = logpath != NULL;
 	if (r.use_log && r.log.bad > 0)
 		cli_warn("%s: %ld unreadable lines skipped", logpath, r.log.bad);
+	if (r.use_log && r.log.unresolved > 0)
+		cli_warn("%s: %ld messages were being sent when a run stopped: sending them again",
+		    logpath, r.log.unresolved);
 	if (evpath && (r.events = fopen(evpath, "a")) == NULL)
 		return cli_fail(EXIT_CANTCREAT, "%s: %s", evpath, strerror(errno));
 	r.progress = cli_want_progress(r.progress);
