@@ -1,4 +1,5 @@
 /* mailsend - delivers messages (mbox, maildir, .eml directory) over SMTP, once each, at a set rate */
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "base/cli.h"
+#include "base/fmode.h"
 #include "mail/mailmsg.h"
 #include "mail/mbox.h"
 #include "mail/mime.h"
@@ -262,7 +264,7 @@ main(int argc, char **argv)
 	const char *authfile = NULL, *logpath = NULL, *suppath = NULL, *evpath = NULL;
 	struct err e = { 0, "" };
 	long timeout = 120;
-	int c, i, status = EXIT_OK;
+	int c, i, evfd, status = EXIT_OK;
 
 	cli_init(argv[0]);
 	r.rate = 10;
@@ -326,7 +328,8 @@ main(int argc, char **argv)
 	if (r.use_log && r.log.unresolved > 0)
 		cli_warn("%s: %ld messages were being sent when a run stopped: sending them again",
 		    logpath, r.log.unresolved);
-	if (evpath && (r.events = fopen(evpath, "a")) == NULL)
+	if (evpath && ((evfd = fmode_open(evpath, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0 ||
+	    (r.events = fdopen(evfd, "a")) == NULL))
 		return cli_fail(EXIT_CANTCREAT, "%s: %s", evpath, strerror(errno));
 	r.progress = cli_want_progress(r.progress);
 	for (i = optind; (i == optind || i < argc) && !r.fatal && status == EXIT_OK; i++) {

@@ -64,7 +64,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: mkprompt --catalog=FILE --customers=FILE [-n N] [-o FILE] [--brand=NAME]\n"
 	    "                [--voice=TEXT] [--campaign=ID] [--template=FILE] [--rejects=FILE]\n"
-	    "                [--no-response-format] [--skip-bad] [--jobs=N] [--progress] [FILE|-]\n"
+	    "                [--no-response-format] [--no-first-name] [--skip-bad] [--jobs=N]\n"
+	    "                [--progress] [FILE|-]\n"
 	    "\n"
 	    "Reads recommendation lines (docs/FORMATS.md 2.4) from FILE or stdin, joins each\n"
 	    "with the catalog and the customer's profile, and writes one prompt record per\n"
@@ -83,6 +84,8 @@ usage(FILE *f)
 	    "                        program, or $RECMAIL_SHARE/prompts/email.txt)\n"
 	    "  --rejects=FILE        NDJSON of users given no prompt, with the reason\n"
 	    "  --no-response-format  leave out the JSON-schema \"response_format\"\n"
+	    "  --no-first-name       send no name to the writer: first_name is null in the prompt\n"
+	    "                        (meta keeps it; docs/PRIVACY.md)\n"
 	    "  --skip-bad            report and skip bad input lines (exit 1) instead of stopping\n"
 	    "  --jobs=N              build records on N threads (default: the CPUs, at most %d);\n"
 	    "                        the output is the same for every N\n"
@@ -374,7 +377,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_BRAND = 256, O_CAMPAIGN, O_CATALOG, O_CUSTOMERS, O_NORF, O_PROGRESS, O_REJECTS,
-		O_SKIPBAD, O_TEMPLATE, O_VERSION, O_VOICE, O_JOBS };
+		O_SKIPBAD, O_TEMPLATE, O_VERSION, O_VOICE, O_JOBS, O_NONAME };
 	static const struct option longopts[] = {
 		{ "brand", required_argument, NULL, O_BRAND },
 		{ "campaign", required_argument, NULL, O_CAMPAIGN },
@@ -383,6 +386,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "max-items", required_argument, NULL, 'n' },
+		{ "no-first-name", no_argument, NULL, O_NONAME },
 		{ "no-response-format", no_argument, NULL, O_NORF },
 		{ "output", required_argument, NULL, 'o' },
 		{ "progress", no_argument, NULL, O_PROGRESS },
@@ -423,6 +427,7 @@ main(int argc, char **argv)
 			if (cli_parse_long("--max-items", optarg, 1, PROMPT_MAX_ITEMS, &o.max_items) < 0)
 				return cli_usage_error("bad --max-items");
 			break;
+		case O_NONAME: o.no_first_name = 1; break;
 		case O_NORF: norf = 1; break;
 		case 'o': opath = optarg; break;
 		case O_PROGRESS: progress = 1; break;

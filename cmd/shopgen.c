@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/cli.h"
+#include "base/fmode.h"
 #include "base/ofile.h"
 #include "data/shop.h"
 
@@ -131,7 +132,7 @@ main(int argc, char **argv)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (dir == NULL)
 		return cli_usage_error("--out-dir is required");
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+	if (fmode_mkdir(dir) != 0)
 		return cli_fail(EXIT_CANTCREAT, "%s: %s", dir, strerror(errno));
 	for (opened = 0; opened < 4; opened++) {
 		char *path = join(dir, names[opened]);

@@ -35,14 +35,6 @@ teardown() {
 	done
 }
 
-wait_port() {
-	for _ in $(seq 150); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 start_fakellm() {
 	"$PY3" "$RECMAIL_ROOT/tests/fakellm.py" --port-file "$TMP/llm.port" --log "$TMP/llm.log" \
 		"$@" >llm.out 2>&1 &

@@ -17,6 +17,15 @@ setup_scratch() {
 	cd "$TMP" || return 1
 }
 
+# wait_port FILE: waits up to 15 s for a server to write its port to FILE.
+wait_port() {
+	for _ in $(seq 150); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # skip_unless_data FILE: skip, saying why, when a shared data set is absent.
 skip_unless_data() {
 	if [ ! -r "$SHARED_DATA/$1" ]; then

@@ -72,6 +72,21 @@ FORMAT_25='(keys - ["id","messages","meta","response_format"] == [])
 	[ "$status" -eq 0 ]
 }
 
+@test "mkprompt: --no-first-name sends no name in the messages; meta keeps it for the mail" {
+	mk recs.ndjson >named.ndjson
+	mk --no-first-name recs.ndjson >anon.ndjson
+	# with the name: the data block carries it; without: null, and no part of the name anywhere
+	grep -q '"first_name":"Zo' <(jq -r '.messages[1].content' named.ndjson)
+	run jq -r '.messages[].content' anon.ndjson
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'{"customer":{"first_name":null},"products":'* ]]
+	[[ "$output" != *Zo* && "$output" != *Ann* && "$output" != *Müller* && "$output" != *Smith* ]]
+	[[ "$output" != *zoe@* && "$output" != *ann@* ]]
+	run jq -c '[.meta.user, .meta.first_name]' anon.ndjson
+	[ "${lines[0]}" = '["c1","Zoë"]' ]
+	[ "${lines[1]}" = '["c2","Ann"]' ]
+}
+
 @test "mkprompt: asks for a JSON subject, preheader and body_text by response_format" {
 	mk recs.ndjson >out.ndjson
 	run jq -c '[.response_format.type, .response_format.json_schema.strict, .response_format.json_schema.schema.required, .response_format.json_schema.schema.additionalProperties]' out.ndjson
@@ -205,7 +220,7 @@ products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"G
 	[ -z "$stderr" ]
 	[[ "$output" == usage:\ mkprompt* ]]
 	for opt in --catalog --customers --max-items --output --brand --voice --campaign --template \
-	    --rejects --no-response-format --skip-bad --jobs --progress --help --version Example; do
+	    --rejects --no-response-format --no-first-name --skip-bad --jobs --progress --help --version Example; do
 		[[ "$output" == *"$opt"* ]]
 	done
 }

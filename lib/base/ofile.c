@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include "base/exitcode.h"
+#include "base/fmode.h"
 #include "base/ofile.h"
 
 int
 ofile_open(struct ofile *o, const char *path, struct err *e)
 {
 	struct stat st;
-	mode_t mask;
 	int fd;
 
 	memset(o, 0, sizeof *o);
@@ -47,9 +47,13 @@ ofile_open(struct ofile *o, const char *path, struct err *e)
 		err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	mask = umask(0);
-	umask(mask);
-	(void)fchmod(fd, 0666 & ~mask);
+	/* private whatever the umask (mkstemp's 0600, or the group's bits with RECMAIL_GROUP_READ) */
+	if (fchmod(fd, fmode_file()) != 0) {
+		err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(o->tmp);
+		goto fail;
+	}
 	o->fp = fdopen(fd, "wb");
 	if (o->fp == NULL) {
 		err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));

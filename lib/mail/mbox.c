@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/exitcode.h"
+#include "base/fmode.h"
 #include "mail/mbox.h"
 
 void
@@ -21,7 +22,7 @@ mbox_out_stream(struct mbox_out *o, FILE *fp)
 static int
 make_dir(const char *path, struct err *e)
 {
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+	if (fmode_mkdir(path) != 0)
 		return err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
 	return 0;
 }
@@ -136,11 +137,15 @@ static int
 write_file(const char *tmp, const char *path, const char *msg, size_t n, int sync,
     struct err *e)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	size_t off = 0;
 
 	if (fd < 0)
 		return err_set(e, EXIT_CANTCREAT, "%s: %s", tmp, strerror(errno));
+	if (fchmod(fd, fmode_file()) != 0) {
+		err_set(e, EXIT_CANTCREAT, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
 	while (off < n) {
 		ssize_t w = write(fd, msg + off, n - off);
 

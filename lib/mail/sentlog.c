@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/exitcode.h"
+#include "base/fmode.h"
 #include "base/ndjson.h"
 #include "mail/sentlog.h"
 
@@ -186,7 +187,7 @@ sentlog_open(struct sentlog *l, const char *path, struct err *e)
 	l->path = path;
 	l->slot = -1;
 	/* not O_APPEND: a result overwrites its reserved line in place (pwrite) */
-	l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	l->fd = fmode_open(path, O_RDWR | O_CLOEXEC);
 	if (l->fd < 0)
 		return err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
 	/* a device would never end (/dev/zero) or never sync (/dev/full) */

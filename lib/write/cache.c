@@ -11,27 +11,7 @@
 
 #include "write/cache.h"
 #include "base/exitcode.h"
-
-/* mkdir -p for path (modified in place and restored). */
-static int
-mkdirs(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
+#include "base/fmode.h"
 
 int
 cache_open(struct cache *c, const char *dir, struct err *e)
@@ -42,7 +22,7 @@ cache_open(struct cache *c, const char *dir, struct err *e)
 	if (c->dir == NULL)
 		return err_nomem(e);
 	errno = 0;
-	if (mkdirs(c->dir) != 0 || stat(c->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (fmode_mkdirs(c->dir) != 0 || stat(c->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		err_set(e, EXIT_CANTCREAT, "%s: %s", dir, errno ? strerror(errno) : "not a directory");
 		cache_close(c);
 		return -1;
@@ -162,7 +142,7 @@ cache_put(const struct cache *c, const char *key, const char *data, size_t len, 
 	}
 	dirlen = strlen(c->dir) + 3;
 	path[dirlen] = '\0';
-	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+	if (fmode_mkdir(path) != 0) {
 		err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
@@ -171,7 +151,10 @@ cache_put(const struct cache *c, const char *key, const char *data, size_t len, 
 		err_set(e, EXIT_IO, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
-	(void)fchmod(fd, 0644);
+	if (fchmod(fd, fmode_file()) != 0) {
+		err_set(e, EXIT_IO, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
 	while (len > 0) {
 		w = write(fd, data, len);
 		if (w < 0 && errno == EINTR)

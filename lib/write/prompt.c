@@ -872,7 +872,8 @@ compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt
 	buf_reset(&w->pj);
 	buf_reset(&w->dj);
 	if (t->uses & (USES(5) | USES(7))) {
-		if (first != NULL ? add_json_str(&w->fj, first, strlen(first), DATA_FLAGS) < 0 :
+		/* --no-first-name: the writer greets without a name; the template arm still has meta's */
+		if (first != NULL && !o->no_first_name ? add_json_str(&w->fj, first, strlen(first), DATA_FLAGS) < 0 :
 		    buf_adds(&w->fj, "null") < 0)
 			goto nomem;
 	}

@@ -99,6 +99,7 @@ struct prompt_opts {
 	const char *campaign;   /* NULL: not in meta */
 	long max_items;         /* 1..PROMPT_MAX_ITEMS */
 	json_t *response_format; /* NULL, or put in every record (prompt_response_format()) */
+	int no_first_name;      /* the prompt's first_name is null (meta keeps it): no name leaves */
 };
 
 /* Per-item counts over a run. */

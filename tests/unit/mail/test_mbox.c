@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mail/mbox.h"
@@ -60,7 +61,8 @@ test_names_and_dirs(void)
 	struct mbox_out o;
 	struct mbox_in in;
 	struct err e;
-	char dir[] = "/tmp/test_mbox_dir.XXXXXX";
+	char dir[] = "/tmp/test_mbox_dir.XXXXXX", path[256];
+	struct stat st;
 	const char *msg;
 	size_t n;
 
@@ -72,11 +74,15 @@ test_names_and_dirs(void)
 	CHECK_STR(b.s, "_hidden@x");
 	buf_free(&b);
 	CHECK(mkdtemp(dir) != NULL);
+	umask(022);
 	CHECK_INT(mbox_out_dir(&o, MBOX_EMLDIR, dir, &e), 0);
 	CHECK_INT(mbox_write(&o, "<2@x>", 0, "S: 2\n\nb\n", 8, &e), 0);
 	CHECK_INT(mbox_write(&o, "<1@x>", 0, "S: 1\n\nb\n", 8, &e), 0);
 	CHECK_INT(mbox_write(&o, "<1@x>", 0, "S: 1\n\nb\n", 8, &e), 0);
 	CHECK_INT(mbox_out_commit(&o, &e), 0);
+	/* messages hold customer data: owner-only whatever the umask */
+	snprintf(path, sizeof path, "%s/1@x.eml", dir);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	o.sync_each = 1;
 	CHECK_INT(mbox_write(&o, "<3@x>", 0, "S: 3\n\nb\n", 8, &e), 0);
 	CHECK_INT(mbox_out_commit(&o, &e), 0);

@@ -31,6 +31,7 @@ test_put_get(void)
 	char dir[] = "/tmp/test_cache.XXXXXX", sub[128], *data = NULL;
 	const char *key = "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
 	struct cache c;
+	struct stat st;
 	struct err e;
 	size_t len = 0;
 
@@ -39,7 +40,15 @@ test_put_get(void)
 	CHECK_INT(cache_open(&c, sub, &e), 0);
 	CHECK_INT(cache_get(&c, key, &data, &len, &e), 0);
 	CHECK(data == NULL);
+	umask(022);
 	CHECK_INT(cache_put(&c, key, "{\"content\":\"x\"}", 15, &e), 0);
+	/* entries hold customer data: owner-only whatever the umask (docs/PRIVACY.md) */
+	snprintf(sub, sizeof sub, "%s/new/deeper/ab/%s", dir, key);
+	CHECK(stat(sub, &st) == 0 && (st.st_mode & 0777) == 0600);
+	snprintf(sub, sizeof sub, "%s/new/deeper/ab", dir);
+	CHECK(stat(sub, &st) == 0 && (st.st_mode & 0777) == 0700);
+	snprintf(sub, sizeof sub, "%s/new", dir);
+	CHECK(stat(sub, &st) == 0 && (st.st_mode & 0777) == 0700);
 	CHECK_INT(cache_get(&c, key, &data, &len, &e), 1);
 	CHECK_INT(len, 15);
 	CHECK_STR(data, "{\"content\":\"x\"}");
