@@ -1,4 +1,5 @@
 /* mf.h - matrix factorization: trains a factor model (sgd, als, ials, svd) from a ratings matrix */
+/* (the parameters, the epoch report and the validation sets are declared in train/mfstate.h) */
 #ifndef RECMAIL_MF_H
 #define RECMAIL_MF_H
 
@@ -8,39 +9,7 @@
 #include "base/err.h"
 #include "data/model.h"
 #include "data/ratings.h"
-
-enum mf_algo { MF_SGD, MF_ALS, MF_IALS, MF_SVD };
-
-/* Hyper-parameters. mf_defaults() fills the tuned defaults of one algorithm. */
-struct mf_params {
-	enum mf_algo algo;
-	int64_t k;              /* factors */
-	int epochs;             /* sgd epochs, als/ials sweeps, svd power iterations */
-	double lr;              /* sgd learning rate */
-	double lr_decay;        /* sgd: the learning rate is multiplied by this after each epoch */
-	double reg;             /* factor regularization (als: times n_u, the weighted-lambda form) */
-	double reg_bias;        /* bias regularization (als: not times n; svd: damping count) */
-	double alpha;           /* ials confidence slope: c = 1 + alpha * r */
-	double init_std;        /* standard deviation of the initial factors */
-	uint64_t seed;
-	int threads;
-	int patience;           /* early stopping on the validation RMSE; 0: never stop early */
-	int oversample;         /* svd: extra columns of the randomized range finder */
-	int64_t dense_max;      /* svd: a dense gesdd when users * items <= this */
-};
-
-/* One finished epoch, as given to the progress callback. */
-struct mf_epoch {
-	int epoch;              /* 1, 2, ... */
-	int epochs;             /* the planned number */
-	double loss;            /* training loss (see docs/svdtrain.md for each algorithm) */
-	double val_rmse;        /* NAN without a validation set */
-	double lr;              /* sgd: the rate used in this epoch; 0 otherwise */
-	double seconds;         /* wall time of this epoch */
-};
-
-/* Called once per epoch (never per rating). */
-typedef void (*mf_progress_fn)(void *ctx, const struct mf_epoch *ep);
+#include "train/mfstate.h"
 
 /* What a training did. */
 struct mf_report {
@@ -49,14 +18,6 @@ struct mf_report {
 	double train_loss;      /* of the last epoch run */
 	double val_rmse;        /* of the model kept; NAN without a validation set */
 	double seconds;
-};
-
-/* Held-out ratings mapped onto the training matrix's rows and columns by id string. */
-struct mf_valset {
-	int64_t n;
-	int32_t *u, *i;         /* -1: unknown to the training matrix */
-	float *r;
-	int64_t unknown_users, unknown_items;
 };
 
 /* Fills p with the defaults of algo (tuned on MovieLens 100K, see docs/svdtrain.md). */
@@ -68,14 +29,6 @@ const char *mf_algo_name(enum mf_algo a);
 
 /* Checks the parameters. Returns 0, or -1 with e set (EXIT_USAGE) naming the option. */
 int mf_check(const struct mf_params *p, struct err *e);
-
-/*
- * Maps every rating of val onto train's users and items by id string.
- * Returns 0, or -1 with e set (EXIT_OSERR).
- */
-int mf_valset_build(struct mf_valset *v, const struct ratings *train, const struct ratings *val,
-    struct err *e);
-void mf_valset_free(struct mf_valset *v);
 
 /*
  * Trains a model of r with p and fills m (allocated here: model_free it):
@@ -92,53 +45,5 @@ int mf_train(const struct ratings *r, const struct mf_params *p, const struct mf
 /* RMSE of the model on a validation set (unknown users and items get mean plus known biases),
  * predictions clipped to the model's rating range. 0 for an empty set. */
 double mf_rmse(const struct model *m, const struct mf_valset *v);
-
-/* --- internal to lib/mf*.c: the training state the algorithms share --- */
-
-struct mf_state {
-	const struct ratings *r;
-	const struct mf_params *p;
-	const struct mf_valset *val;
-	mf_progress_fn fn;
-	void *ctx;
-	int64_t k, ld;          /* factors, and the row stride of P and Q (>= k, zero padded) */
-	float *P, *Q, *bu, *bi;
-	float mu;
-	float clip_lo, clip_hi; /* the rating range (equal: no clipping) */
-	/* early stopping */
-	float *best;            /* snapshot of P, Q, bu, bi at the best epoch */
-	double best_rmse;
-	int best_epoch, epochs_run;
-	double last_loss;
-};
-
-/* Allocates P and Q (users x ld, items x ld) and the biases, all zero. Returns 0 or -1. */
-int mf_state_alloc(struct mf_state *s, int64_t ld, struct err *e);
-
-/* Fills P and Q (first k columns) with N(0, init_std) deviates drawn from seed. */
-void mf_state_init_normal(struct mf_state *s, uint64_t seed);
-
-/*
- * Ends an epoch: checks the loss is finite (else -1, EXIT_DATA naming the epoch),
- * scores the validation set, tells the callback, keeps the best snapshot.
- * Returns 0 to go on, 1 to stop early, -1 on error.
- */
-int mf_state_epoch_end(struct mf_state *s, int epoch, double loss, double lr, double seconds,
-    struct err *e);
-
-/* malloc for large arrays (64-byte aligned; huge pages where the system offers them); free() it. */
-void *mf_big_alloc(size_t bytes);
-
-/* Seconds on a monotonic clock. */
-double mf_now(void);
-
-/* The worker thread count: p->threads, at least 1. */
-int mf_threads(const struct mf_params *p);
-
-/* The algorithms: fill s->P, s->Q, s->bu, s->bi (and s->mu). Return 0 or -1 with e set. */
-int mf_sgd_train(struct mf_state *s, struct err *e);
-int mf_als_train(struct mf_state *s, struct err *e);
-int mf_ials_train(struct mf_state *s, struct err *e);
-int mf_svd_train(struct mf_state *s, struct err *e);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/exitcode.h"
-#include "train/mf.h"
+#include "train/mf_als.h"
 
 /* Rows gathered per ssyrk call: bounds the per-thread scratch for very popular items. */
 #define ALS_CHUNK 512

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/exitcode.h"
-#include "train/mf.h"
+#include "train/mf_sgd.h"
 #include "base/rng.h"
 
 /* Factor rows are padded to a multiple of this many floats so the kernels vectorise fully. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/exitcode.h"
-#include "train/mf.h"
+#include "train/mf_svd.h"
 #include "base/rng.h"
 
 /*
