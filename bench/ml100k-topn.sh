@@ -7,9 +7,12 @@
 # 10 recommendations for every user, never an item the user rated in the 80%; a test rating
 # >= 4 is relevant; precision@10, recall@10, NDCG@10, MAP@10 and hit rate averaged over the
 # users with at least one relevant test rating (a user without a line scores 0), catalog
-# coverage over the 1682 items. A row NAME+supportN is NAME's model served with
-# --min-support=N: never an item with fewer than N ratings in the 80% (its secs: topk alone,
-# the model is NAME's).
+# coverage over the 1682 items, the Gini index of how often each item is recommended, and
+# top_share: the share of users whose top 10 holds the single most recommended item. A row
+# NAME+supportN is NAME's model served with --min-support=N: never an item with fewer than N
+# ratings in the 80% (its secs: topk alone, the model is NAME's). The row "example" is the
+# model of examples/movielens/campaign.conf (TRAIN_OPTS); the last lines check it against the
+# issue-17 rule: no item to more than 25% of users, NDCG@10 within 5% of the best row.
 set -u
 export LC_ALL=C
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +51,12 @@ recs() {
 	*+support*) sup=${1##*+support} ;;
 	esac
 	case $base in
+	example)
+		[ -x "$bin/svdtrain" ] && [ -x "$bin/topk" ] || return 2
+		# shellcheck disable=SC1091,SC2046
+		svdtrain $(. "$root/examples/movielens/campaign.conf" && echo "$TRAIN_OPTS") "$t" \
+		    >"$tmp/example.st" &&
+		    topk --model="$tmp/example.st" --seen="$t" --all -n $k >"$tmp/$1.ndjson" ;;
 	sgd | als | ials)
 		[ -x "$bin/svdtrain" ] && [ -x "$bin/topk" ] || return 2
 		{ [ -s "$tmp/$base.st" ] || svdtrain --algo="$base" "$t" >"$tmp/$base.st"; } &&
@@ -62,9 +71,9 @@ recs() {
 	esac
 }
 
-printf '%-14s %9s %9s %9s %9s %9s %9s %7s\n' algo "prec@$k" "recall@$k" "ndcg@$k" "map@$k" \
-    hit_rate coverage secs
-for a in sgd als ials itemknn popular sgd+support20 als+support20; do
+printf '%-14s %9s %9s %9s %9s %9s %9s %6s %9s %7s\n' algo "prec@$k" "recall@$k" "ndcg@$k" \
+    "map@$k" hit_rate coverage gini top_share secs
+for a in sgd als ials itemknn popular sgd+support20 als+support20 example; do
 	t0=$(now)
 	recs "$a"
 	rc=$?
@@ -78,11 +87,12 @@ for a in sgd als ials itemknn popular sgd+support20 als+support20; do
 	fi
 	m=$(evaluate --test="$tmp/test.st" --recs="$tmp/$a.ndjson" -k $k --relevant-threshold=4) ||
 	    { printf '%-14s evaluate failed\n' "$a"; continue; }
-	printf '%-14s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %7.2f\n' "$a" \
+	printf '%-14s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %6.3f %9.4f %7.2f\n' "$a" \
 	    "$(jq .precision <<<"$m")" "$(jq .recall <<<"$m")" "$(jq .ndcg <<<"$m")" \
 	    "$(jq .map <<<"$m")" "$(jq .hit_rate <<<"$m")" "$(jq .coverage <<<"$m")" \
-	    "$(echo "$t1 - $t0" | bc -l)"
-	echo "$a $(jq .ndcg <<<"$m")" >>"$tmp/ndcg"
+	    "$(jq .gini <<<"$m")" "$(jq .top_item_share <<<"$m")" "$(echo "$t1 - $t0" | bc -l)"
+	[ "$a" = example ] || echo "$a $(jq .ndcg <<<"$m")" >>"$tmp/ndcg"
+	[ "$a" = example ] && echo "$(jq .ndcg <<<"$m") $(jq .top_item_share <<<"$m")" >"$tmp/example"
 done
 if [ -s "$tmp/ndcg" ] && grep -q '^popular ' "$tmp/ndcg"; then
 	pop=$(awk '$1 == "popular" { print $2 }' "$tmp/ndcg")
@@ -95,4 +105,12 @@ if [ -s "$tmp/ndcg" ] && grep -q '^popular ' "$tmp/ndcg"; then
 			printf '%-14s NDCG@%d %.4f vs popular %.4f: below the baseline\n' "$a" $k "$v" "$pop"
 		fi
 	done <"$tmp/ndcg"
+fi
+if [ -s "$tmp/example" ] && [ -s "$tmp/ndcg" ]; then
+	read -r en es <"$tmp/example"
+	read -r ba bn < <(sort -k2,2gr "$tmp/ndcg" | head -1)
+	echo
+	printf 'example (%s): NDCG@%d %.4f = %.1f%% of the best (%s %.4f; rule: >= 95%%), most recommended item to %.1f%% of users (rule: <= 25%%)\n' \
+	    "$( (. "$root/examples/movielens/campaign.conf" && echo "$TRAIN_OPTS") )" $k "$en" \
+	    "$(echo "100 * $en / $bn" | bc -l)" "$ba" "$bn" "$(echo "100 * $es" | bc -l)"
 fi

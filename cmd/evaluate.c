@@ -23,8 +23,11 @@ static const char usage_text[] =
 "    items unknown to the model get global mean + the known biases\n"
 "  with --recs, or without --model (recommendation lines on stdin): precision,\n"
 "    recall, NDCG, MAP and hit rate at k, averaged over the test users with at\n"
-"    least one relevant item (a user without a line scores 0), and catalog\n"
-"    coverage (distinct items recommended / items in the test set's table)\n"
+"    least one relevant item (a user without a line scores 0), and how the\n"
+"    lists spread over the catalog: coverage (distinct items in some top k /\n"
+"    items in the test set's table), gini (Gini index of how often each item\n"
+"    of that table is in a top k: 0 even, 1 one item everywhere), top_item and\n"
+"    top_item_share (the item in most top-k lists and the share of lines with it)\n"
 "\n"
 "options:\n"
 "  -t, --test FILE               the test ratings container (required)\n"
@@ -101,6 +104,8 @@ ranking_metrics(const char *path, const struct ratings *test, int k, int use_thr
 	FILE *f;
 	json_t *line;
 	int rc = -1, got;
+	int64_t top;
+	double share;
 
 	if (strcmp(path, "-") == 0)
 		f = stdin;
@@ -143,6 +148,15 @@ ranking_metrics(const char *path, const struct ratings *test, int k, int use_thr
 	json_object_set_new(out, "hit_rate",
 	    json_real(ndjson_round(metrics_rank_mean(&ev.sums, ev.sums.hit), 6)));
 	json_object_set_new(out, "coverage", json_real(ndjson_round(rankeval_coverage(&ev), 6)));
+	json_object_set_new(out, "gini", json_real(ndjson_round(rankeval_gini(&ev), 6)));
+	share = rankeval_top_share(&ev, &top);
+	if (top >= 0) {
+		size_t tlen;
+		const char *tid = ids_get(&test->items, top, &tlen);
+
+		json_object_set_new(out, "top_item", json_stringn(tid, tlen));
+	}
+	json_object_set_new(out, "top_item_share", json_real(ndjson_round(share, 6)));
 	json_object_set_new(out, "users_without_recs", json_integer(ev.users_without_recs));
 	json_object_set_new(out, "lines", json_integer(ev.lines));
 	rc = 0;

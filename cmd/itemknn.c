@@ -34,6 +34,7 @@ static const char usage_text[] =
 "      --normalize           divide a score by the sum of its similarities\n"
 "      --no-fill             do not fill a short list with popular items\n"
 "      --method M            auto, sparse or dense similarity computation (default auto)\n"
+LIKED_USAGE
 "  -s, --seen FILE           ratings container: never recommend what a user has\n"
 "                            (the user's own ratings are never recommended either)\n"
 RECFILTER_USAGE_RULES
@@ -73,7 +74,10 @@ show_progress(void *arg, size_t done, size_t total)
 		fprintf(stderr, "\r%s: %s %zu", cli_progname(), (const char *)arg, done);
 }
 
-enum { O_SHRINK = RECFILTER_O_END, O_BINARY, O_NORM, O_NOFILL, O_METHOD, O_PROGRESS };
+enum {
+	O_SHRINK = RECFILTER_O_END, O_BINARY, O_NORM, O_NOFILL, O_METHOD, O_PROGRESS, O_LIKE,
+	O_ACTION,
+};
 
 /* Parses argv into o. Returns -1 to go on, else the exit status. */
 static int
@@ -83,6 +87,8 @@ parse(int argc, char **argv, struct opts *o)
 	static const struct option own[] = {
 		{ "binary", no_argument, NULL, O_BINARY },
 		{ "help", no_argument, NULL, 'h' },
+		{ "history-action", required_argument, NULL, O_ACTION },
+		{ "like-threshold", required_argument, NULL, O_LIKE },
 		{ "method", required_argument, NULL, O_METHOD },
 		{ "neighbours", required_argument, NULL, 'k' },
 		{ "no-fill", no_argument, NULL, O_NOFILL },
@@ -126,6 +132,12 @@ parse(int argc, char **argv, struct opts *o)
 		case O_NOFILL: k->fill = 0; break;
 		case O_NORM: k->normalize = 1; break;
 		case O_PROGRESS: o->progress = 1; break;
+		case O_LIKE:
+		case O_ACTION:
+			if ((rc = liked_option(&k->like, c == O_LIKE ? LIKED_O_THRESHOLD : LIKED_O_ACTION,
+			    optarg)) >= 0)
+				return rc;
+			break;
 		case O_SHRINK:
 			if (cli_parse_double("--shrink", optarg, 0, 1e9, &k->shrink) < 0)
 				return EXIT_USAGE;
@@ -154,7 +166,8 @@ add_line(void *k, json_t *line, struct err *e)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .f = { .n = 10 }, .ko = { .neighbours = 20, .shrink = 10, .fill = 1 } };
+	struct opts o = { .f = { .n = 10 }, .ko = { .neighbours = 20, .shrink = 10, .fill = 1,
+	    .like = { -1, RECS_ACT_NONE } } };
 	struct ratings r;
 	struct recfilter f;
 	struct ofile out = { 0 }, bad = { 0 };

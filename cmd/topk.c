@@ -35,7 +35,8 @@ RECFILTER_USAGE_RULES
 "      --fold-reg L          fold-in regularization (default: the model's reg, else 0.1)\n"
 "      --fold-alpha A        fold-in iALS confidence (default: the model's alpha, else 1)\n"
 "      --min-similarity S    a reason names a history item only above cosine S\n"
-"                            (default 0)\n"
+"                            (default " MFREC_MIN_SIMILARITY_TEXT ")\n"
+LIKED_USAGE
 RECFILTER_USAGE_BAD
 "      --block N             users scored per matrix product (default: automatic)\n"
 "  -o, --output FILE         write to FILE (atomically) instead of stdout\n"
@@ -75,7 +76,7 @@ show_progress(void *arg, size_t done, size_t total)
 
 enum {
 	O_MARGIN = RECFILTER_O_END, O_MMR, O_MMRPOOL, O_HALF, O_NOW, O_FREG, O_FALPHA, O_MINSIM,
-	O_BLOCK, O_PROGRESS,
+	O_BLOCK, O_PROGRESS, O_LIKE, O_ACTION,
 };
 
 /* Parses argv into o. Returns -1 to go on, else the exit status. */
@@ -89,6 +90,8 @@ parse(int argc, char **argv, struct opts *o)
 		{ "fold-reg", required_argument, NULL, O_FREG },
 		{ "half-life", required_argument, NULL, O_HALF },
 		{ "help", no_argument, NULL, 'h' },
+		{ "history-action", required_argument, NULL, O_ACTION },
+		{ "like-threshold", required_argument, NULL, O_LIKE },
 		{ "margin-boost", required_argument, NULL, O_MARGIN },
 		{ "min-similarity", required_argument, NULL, O_MINSIM },
 		{ "mmr", required_argument, NULL, O_MMR },
@@ -152,6 +155,12 @@ parse(int argc, char **argv, struct opts *o)
 			m->pop.has_now = 1;
 			break;
 		case O_PROGRESS: o->progress = 1; break;
+		case O_LIKE:
+		case O_ACTION:
+			if ((rc = liked_option(&m->like, c == O_LIKE ? LIKED_O_THRESHOLD : LIKED_O_ACTION,
+			    optarg)) >= 0)
+				return rc;
+			break;
 		default:
 			if ((rc = recfilter_option(&o->f, c, optarg)) >= 0)
 				return rc;
@@ -196,7 +205,8 @@ run_lines(struct mfrec *r, const struct opts *o, FILE *in, FILE *bad)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .f = { .n = 10 }, .mo = { .mmr = -1, .fold_reg = -1, .fold_alpha = -1 } };
+	struct opts o = { .f = { .n = 10 }, .mo = { .mmr = -1, .fold_reg = -1, .fold_alpha = -1,
+	    .min_similarity = MFREC_MIN_SIMILARITY, .like = { -1, RECS_ACT_NONE } } };
 	struct model m = { 0 };
 	struct recfilter f;
 	struct ofile out = { 0 }, bad = { 0 };

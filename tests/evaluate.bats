@@ -121,6 +121,11 @@ mktest() {
 	near "$output" .hit_rate "$(echo '2 / 3' | bc -l)"
 	# coverage: i1 i4 i3 (A's top 3), i2 (B), i1 (C), i5 (Q): 5 distinct of 8 items in the table
 	near "$output" .coverage 0.625
+	# counts over the 8 items: i1 2; i2 i3 i4 i5 1; three 0 (6 in all). Gini, x ascending,
+	# weights 2i - 9: (-1 + 1 + 3 + 5 + 7 * 2) / (8 * 6) = 22/48; i1 is in 2 of the 4 lines
+	near "$output" .gini "$(echo '22 / 48' | bc -l)"
+	[ "$(jq -r .top_item <<<"$output")" = i1 ]
+	near "$output" .top_item_share 0.5
 }
 
 @test "evaluate: without a threshold every test interaction is relevant" {
@@ -246,12 +251,20 @@ mktest() {
 	out["users"] = n
 	catalog = set(items)
 	out["coverage"] = len({i for l in lists.values() for i in l[:k] if i in catalog}) / len(items)
+	count = {i: 0 for i in items}
+	for l in lists.values():
+	    for i in l[:k]:
+	        if i in catalog:
+	            count[i] += 1
+	x = sorted(count.values())
+	out["gini"] = sum((2 * (j + 1) - len(x) - 1) * v for j, v in enumerate(x)) / (len(x) * sum(x))
+	out["top_item_share"] = max(x) / len(lists)
 	print(json.dumps(out))
 	PY
 	run evaluate --test=test.st --recs=recs.ndjson --relevant-threshold=4
 	[ "$status" -eq 0 ]
 	[ "$(jq .users <<<"$output")" = "$(jq .users expect.json)" ]
-	for m in precision recall ndcg map hit_rate coverage; do
+	for m in precision recall ndcg map hit_rate coverage gini top_item_share; do
 		near "$output" ".$m" "$(jq ".$m" expect.json)"
 	done
 	# the lists are random: most metrics are small but not zero

@@ -17,7 +17,7 @@ setup() {
 	#                           cos(d,e) = 2/(2 x 1)       = 1         (1 in common); others 0
 	# Popularity (interactions): b 3, a 2, c 2, d 1, e 1.
 	"$PY3" "$RECMAIL_ROOT/tests/mkst.py" r.st <<-'JSON'
-	{"kind":"ratings","users":["u1","u2","u3","u4","u5"],"items":["a","b","c","d","e"],
+	{"kind":"ratings","feedback":"implicit","users":["u1","u2","u3","u4","u5"],"items":["a","b","c","d","e"],
 	 "entries":[["u1","a",1],["u1","b",1],["u2","a",1],["u2","b",1],["u2","c",1],
 	            ["u3","b",1],["u3","c",1],["u4","d",2],["u4","e",1]]}
 	JSON
@@ -263,4 +263,37 @@ for u in range(60):
 	[ "$(jq -r .source out.ndjson | sort -u)" = itemknn ]
 	[ "$(jq '.recs | length' out.ndjson | sort -u)" = 10 ]
 	conforms
+}
+
+@test "itemknn: an also_bought reason names only an item the user rated 4+ and not below their mean" {
+	# explicit ratings; with --binary, over u1..u4: a=(1,1,0,0) b=(1,1,1,1) c=(0,1,1,0),
+	# cos(a,c) = 0.5, cos(b,c) = cos(a,b) = 0.707107: b is u1's biggest contributor to c,
+	# but u1 rated b 2
+	"$PY3" "$RECMAIL_ROOT/tests/mkst.py" x.st <<-'JSON'
+	{"kind":"ratings","users":["u1","u2","u3","u4"],"items":["a","b","c"],
+	 "entries":[["u1","a",5],["u1","b",2],["u2","a",4],["u2","b",4],["u2","c",4],
+	            ["u3","b",5],["u3","c",5],["u4","b",1]]}
+	JSON
+	printf '%s\n' '{"user":"u1"}' '{"user":"u4"}' |
+	    itemknn --ratings x.st --binary --shrink 0 -n 1 --no-fill >out.ndjson
+	[ "$(jq -c 'select(.user == "u1") | .recs[0].reason' out.ndjson)" = '{"type":"also_bought","because":"a","similarity":0.5,"action":"rated"}' ]
+	# u4 liked nothing: the item is still offered, with no history named
+	[ "$(recs u4)" = "a:0.707107:model:" ]
+	# --like-threshold 1 lets u4's 1 be named (it is u4's own mean); u1's 2 stays below u1's 3.5
+	printf '%s\n' '{"user":"u1"}' '{"user":"u4"}' |
+	    itemknn --ratings x.st --binary --shrink 0 -n 1 --no-fill --like-threshold 1 >out.ndjson
+	[ "$(recs u1)" = "c:1.20711:also_bought:a" ]
+	[ "$(recs u4)" = "a:0.707107:also_bought:b" ]
+	conforms
+}
+
+@test "itemknn on MovieLens 100K: no also_bought reason names a movie rated below 4 or the user's mean" {
+	skip_unless_data ml-100k/u.data
+	ratings2mat --preset=movielens "$SHARED_DATA/ml-100k/u.data" -o all.st 2>/dev/null
+	itemknn --ratings=all.st --all -n 5 >out.ndjson
+	matinfo --dump all.st >dump.ndjson
+	run jq -n -c --slurpfile h dump.ndjson --argjson min 4 -f "$RECMAIL_ROOT/tests/reasons-liked.jq" out.ndjson
+	echo "$output"
+	[ "$(jq .below <<<"$output")" -eq 0 ]
+	[ "$(jq .reasons <<<"$output")" -gt 1000 ]
 }

@@ -17,7 +17,9 @@ def reason_ok($j):
       need((.users | type) == "number" and (.users | floor) == .users;
            "recs[\($j)].reason neighbours needs an integer users")
     elif .type == "popular" or .type == "model" then .
-    else fail("recs[\($j)].reason has unknown type \(.type)") end;
+    else fail("recs[\($j)].reason has unknown type \(.type)") end
+  | need(.action == null or ((.action | type) == "string" and (.action | length) > 0);
+         "recs[\($j)].reason action must be a non-empty string");
 
 need(type == "object"; "a line must be an object")
 | need((.user | type) == "string"; "user must be a string")

@@ -29,9 +29,12 @@ rankeval_init(struct rankeval *ev, const struct ratings *test, int k, int use_th
 	ev->seen = calloc(rows, 1);
 	ev->stamp = calloc(cols, sizeof *ev->stamp);
 	ev->covered = calloc(cols, 1);
+	ev->count = calloc(cols, sizeof *ev->count);
+	ev->sorted = calloc(cols, sizeof *ev->sorted);
 	ev->hitcap = k;
 	ev->hit = calloc((size_t)k, 1);
-	if (!ev->nrel || !ev->seen || !ev->stamp || !ev->covered || !ev->hit) {
+	if (!ev->nrel || !ev->seen || !ev->stamp || !ev->covered || !ev->count || !ev->sorted ||
+	    !ev->hit) {
 		rankeval_free(ev);
 		return err_nomem(e);
 	}
@@ -78,6 +81,7 @@ rankeval_add(struct rankeval *ev, const json_t *line, struct err *e)
 			ev->covered[i] = 1;
 			ev->ncovered++;
 		}
+		ev->count[i]++;
 		ev->hit[n++] = u >= 0 && relevant(ev, ratings_find(t, u, (int32_t)i));
 	}
 	if (u < 0 || ev->nrel[u] == 0) {
@@ -107,9 +111,50 @@ rankeval_coverage(const struct rankeval *ev)
 	return ev->test->cols > 0 ? (double)ev->ncovered / (double)ev->test->cols : 0.0;
 }
 
+static int
+cmp_count(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+double
+rankeval_gini(struct rankeval *ev)
+{
+	int64_t n = ev->test->cols, *c = ev->sorted;
+	double num = 0, total = 0;
+
+	if (n == 0)
+		return 0.0;
+	memcpy(c, ev->count, (size_t)n * sizeof *c);
+	qsort(c, (size_t)n, sizeof *c, cmp_count);
+	/* G = sum_i (2i - n - 1) x_i / (n sum x), x ascending, i from 1 */
+	for (int64_t i = 0; i < n; i++) {
+		num += (double)(2 * (i + 1) - n - 1) * (double)c[i];
+		total += (double)c[i];
+	}
+	return total > 0 ? num / ((double)n * total) : 0.0;
+}
+
+double
+rankeval_top_share(const struct rankeval *ev, int64_t *item)
+{
+	int64_t best = -1;
+
+	for (int64_t i = 0; i < ev->test->cols; i++)
+		if (ev->count[i] > 0 && (best < 0 || ev->count[i] > ev->count[best]))
+			best = i;
+	if (item != NULL)
+		*item = best;
+	return best >= 0 && ev->lines > 0 ? (double)ev->count[best] / (double)ev->lines : 0.0;
+}
+
 void
 rankeval_free(struct rankeval *ev)
 {
+	free(ev->count);
+	free(ev->sorted);
 	free(ev->nrel);
 	free(ev->seen);
 	free(ev->stamp);

@@ -24,6 +24,8 @@ struct rankeval {
 	int64_t *stamp;         /* per test item: the last line that listed it, for duplicates */
 	unsigned char *covered; /* test items recommended in some top k */
 	int64_t ncovered;
+	int64_t *count;         /* per test item: the top k lists it is in */
+	int64_t *sorted;        /* room for count, sorted by rankeval_gini */
 	int64_t lines;          /* recommendation lines read */
 	int64_t lines_unscored; /* lines of users unknown to the test set or without relevant items */
 	int64_t users_without_recs;
@@ -54,6 +56,20 @@ static inline int64_t rankeval_users(const struct rankeval *ev) { return ev->sum
 
 /* Distinct items in some top k (of the test set's table) over that table's size; 0 if empty. */
 double rankeval_coverage(const struct rankeval *ev);
+
+/*
+ * The Gini index of the recommendation counts over the test set's item table
+ * (items never recommended count 0): 0 when every item is recommended equally
+ * often, near 1 when one item takes every list; 0 when nothing was recommended.
+ * Cannot fail (it sorts a copy in ev's own room).
+ */
+double rankeval_gini(struct rankeval *ev);
+
+/*
+ * The share of recommendation lines (users) whose top k holds the most
+ * recommended item, which *item (may be NULL) is set to (-1 when none).
+ */
+double rankeval_top_share(const struct rankeval *ev, int64_t *item);
 
 void rankeval_free(struct rankeval *ev);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "recommend/blend.h"
+#include "recommend/liked.h"
 #include "base/exitcode.h"
 #include "base/ndjson.h"
 #include "recommend/recs.h"
@@ -151,13 +152,18 @@ reason_of(const json_t *rs, struct ids *it, struct recs_rec *r, struct err *e)
 	r->because = -1;
 	r->similarity = 0;
 	r->users = 0;
+	r->action = RECS_ACT_NONE;
 	if (strcmp(type, "similar") == 0 || strcmp(type, "also_bought") == 0) {
+		const char *act = json_string_value(json_object_get(rs, "action"));
+
+		/* an action recmerge does not know is dropped rather than passed on unchecked */
+		if (act != NULL && liked_parse_action(act, &r->action) < 0)
+			r->action = RECS_ACT_NONE;
 		if ((i = ids_intern(it, json_string_value(bc), json_string_length(bc), e)) < 0)
 			return -1;
 		r->because = (int32_t)i;
 		r->reason = type[0] == 's' ? RECS_SIMILAR : RECS_ALSO_BOUGHT;
-		if (r->reason == RECS_SIMILAR)
-			r->similarity = (float)json_number_value(json_object_get(rs, "similarity"));
+		r->similarity = (float)json_number_value(json_object_get(rs, "similarity"));
 	} else if (strcmp(type, "neighbours") == 0) {
 		r->reason = RECS_NEIGHBOURS;
 		r->users = (int64_t)json_integer_value(json_object_get(rs, "users"));

@@ -374,6 +374,9 @@ knn_rec_init(struct knn_rec *k, const struct ratings *r, const struct knn_rec_op
 	k->allowed = malloc(items);
 	k->mark = calloc(items, sizeof *k->mark);
 	k->pmark = calloc(items, sizeof *k->pmark);
+	k->lmark = calloc(items, sizeof *k->lmark);
+	k->bsim = calloc(items, sizeof *k->bsim);
+	k->rule = liked_rule(&o->like, r->implicit);
 	k->score = calloc(items, sizeof *k->score);
 	k->best = calloc(items, sizeof *k->best);
 	k->wsum = calloc(items, sizeof *k->wsum);
@@ -382,7 +385,7 @@ knn_rec_init(struct knn_rec *k, const struct ratings *r, const struct knn_rec_op
 	k->touched = malloc(items * sizeof *k->touched);
 	k->out = malloc((size_t)o->n * sizeof *k->out);
 	k->chosen = malloc((size_t)o->n * sizeof *k->chosen);
-	if (!k->allowed || !k->mark || !k->pmark || !k->score || !k->best || !k->wsum ||
+	if (!k->allowed || !k->mark || !k->pmark || !k->lmark || !k->bsim || !k->score || !k->best || !k->wsum ||
 	    !k->because || !k->nusers || !k->touched || !k->out || !k->chosen) {
 		err_nomem(e);
 		goto fail;
@@ -411,6 +414,8 @@ knn_rec_free(struct knn_rec *k)
 	free(k->allowed);
 	free(k->mark);
 	free(k->pmark);
+	free(k->lmark);
+	free(k->bsim);
 	free(k->pi);
 	free(k->pv);
 	free(k->score);
@@ -435,6 +440,7 @@ next_stamp(struct knn_rec *k)
 	if (++k->stamp == 0) {
 		memset(k->mark, 0, (size_t)k->r->cols * sizeof *k->mark);
 		memset(k->pmark, 0, (size_t)k->r->cols * sizeof *k->pmark);
+		memset(k->lmark, 0, (size_t)k->r->cols * sizeof *k->lmark);
 		k->stamp = 1;
 	}
 }
@@ -459,6 +465,8 @@ profile_add(struct knn_rec *k, int32_t i, float v, struct err *e)
 		k->pcap = ncap;
 	}
 	k->pmark[i] = k->stamp;
+	if (liked_is(&k->rule, v, k->pmean))
+		k->lmark[i] = k->stamp;
 	k->pi[k->np] = i;
 	k->pv[k->np++] = k->o.binary ? 1.0f : v;
 	return 0;
@@ -504,17 +512,21 @@ mark_user(struct knn_rec *k, const char *id, size_t len, struct err *e)
 	return 0;
 }
 
-/* One contribution c (similarity s) of profile item j (or a neighbour) to item i. */
+/*
+ * One contribution c (similarity s) of profile item j (or a neighbour) to
+ * item i; the largest from an item the user liked (liked) is the reason.
+ */
 static inline void
-contribute(struct knn_rec *k, int32_t i, float c, float s, int32_t j)
+contribute(struct knn_rec *k, int32_t i, float c, float s, int32_t j, int liked)
 {
 	if (k->nusers[i]++ == 0) {
 		k->touched[k->ntouched++] = i;
+		k->because[i] = -1;
+	}
+	if (liked && (k->because[i] < 0 || c > k->best[i])) {
 		k->best[i] = c;
 		k->because[i] = j;
-	} else if (c > k->best[i]) {
-		k->best[i] = c;
-		k->because[i] = j;
+		k->bsim[i] = s;
 	}
 	k->score[i] += c;
 	k->wsum[i] += fabsf(s);
@@ -528,12 +540,13 @@ score_items(struct knn_rec *k)
 	for (size_t t = 0; t < k->np; t++) {
 		int32_t j = k->pi[t];
 		float v = k->pv[t];
+		int liked = k->lmark[j] == k->stamp;
 
 		for (int64_t p = g->indptr[j]; p < g->indptr[j + 1]; p++) {
 			int32_t i = g->nbr[p];
 
 			if (k->allowed[i] && k->mark[i] != k->stamp)
-				contribute(k, i, g->sim[p] * v, g->sim[p], j);
+				contribute(k, i, g->sim[p] * v, g->sim[p], j, liked);
 		}
 	}
 }
@@ -555,7 +568,7 @@ score_users(struct knn_rec *k, int64_t self)
 			int32_t i = R->indices[p];
 
 			if (k->allowed[i] && k->mark[i] != k->stamp)
-				contribute(k, i, s * R->values[p], s, v);
+				contribute(k, i, s * R->values[p], s, v, 0);
 		}
 	}
 	topn_reset(&k->nheap);
@@ -589,14 +602,20 @@ take_scored(struct knn_rec *k, const struct topn_filter *f, size_t *got, struct 
 		o->item = i;
 		o->score = k->heap.score[t];
 		o->similarity = 0;
+		o->action = RECS_ACT_NONE;
+		o->users = 0;
+		o->because = -1;
 		if (k->o.user_based) {
 			o->reason = RECS_NEIGHBOURS;
-			o->because = -1;
 			o->users = k->nusers[i];
-		} else {
+		} else if (k->because[i] >= 0) {
 			o->reason = RECS_ALSO_BOUGHT;
 			o->because = k->because[i];
-			o->users = 0;
+			o->similarity = k->bsim[i];
+			o->action = k->rule.action;
+		} else {
+			/* no item the user liked leads here: no history is named */
+			o->reason = RECS_MODEL;
 		}
 	}
 	topn_reset(&k->heap);
@@ -621,6 +640,7 @@ take_popular(struct knn_rec *k, const struct topn_filter *f, size_t *got, float 
 		o->reason = RECS_POPULAR;
 		o->because = -1;
 		o->similarity = 0;
+		o->action = RECS_ACT_NONE;
 		o->users = 0;
 	}
 }
@@ -682,6 +702,8 @@ profile_start(struct knn_rec *k, int64_t row, struct err *e)
 
 	next_stamp(k);
 	k->np = 0;
+	k->pmean = row >= 0 ? liked_mean(r->values + r->indptr[row],
+	    (size_t)(r->indptr[row + 1] - r->indptr[row])) : 0.0;
 	if (row >= 0)
 		for (int64_t p = r->indptr[row]; p < r->indptr[row + 1]; p++)
 			if (profile_add(k, r->indices[p], r->values[p], e) < 0)

@@ -10,6 +10,7 @@
 #include "data/catalog.h"
 #include "base/err.h"
 #include "recommend/exclude.h"
+#include "recommend/liked.h"
 #include "data/history.h"
 #include "recommend/popularity.h"
 #include "data/ratings.h"
@@ -110,6 +111,7 @@ struct knn_rec_opts {
 	int normalize;          /* divide by the sum of the contributing similarities */
 	int fill;               /* fill a short list with popular items */
 	int max_per_category;   /* 0: no cap */
+	struct liked_opts like; /* which profile items an also_bought reason may name */
 	enum knn_method method;
 	void (*progress)(void *arg, size_t done, size_t total);
 	void *progress_arg;
@@ -127,10 +129,13 @@ struct knn_rec {
 	const int32_t *cat;
 	uint32_t *mark, stamp;  /* per item, == stamp: not to be offered to the current user */
 	uint32_t *pmark;        /* per item, == stamp: in the current profile */
+	uint32_t *lmark;        /* per item, == stamp: a profile item the user liked */
+	struct liked rule;
+	double pmean;           /* the mean value of the current user's row */
 	int32_t *pi;            /* the current profile: items and values */
 	float *pv;
 	size_t np, pcap;
-	float *score, *best, *wsum;
+	float *score, *best, *wsum, *bsim;     /* best: the best liked contribution, bsim its similarity */
 	int32_t *because, *nusers, *touched;
 	size_t ntouched;
 	int32_t *hist;

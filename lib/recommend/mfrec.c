@@ -122,6 +122,9 @@ mfrec_init(struct mfrec *r, const struct model *m, const struct mfrec_opts *o,
 		r->o.fold_reg = meta_num(m, "reg", 0.1);
 	if (r->o.fold_alpha < 0)
 		r->o.fold_alpha = meta_num(m, "alpha", 1.0);
+	r->fold_rule = liked_rule(&o->like, r->implicit);
+	r->seen_rule = liked_rule(&o->like, seen != NULL ? seen->r.implicit : r->implicit);
+	r->action = seen != NULL ? r->seen_rule.action : r->fold_rule.action;
 	if (r->o.mmr_pool <= 0)
 		r->o.mmr_pool = r->o.n * 5 > 50 ? r->o.n * 5 : 50;
 	if (r->o.mmr_pool < r->o.n)
@@ -171,6 +174,7 @@ mfrec_free(struct mfrec *r)
 			json_decref(r->u[b].line);
 			free(r->u[b].hist);
 			free(r->u[b].vals);
+			free(r->u[b].why);
 		}
 	free(r->u);
 	free(r->allowed);
@@ -226,6 +230,29 @@ grow_vals(struct mfrec_user *s, size_t need, struct err *e)
 	return 0;
 }
 
+/* The items of s's history a reason may name: the liked ones of the line's and of --seen's. */
+static int
+find_liked(struct mfrec *r, struct mfrec_user *s, int64_t row, struct err *e)
+{
+	double mean = liked_mean(s->vals, s->nfold);
+
+	if (s->nhist > s->whycap) {
+		size_t ncap = s->nhist < 64 ? 64 : s->nhist * 2;
+		int32_t *w = realloc(s->why, ncap * sizeof *w);
+
+		if (w == NULL)
+			return err_nomem(e);
+		s->why = w;
+		s->whycap = ncap;
+	}
+	s->nwhy = 0;
+	for (size_t j = 0; j < s->nfold; j++)
+		if (liked_is(&r->fold_rule, s->vals[j], mean))
+			s->why[s->nwhy++] = s->hist[j];
+	s->nwhy += liked_history(&r->seen_rule, r->seen, row, s->why + s->nwhy);
+	return 0;
+}
+
 /* The slot a line's "items" go to, for add_item. */
 struct fold_slot {
 	struct mfrec *r;
@@ -259,6 +286,8 @@ queue(struct mfrec *r, json_t *line, const char *id, size_t len, int64_t mu, str
 	if (grow_hist(s, s->nfold + history_len(r->seen, row), e) < 0)
 		return -1;
 	s->nhist = s->nfold + (r->seen ? history_items(r->seen, row, s->hist + s->nfold) : 0);
+	if (find_liked(r, s, row, e) < 0)
+		return -1;
 	s->id = id;
 	s->len = len;
 	s->mu = mu;
@@ -505,16 +534,21 @@ rescore(struct mfrec *r, const float *pu, size_t n)
 	}
 }
 
-/* Names, for each chosen item, the most similar item of the user's history. */
+/*
+ * Names, for each chosen item, the most similar item of the user's history
+ * that the user liked, when that similarity is above the floor; the model's
+ * own reason otherwise.
+ */
 static int
 add_reasons(struct mfrec *r, const struct mfrec_user *s, size_t n, struct err *e)
 {
-	size_t nh = s->nhist, k = (size_t)r->k;
+	size_t nh = s->nwhy, k = (size_t)r->k;
 
 	for (size_t t = 0; t < n; t++) {
 		r->out[t].item = r->chosen[t];
 		r->out[t].reason = RECS_MODEL;
 		r->out[t].because = -1;
+		r->out[t].action = RECS_ACT_NONE;
 	}
 	if (nh == 0 || n == 0 || k == 0)
 		return 0;
@@ -532,7 +566,7 @@ add_reasons(struct mfrec *r, const struct mfrec_user *s, size_t n, struct err *e
 		r->sim = sim;
 	}
 	for (size_t j = 0; j < nh; j++)
-		memcpy(r->H + j * k, r->Qn + (size_t)s->hist[j] * k, k * sizeof *r->H);
+		memcpy(r->H + j * k, r->Qn + (size_t)s->why[j] * k, k * sizeof *r->H);
 	for (size_t t = 0; t < n; t++)
 		memcpy(r->R + t * k, r->Qn + (size_t)r->chosen[t] * k, k * sizeof *r->R);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)nh, (int)k, 1.0f, r->R,
@@ -546,8 +580,9 @@ add_reasons(struct mfrec *r, const struct mfrec_user *s, size_t n, struct err *e
 				best = j;
 		if (row[best] > r->o.min_similarity) {
 			r->out[t].reason = RECS_SIMILAR;
-			r->out[t].because = s->hist[best];
+			r->out[t].because = s->why[best];
 			r->out[t].similarity = row[best];
+			r->out[t].action = r->action;
 		}
 	}
 	return 0;
@@ -569,6 +604,7 @@ pick_popular(struct mfrec *r, const struct mfrec_user *s)
 		r->out[t].score = (float)popularity_score(&r->pop, 0, r->chosen[t]);
 		r->out[t].reason = RECS_POPULAR;
 		r->out[t].because = -1;
+		r->out[t].action = RECS_ACT_NONE;
 	}
 	return n;
 }

@@ -13,9 +13,14 @@
 #include "recommend/foldin.h"
 #include "data/history.h"
 #include "data/model.h"
+#include "recommend/liked.h"
 #include "recommend/popularity.h"
 #include "recommend/recs.h"
 #include "recommend/topn.h"
+
+/* The default similarity floor of a "similar" reason (recs.h, RECS_SIMILAR_FLOOR). */
+#define MFREC_MIN_SIMILARITY RECS_SIMILAR_FLOOR
+#define MFREC_MIN_SIMILARITY_TEXT RECS_SIMILAR_FLOOR_TEXT
 
 struct mfrec_opts {
 	int n;                  /* recommendations per user (>= 1) */
@@ -24,6 +29,7 @@ struct mfrec_opts {
 	double mmr;             /* maximal marginal relevance lambda in [0, 1]; < 0: off */
 	int mmr_pool;           /* candidates MMR re-ranks; 0: max(5 n, 50) */
 	double min_similarity;  /* a reason names a history item only above this cosine */
+	struct liked_opts like; /* which history items a reason may name (recommend/liked.h) */
 	double fold_reg;        /* fold-in lambda; < 0: the model's "reg", else 0.1 */
 	double fold_alpha;      /* iALS alpha; < 0: the model's "alpha", else 1 */
 	struct popularity_opts pop;     /* cold start ranking (decay needs the seen matrix) */
@@ -53,6 +59,8 @@ struct mfrec_user {
 	size_t nhist, histcap;
 	float *vals;            /* values of the line's known items (first nfold of hist) */
 	size_t nfold, valcap;
+	int32_t *why;           /* the items of hist a reason may name (liked ones) */
+	size_t nwhy, whycap;
 };
 
 struct mfrec {
@@ -63,6 +71,8 @@ struct mfrec {
 	const int32_t *cat;     /* per model item category, or NULL */
 	uint8_t *allowed;       /* per model item: passes the catalog rules and global exclusions */
 	int implicit;
+	struct liked fold_rule, seen_rule;      /* for the line's items and for --seen's */
+	enum recs_action action;                /* what reasons say the user did */
 	struct popularity pop;
 	struct foldin fold;
 	struct recs_writer w;

@@ -212,6 +212,7 @@ answer(struct poprec *p, const char *id, size_t len, int32_t g, const json_t *li
 		p->out[t].score = (float)popularity_score(&p->pop, g, p->chosen[t]);
 		p->out[t].reason = RECS_POPULAR;
 		p->out[t].because = -1;
+		p->out[t].action = RECS_ACT_NONE;
 	}
 	p->empty += n == 0;
 	return recs_write(&p->w, id, len, p->out, n, n ? "popular" : "none", line, e);

@@ -9,6 +9,26 @@
 #include "base/ndjson.h"
 #include "recommend/recs.h"
 
+const char *
+recs_action_name(enum recs_action a)
+{
+	static const char *const names[RECS_NACTIONS] = {
+		NULL, "bought", "carted", "viewed", "clicked", "rated",
+	};
+
+	return a > RECS_ACT_NONE && a < RECS_NACTIONS ? names[a] : NULL;
+}
+
+/* Writes ",\"action\":NAME" when r names one. */
+static void
+write_action(FILE *f, const struct recs_rec *r)
+{
+	const char *a = recs_action_name(r->action);
+
+	if (a != NULL)
+		fprintf(f, ",\"action\":\"%s\"", a);
+}
+
 int
 recs_writer_init(struct recs_writer *w, FILE *f, const struct ids *items, struct err *e)
 {
@@ -126,11 +146,17 @@ recs_write(struct recs_writer *w, const char *user, size_t ulen, const struct re
 		    (double)r[j].score, j + 1);
 		switch (r[j].reason) {
 		case RECS_SIMILAR:
-			fprintf(f, "{\"type\":\"similar\",\"because\":%s,\"similarity\":%.6g}}", bc,
+			fprintf(f, "{\"type\":\"similar\",\"because\":%s,\"similarity\":%.6g", bc,
 			    ndjson_round(r[j].similarity, 4));
+			write_action(f, &r[j]);
+			fputs("}}", f);
 			break;
 		case RECS_ALSO_BOUGHT:
-			fprintf(f, "{\"type\":\"also_bought\",\"because\":%s}}", bc);
+			fprintf(f, "{\"type\":\"also_bought\",\"because\":%s", bc);
+			if (r[j].similarity > 0)
+				fprintf(f, ",\"similarity\":%.6g", ndjson_round(r[j].similarity, 4));
+			write_action(f, &r[j]);
+			fputs("}}", f);
 			break;
 		case RECS_NEIGHBOURS:
 			fprintf(f, "{\"type\":\"neighbours\",\"users\":%lld}}", (long long)r[j].users);
@@ -265,7 +291,7 @@ static int
 check_reason(const json_t *rs, size_t j, char *why, size_t sz)
 {
 	const char *type = json_string_value(json_object_get(rs, "type"));
-	json_t *bc = json_object_get(rs, "because");
+	json_t *bc = json_object_get(rs, "because"), *act;
 
 	if (!json_is_object(rs) || type == NULL)
 		return bad(why, sz, "recs[%zu].reason must be an object with a string type", j);
@@ -281,6 +307,9 @@ check_reason(const json_t *rs, size_t j, char *why, size_t sz)
 	} else if (strcmp(type, "popular") != 0 && strcmp(type, "model") != 0) {
 		return bad(why, sz, "recs[%zu].reason has unknown type \"%s\"", j, type);
 	}
+	act = json_object_get(rs, "action");
+	if (act != NULL && (!json_is_string(act) || json_string_length(act) == 0))
+		return bad(why, sz, "recs[%zu].reason action must be a non-empty string", j);
 	return 0;
 }
 

@@ -19,14 +19,38 @@ enum recs_reason {
 	RECS_MODEL,             /* {"type":"model"} */
 };
 
+/*
+ * What the customer did with the item a reason names (the reason's "action";
+ * RECS_ACT_NONE writes none, as lines before the field did).
+ */
+enum recs_action {
+	RECS_ACT_NONE, RECS_BOUGHT, RECS_CARTED, RECS_VIEWED, RECS_CLICKED, RECS_RATED,
+	RECS_NACTIONS,
+};
+
+/* "bought", "carted", "viewed", "clicked", "rated"; NULL for RECS_ACT_NONE. */
+const char *recs_action_name(enum recs_action a);
+
+/*
+ * How much a "similar" reason's cosine supports (bench/ml100k-reasons.sh,
+ * docs/topk.md): at or below the floor no similarity is claimed (topk's
+ * default --min-similarity; the writers treat such a reason as none); from
+ * RECS_CLOSE_MATCH on the writers may say "a close match"; in between they
+ * use a weaker wording.
+ */
+#define RECS_SIMILAR_FLOOR 0.7
+#define RECS_SIMILAR_FLOOR_TEXT "0.7"
+#define RECS_CLOSE_MATCH 0.9
+
 /* One recommendation; items are indices into the writer's item table. */
 struct recs_rec {
 	int32_t item;
 	float score;
 	enum recs_reason reason;
 	int32_t because;        /* SIMILAR, ALSO_BOUGHT: an item index */
-	float similarity;       /* SIMILAR: cosine, written with 4 decimals */
+	float similarity;       /* SIMILAR: cosine, written with 4 decimals; ALSO_BOUGHT: > 0 written */
 	int64_t users;          /* NEIGHBOURS */
+	enum recs_action action;        /* SIMILAR, ALSO_BOUGHT: what the user did with because */
 };
 
 struct recs_writer {

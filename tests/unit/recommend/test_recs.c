@@ -13,9 +13,9 @@ writes_a_line_that_checks(void)
 	struct ids items;
 	struct recs_writer w;
 	struct recs_rec r[3] = {
-		{ 1, 4.81f, RECS_SIMILAR, 0, 0.83f, 0 },
-		{ 2, 2.0f, RECS_POPULAR, -1, 0, 0 },
-		{ 0, 1.5f, RECS_NEIGHBOURS, -1, 0, 12 },
+		{ 1, 4.81f, RECS_SIMILAR, 0, 0.83f, 0, RECS_RATED },
+		{ 2, 2.0f, RECS_POPULAR, -1, 0, 0, RECS_ACT_NONE },
+		{ 0, 1.5f, RECS_NEIGHBOURS, -1, 0, 12, RECS_ACT_NONE },
 	};
 	char *buf = NULL, why[200];
 	size_t len = 0;
@@ -31,7 +31,8 @@ writes_a_line_that_checks(void)
 	CHECK(recs_write(&w, "c\xc3\xa9", 3, r, 3, "mf", carry, NULL) == 0);
 	fclose(f);
 	CHECK_STR(buf, "{\"user\":\"c\xc3\xa9\",\"recs\":[{\"item\":\"sku9\",\"score\":4.81,\"rank\":1,"
-	    "\"reason\":{\"type\":\"similar\",\"because\":\"sku3\",\"similarity\":0.83}},"
+	    "\"reason\":{\"type\":\"similar\",\"because\":\"sku3\",\"similarity\":0.83,"
+	    "\"action\":\"rated\"}},"
 	    "{\"item\":\"tea \\\"pot\\\"\",\"score\":2,\"rank\":2,\"reason\":{\"type\":\"popular\"}},"
 	    "{\"item\":\"sku3\",\"score\":1.5,\"rank\":3,\"reason\":{\"type\":\"neighbours\",\"users\":12}}],"
 	    "\"source\":\"mf\",\"variant\":\"llm\",\"n\":3}\n");
@@ -79,7 +80,7 @@ refuses_a_score_that_is_not_finite(void)
 {
 	struct ids items;
 	struct recs_writer w;
-	struct recs_rec r = { 0, 0, RECS_POPULAR, -1, 0, 0 };
+	struct recs_rec r = { 0, 0, RECS_POPULAR, -1, 0, 0, RECS_ACT_NONE };
 	struct err e = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
