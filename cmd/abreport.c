@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "measure/ab.h"
+#include "measure/abpool.h"
 #include "measure/abreport.h"
 #include "measure/abtally.h"
 #include "base/cli.h"
@@ -20,6 +21,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: abreport [--campaign NAME] [--arms NAME=W,...] [--control NAME]\n"
 	    "                [--assignments FILE] [--mde X] [--table] [--svg FILE] [EVENTS ...]\n"
+	    "       abreport --pool [--control NAME] REPORT ...\n"
 	    "Reads campaign events (sent, delivered, open, click, purchase; EVENTS or stdin) and\n"
 	    "reports per arm: recipients (users with a \"sent\" event; holdout: assigned users),\n"
 	    "open/click/conversion rates with 95%% Wilson intervals, revenue per recipient, the\n"
@@ -33,6 +35,10 @@ usage(FILE *f)
 	    "  -o, --assignments FILE   abassign's assignment log: the holdout's recipients\n"
 	    "  -m, --mde X              relative change the sample-size warning is about\n"
 	    "                           (default 0.1, from 0.001 to 10)\n"
+	    "  -p, --pool               read earlier reports (this program's NDJSON, one campaign\n"
+	    "                           or more each) and pool them: rates and uplifts with each\n"
+	    "                           campaign weighted alike for every arm, so weights that\n"
+	    "                           changed between campaigns (abassign --adapt) do not bias them\n"
 	    "  -t, --table              a readable table instead of NDJSON\n"
 	    "  -s, --svg FILE           also draw the rates and intervals as an SVG chart\n"
 	    "  -h, --help               this help\n"
@@ -111,6 +117,27 @@ notes(const struct abtally *t, const struct abreport *rep)
 			cli_warn("%s", json_string_value(w));
 }
 
+/* abreport --pool: the pooled figures of earlier reports. Returns an exit status. */
+static int
+pool_reports(char **paths, int n, const char *control)
+{
+	struct abpool p;
+	struct err e = { 0 };
+	int status = EXIT_OK;
+
+	abpool_init(&p);
+	if (abpool_read_paths(&p, paths, n, &e) < 0)
+		status = cli_fail_err(&e);
+	if (status == EXIT_OK && abpool_write_ndjson(stdout, &p, control, &e) < 0)
+		status = cli_fail_err(&e);
+	if (status == EXIT_OK)
+		status = cli_close_out(stdout, "-");
+	if (status == EXIT_OK && abpool_arm(&p, control) < 0)
+		cli_warn("no control arm '%s' in the reports: no uplifts", control);
+	abpool_free(&p);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -121,6 +148,7 @@ main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "mde", required_argument, NULL, 'm' },
+		{ "pool", no_argument, NULL, 'p' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "table", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
@@ -135,11 +163,11 @@ main(int argc, char **argv)
 	struct ofile svg = { 0 };
 	struct err e = { 0 };
 	double mde = 0.1;
-	int c, table = 0, status = EXIT_OK;
+	int c, table = 0, pool = 0, status = EXIT_OK;
 	long bad = 0;
 
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "a:C:c:hm:o:s:tV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:C:c:hm:o:ps:tV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': armspec = optarg; break;
 		case 'C': control = optarg; break;
@@ -149,12 +177,20 @@ main(int argc, char **argv)
 				return cli_usage_error("bad --mde");
 			break;
 		case 'o': assign = optarg; break;
+		case 'p': pool = 1; break;
 		case 's': svgpath = optarg; break;
 		case 't': table = 1; break;
 		case 'h': usage(stdout); return cli_close_out(stdout, "-");
 		case 'V': return cli_version();
 		default: return cli_usage_error("unknown option");
 		}
+	}
+	if (pool) {
+		if (armspec || assign || campaign || svgpath || table)
+			return cli_usage_error("--pool takes reports and --control only");
+		if (optind == argc)
+			return cli_usage_error("--pool: name the reports to pool");
+		return pool_reports(argv + optind, argc - optind, control);
 	}
 	if (armspec != NULL && ab_arms_parse(&arms, armspec, &e) < 0)
 		return cli_usage_error("%s", e.msg);

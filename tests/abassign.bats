@@ -163,3 +163,129 @@ for line in sys.stdin:
 	[ "$status" -eq 74 ]
 	[[ "$output" == *"write error"* ]]
 }
+
+# --- adaptive weights (--adapt): Thompson sampling over earlier campaigns' abreport output ---
+
+# report CAMPAIGN UNTIL ARM=N:CLICKS ...: an abreport-shaped report (arm lines, then the summary)
+report() {
+	local camp=$1 until=$2 spec n x
+	shift 2
+	for spec in "$@"; do
+		n=${spec#*=}; x=${n#*:}; n=${n%:*}
+		printf '{"kind":"arm","campaign":"%s","arm":"%s","weight":null,"recipients":%d,"open":{"count":%d},"click":{"count":%d},"conversion":{"count":0}}\n' \
+			"$camp" "${spec%%=*}" "$n" "$x" "$x"
+	done
+	printf '{"kind":"summary","campaign":"%s","events_until":"%s"}\n' "$camp" "$until"
+}
+
+now_utc() { date -u -d "${1:-now}" +%Y-%m-%dT%H:%M:%SZ; }
+
+@test "abassign: --adapt gives the clearly better arm most of the mail, the worse its floor, the holdout its weight" {
+	mkusers 4000 >users.ndjson
+	report w47 "$(now_utc)" llm=2000:200 template=2000:40 holdout=500:0 >w47.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.45,template=0.45,holdout=0.1 --adapt w47.ndjson users.ndjson
+	[ "$status" -eq 0 ]
+	echo "$output" >out.ndjson
+	# P(llm best) is 1 to four decimals: llm = 0.1 + 0.7 * 1, template = the floor, holdout fixed
+	[ "$(jq -r 'select(.variant == "llm") | .variant_weight' out.ndjson | sort -u)" = 0.8 ]
+	[ "$(jq -r 'select(.variant == "template") | .variant_weight' out.ndjson | sort -u)" = 0.1 ]
+	[ "$(jq -r 'select(.variant == "holdout") | .variant_weight' out.ndjson | sort -u)" = 0.1 ]
+	n=$(jq -r 'select(.variant == "llm") | .user' out.ndjson | wc -l)
+	[ "$n" -gt 3050 ] && [ "$n" -lt 3350 ]
+	# the weights are in the log (stderr) too
+	[[ "$stderr" == *"adaptive weights (Thompson sampling on click, 1 campaigns in 1 reports"* ]]
+	[[ "$stderr" == *"llm=0.800000"* && "$stderr" == *"holdout=0.100000  (fixed)"* ]]
+}
+
+@test "abassign: adaptive assignment is deterministic for the same reports and seed, and by default per campaign" {
+	mkusers 500 >users.ndjson
+	report w47 "$(now_utc)" llm=300:12 template=300:9 >w47.ndjson
+	abassign -c w48 -a llm=0.5,template=0.5 --adapt w47.ndjson --seed 7 users.ndjson >a 2>/dev/null
+	abassign -c w48 -a llm=0.5,template=0.5 --adapt w47.ndjson --seed 7 users.ndjson >b 2>/dev/null
+	cmp a b
+	abassign -c w48 -a llm=0.5,template=0.5 --adapt w47.ndjson users.ndjson >c 2>/dev/null
+	abassign -c w48 -a llm=0.5,template=0.5 --adapt w47.ndjson users.ndjson >d 2>/dev/null
+	cmp c d
+	# the close race gives both arms more than the floor; the weights add up to 1
+	w=$(jq -s '[.[] | {(.variant): .variant_weight}] | add | [.llm, .template] | add' a)
+	[ "$(echo "$w" | awk '{ printf "%.9f", $1 }')" = 1.000000000 ]
+	[ "$(jq -r 'select(.variant == "template") | .variant_weight > 0.1' a | sort -u)" = true ]
+	# each user is in the arm the hash and the written weights give
+	jq -c 'del(.variant_weight) | del(.variant)' a | py_arms w48 "$(jq -rs '[.[] | {(.variant): .variant_weight}] | add | "llm=\(.llm),template=\(.template)"' a)" >want
+	jq -r '"\(.user) \(.variant)"' a >got
+	diff want got
+}
+
+@test "abassign: an arm that is in no report keeps the prior and still gets mail" {
+	mkusers 200 >users.ndjson
+	report w47 "$(now_utc)" llm=1000:30 template=1000:20 >w47.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.3,template=0.3,newcopy=0.3,holdout=0.1 --adapt w47.ndjson users.ndjson
+	[ "$status" -eq 0 ]
+	w=$(echo "$output" | jq -r 'select(.variant == "newcopy") | .variant_weight' | sort -u)
+	awk -v w="$w" 'BEGIN { exit !(w > 0.3) }'
+}
+
+@test "abassign: reads abreport's own output as its input" {
+	mkusers 400 >users.ndjson
+	abassign -c w47 -a llm=0.5,template=0.5 users.ndjson >assigned.ndjson
+	jq -c '{event: "sent", user, campaign: "w47", variant, ts: 1764000000}' assigned.ndjson >events.ndjson
+	jq -c 'select(.variant == "llm" and (.user | ltrimstr("u") | tonumber) % 4 == 0) |
+		{event: "click", user, campaign: "w47", variant, ts: 1764000100}' assigned.ndjson >>events.ndjson
+	abreport -c w47 -a llm=0.5,template=0.5 events.ndjson >report.ndjson 2>/dev/null
+	[ "$(jq -r 'select(.kind == "summary") | .events_until' report.ndjson)" = 2025-11-24T16:01:40Z ]
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --max-age 0 --adapt report.ndjson users.ndjson
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r 'select(.variant == "llm") | .variant_weight' | sort -u)" = 0.9 ]
+}
+
+@test "abassign: a malformed report is refused with its file and line, exit 65, and nothing is written" {
+	mkusers 10 >users.ndjson
+	report w47 "$(now_utc)" llm=100:5 template=100:4 >good.ndjson
+	head -2 good.ndjson >cut.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt cut.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"cut.ndjson:2: ends without the summary line of campaign 'w47'"* ]]
+	sed '2s/"count":4}/"count":400}/' good.ndjson >over.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt over.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"over.ndjson:2: arm 'template': \"open.count\" is missing or not within 0..recipients"* ]]
+	{ sed -n 1p good.ndjson; echo 'not json'; sed -n '2,$p' good.ndjson; } >bad.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt bad.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"bad.ndjson:2: invalid JSON"* ]]
+	cat good.ndjson good.ndjson >twice.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt twice.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"twice.ndjson:4: campaign 'w47' is reported twice"* ]]
+}
+
+@test "abassign: a stale report, or the campaign's own, is refused" {
+	mkusers 10 >users.ndjson
+	report w30 "$(now_utc '200 days ago')" llm=100:5 template=100:4 >old.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt old.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"the report of campaign 'w30' is stale: its last event is 200."*" days old, over --max-age 90.0"* ]]
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --max-age 365 --adapt old.ndjson users.ndjson
+	[ "$status" -eq 0 ]
+	report w48 "$(now_utc)" llm=100:5 template=100:4 >self.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt self.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"a campaign cannot steer itself"* ]]
+	grep -v summary old.ndjson >nodate.ndjson
+	echo '{"kind":"summary","campaign":"w30"}' >>nodate.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --adapt nodate.ndjson users.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"has no \"events_until\", so its age is unknown"* ]]
+}
+
+@test "abassign: floors that do not fit, one adapting arm, or a bad metric are usage errors" {
+	report w47 "$(now_utc)" llm=100:5 template=100:4 >r.ndjson
+	run --separate-stderr abassign -c w48 -a llm=0.3,template=0.3,holdout=0.4 --floor 0.35 --adapt r.ndjson </dev/null
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--floor 0.35 for 2 arms is more than the 0.6 the holdout leaves"* ]]
+	run --separate-stderr abassign -c w48 -a llm=0.9,holdout=0.1 --adapt r.ndjson </dev/null
+	[ "$status" -eq 64 ]
+	run --separate-stderr abassign -c w48 -a llm=0.5,template=0.5 --metric revenue --adapt r.ndjson </dev/null
+	[ "$status" -eq 64 ]
+}

@@ -353,3 +353,61 @@ EOF
 	[ "$status" -eq 66 ]
 	[[ "$stderr" == *"nosuch.ndjson: No such file or directory"* ]]
 }
+
+# --- changing weights: adaptive assignments and pooling over campaigns ---
+
+@test "abreport: the summary gives the span of the events' times" {
+	printf '%s\n' '{"event":"sent","user":"a","variant":"template","ts":1764000000}' \
+		'{"event":"click","user":"a","variant":"template","ts":"2025-11-25 10:00"}' \
+		'{"event":"sent","user":"b","variant":"template"}' >events.ndjson
+	run --separate-stderr abreport events.ndjson
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r 'select(.kind == "summary") | "\(.events_from) \(.events_until)"')" = \
+		"2025-11-24T16:00:00Z 2025-11-25T10:00:00Z" ]
+}
+
+@test "abreport: with adaptive assignments the SRM test and weights come from the assignment log" {
+	# 800 users drawn 0.8 / 0.2 by abassign --adapt; --arms still says 0.5 / 0.5
+	for ((i = 0; i < 800; i++)); do printf '{"user":"u%d"}\n' "$i"; done >users.ndjson
+	printf '%s\n' '{"kind":"arm","campaign":"c1","arm":"llm","recipients":1000,"open":{"count":0},"click":{"count":300},"conversion":{"count":0}}' \
+		'{"kind":"arm","campaign":"c1","arm":"template","recipients":1000,"open":{"count":0},"click":{"count":20},"conversion":{"count":0}}' \
+		'{"kind":"summary","campaign":"c1"}' >c1.ndjson
+	abassign -c c2 -a llm=0.5,template=0.5 --floor 0.2 --max-age 0 --adapt c1.ndjson users.ndjson >assigned.ndjson 2>/dev/null
+	jq -c '{event: "sent", user, campaign: "c2", variant, ts: 1764000000}' assigned.ndjson >events.ndjson
+	run --separate-stderr abreport -c c2 -a llm=0.5,template=0.5 -o assigned.ndjson events.ndjson
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r 'select(.kind == "summary") | "\(.weights) \(.srm.mismatch)"')" = "assignments false" ]
+	[ "$(echo "$output" | jq -r 'select(.arm == "llm") | .weight')" = 0.8 ]
+	# the same events judged against the 0.5 / 0.5 of --arms would be a mismatch
+	jq -c 'del(.variant_weight)' assigned.ndjson >plain.ndjson
+	run --separate-stderr abreport -c c2 -a llm=0.5,template=0.5 -o plain.ndjson events.ndjson
+	[ "$(echo "$output" | jq -r 'select(.kind == "summary") | "\(.weights) \(.srm.mismatch)"')" = "arms true" ]
+}
+
+@test "abreport: --pool weights every campaign alike for both arms, so shifting shares do not fake an uplift" {
+	# In both campaigns llm and template click at the same rate (10% in c1, 1% in c2), but c1 gave
+	# llm 90% of its mail and c2 gave it 10%: the plain sums say llm 9.1% vs template 1.9%.
+	arm() { printf '{"kind":"arm","campaign":"%s","arm":"%s","weight":%s,"recipients":%d,"open":{"count":0},"click":{"count":%d},"conversion":{"count":0}}\n' "$@"; }
+	{ arm c1 llm 0.9 900 90; arm c1 template 0.1 100 10; echo '{"kind":"summary","campaign":"c1"}'; } >c1.ndjson
+	{ arm c2 llm 0.1 100 1; arm c2 template 0.9 900 9; echo '{"kind":"summary","campaign":"c2"}'; } >c2.ndjson
+	run --separate-stderr abreport --pool c1.ndjson c2.ndjson
+	[ "$status" -eq 0 ]
+	echo "$output" >pooled.ndjson
+	[ "$(jq -r 'select(.arm == "llm") | "\(.campaigns) \(.recipients) \(.click.count) \(.click.naive_rate)"' pooled.ndjson)" = "2 1000 91 0.091" ]
+	[ "$(jq -r 'select(.arm == "template") | .click.naive_rate' pooled.ndjson)" = 0.019 ]
+	[ "$(jq -r 'select(.arm == "llm") | .click.rate' pooled.ndjson)" = 0.055 ]
+	[ "$(jq -r 'select(.arm == "template") | .click.rate' pooled.ndjson)" = 0.055 ]
+	[ "$(jq -r 'select(.arm == "llm") | .click.uplift | .diff == 0 and .p_value == 1' pooled.ndjson)" = true ]
+	[[ "$(jq -r 'select(.kind == "pooled_summary") | .method' pooled.ndjson)" == *"do not bias"* ]]
+}
+
+@test "abreport: --pool refuses a report cut short, and options that belong to one campaign" {
+	printf '%s\n' '{"kind":"arm","campaign":"c1","arm":"llm","recipients":10,"open":{"count":0},"click":{"count":1},"conversion":{"count":0}}' >cut.ndjson
+	run --separate-stderr abreport --pool cut.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"cut.ndjson:1: ends without the summary line of campaign 'c1'"* ]]
+	run --separate-stderr abreport --pool --table cut.ndjson
+	[ "$status" -eq 64 ]
+	run --separate-stderr abreport --pool
+	[ "$status" -eq 64 ]
+}

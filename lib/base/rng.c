@@ -66,6 +66,45 @@ rng_normal(struct rng *r)
 	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
 }
 
+double
+rng_gamma(struct rng *r, double shape)
+{
+	double d, c, x, v, u;
+
+	if (!(shape > 0) || !isfinite(shape))
+		return NAN;
+	if (shape < 1) {
+		/* Gamma(a) = Gamma(a + 1) * U^(1/a) */
+		u = 1.0 - rng_uniform(r);
+		return rng_gamma(r, shape + 1) * pow(u, 1.0 / shape);
+	}
+	d = shape - 1.0 / 3;
+	c = 1.0 / sqrt(9 * d);
+	for (;;) {
+		do {
+			x = rng_normal(r);
+			v = 1 + c * x;
+		} while (v <= 0);
+		v = v * v * v;
+		u = 1.0 - rng_uniform(r);
+		if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+			return d * v;
+	}
+}
+
+double
+rng_beta(struct rng *r, double a, double b)
+{
+	double x = rng_gamma(r, a), y;
+
+	if (isnan(x))
+		return NAN;
+	y = rng_gamma(r, b);
+	if (isnan(y))
+		return NAN;
+	return x + y > 0 ? x / (x + y) : 0.5;
+}
+
 uint64_t
 rng_poisson(struct rng *r, double lambda)
 {

@@ -23,6 +23,13 @@ uint64_t rng_below(struct rng *r, uint64_t n);
 /* Standard normal deviate (Box-Muller, no cached state). */
 double rng_normal(struct rng *r);
 
+/* Gamma(shape, 1) deviate for shape > 0 (Marsaglia and Tsang 2000; shape < 1 by the boost
+ * u^(1/shape)). Returns NAN for a shape that is not positive and finite. */
+double rng_gamma(struct rng *r, double shape);
+
+/* Beta(a, b) deviate for a, b > 0, as X / (X + Y) of two gamma deviates. NAN for bad parameters. */
+double rng_beta(struct rng *r, double a, double b);
+
 /* Poisson deviate with mean lambda >= 0 (inversion for small, normal approximation for large). */
 uint64_t rng_poisson(struct rng *r, double lambda);
 

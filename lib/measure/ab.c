@@ -96,19 +96,31 @@ ab_arms_parse(struct ab_arms *a, const char *spec, struct err *e)
 			break;
 		p = comma + 1;
 	}
-	for (int i = 0; i < a->n; i++) {
+	for (int i = 0; i < a->n; i++)
 		sum += a->weight[i];
-		a->cum[i] = sum;
-	}
 	if (fabs(sum - 1.0) > AB_WEIGHT_TOL) {
 		err_set(e, EXIT_USAGE, "--arms: weights sum to %.12g, not 1", sum);
 		goto fail;
 	}
-	a->cum[a->n - 1] = 1.0;
+	ab_arms_set_weights(a, a->weight);
 	return 0;
 fail:
 	ab_arms_free(a);
 	return -1;
+}
+
+void
+ab_arms_set_weights(struct ab_arms *a, const double *w)
+{
+	double sum = 0;
+
+	for (int i = 0; i < a->n; i++) {
+		a->weight[i] = w[i];
+		sum += w[i];
+		a->cum[i] = sum;
+	}
+	if (a->n > 0)
+		a->cum[a->n - 1] = 1.0;
 }
 
 int

@@ -29,6 +29,12 @@ struct ab_arms {
 int ab_arms_parse(struct ab_arms *a, const char *spec, struct err *e);
 void ab_arms_free(struct ab_arms *a);
 
+/*
+ * Replaces the weights (w[i] > 0, summing to 1 within AB_WEIGHT_TOL: the caller's
+ * promise; w may be a->weight) and recomputes the cumulative sums, the last exactly 1.
+ */
+void ab_arms_set_weights(struct ab_arms *a, const double *w);
+
 /* Index of the arm called name, or -1. */
 int ab_arms_find(const struct ab_arms *a, const char *name);
 

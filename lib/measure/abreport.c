@@ -1,6 +1,7 @@
 /* abreport.c - A/B figures from per-arm counts, written as NDJSON, a table or an SVG chart */
 #include <errno.h>
 #include <math.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,13 @@ srm(struct abreport *rep, const struct abtally *t, const struct ab_arms *arms)
 		if (strcmp(arms->name[i], AB_HOLDOUT) == 0 && !t->have_assignments)
 			continue;
 		obs[m] = a >= 0 ? rep->arm[a].t->recipients : 0;
-		w[m++] = arms->weight[i];
+		w[m] = arms->weight[i];
+		if (t->weights_known == 1) {    /* adaptive: the weights the users were drawn with */
+			w[m] = a >= 0 && a < ABTALLY_MAX_WEIGHTS ? t->arm_weight[a] : 0;
+			if (!(w[m] > 0))
+				continue;
+		}
+		m++;
 	}
 	rep->srm_p = stats_chi2_gof(obs, w, m, &rep->srm_chi2);
 	if (rep->srm_p >= 0) {
@@ -172,6 +179,10 @@ abreport_compute(struct abreport *rep, const struct abtally *t,
 	rep->control = -1;
 	rep->mde = mde;
 	rep->tally = res;
+	rep->weights = t->weights_known == 1 ? "assignments" : arms != NULL ? "arms" : NULL;
+	rep->has_span = t->ts_count > 0;
+	rep->span_first = t->ts_first;
+	rep->span_last = t->ts_last;
 	rep->narms = res->narms;
 	if ((rep->arm = calloc((size_t)res->narms + 1, sizeof *rep->arm)) == NULL)
 		return err_nomem(e);
@@ -181,6 +192,12 @@ abreport_compute(struct abreport *rep, const struct abtally *t,
 
 		a->t = &res->arm[i];
 		a->weight = k >= 0 ? arms->weight[k] : NAN;
+		if (t->weights_known == 1) {
+			int64_t x = ids_find(&t->arms, a->t->name, strlen(a->t->name));
+
+			a->weight = x >= 0 && x < ABTALLY_MAX_WEIGHTS && t->arm_weight[x] > 0 ?
+			    t->arm_weight[x] : NAN;
+		}
 		if ((a->warnings = json_array()) == NULL)
 			goto nomem;
 		rates(a);
@@ -264,6 +281,20 @@ arm_json(const struct abreport *rep, const struct abreport_arm *a)
 	return o;
 }
 
+/* A UTC date-time "YYYY-MM-DDTHH:MM:SSZ", or null. */
+static json_t *
+utc_json(int has, int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!has || gmtime_r(&tt, &tm) == NULL || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ",
+	    &tm) == 0)
+		return json_null();
+	return json_string(buf);
+}
+
 static json_t *
 summary_json(const struct abreport *rep)
 {
@@ -277,13 +308,16 @@ summary_json(const struct abreport *rep)
 		srmj = json_pack("{sosIsosb}", "chi2", json_real(rep->srm_chi2), "df",
 		    (json_int_t)rep->srm_df, "p_value", json_real(rep->srm_p), "mismatch",
 		    rep->srm_p < ABREPORT_SRM_ALPHA);
-	return json_pack("{sssssssbsIsosIsIsIsI}", "kind", "summary", "campaign", rep->campaign,
+	return json_pack("{sssssssbsIsosIsIsIsIsososo}", "kind", "summary", "campaign", rep->campaign,
 	    "control", rep->control_name, "control_found", rep->control >= 0,
 	    "recipients", (json_int_t)total, "srm", srmj,
 	    "orphan_events", (json_int_t)t->orphan_events,
 	    "orphan_users", (json_int_t)t->orphan_users,
 	    "holdout_sent", (json_int_t)t->holdout_sent,
-	    "moved", (json_int_t)t->moved);
+	    "moved", (json_int_t)t->moved,
+	    "events_from", utc_json(rep->has_span, rep->span_first),
+	    "events_until", utc_json(rep->has_span, rep->span_last),
+	    "weights", rep->weights ? json_string(rep->weights) : json_null());
 }
 
 int

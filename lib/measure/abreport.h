@@ -45,6 +45,10 @@ struct abreport {
 	int has_srm, srm_df;
 	double srm_chi2, srm_p;
 	const struct abtally_result *tally;
+	const char *weights;    /* where the arms' weights came from: "assignments" (the log's
+	                         * variant_weight, adaptive runs), "arms" (--arms), NULL: none */
+	int has_span;           /* events had times: the first and last, unix seconds */
+	int64_t span_first, span_last;
 };
 
 /*

@@ -6,6 +6,7 @@
 #include "measure/abtally.h"
 #include "base/exitcode.h"
 #include "base/ndjson.h"
+#include "base/tstamp.h"
 
 static const char *const event_names[ABT_NEVENTS] = {
 	"sent", "delivered", "open", "click", "purchase",
@@ -163,6 +164,27 @@ purchase_seen(struct abtally *t, const json_t *rec, struct err *e)
 	return n;
 }
 
+/* Widens the span of event times by ev's "ts" (unix seconds or a UTC date-time; others are ignored). */
+static void
+event_time(struct abtally *t, const json_t *ev)
+{
+	const json_t *ts = json_object_get(ev, "ts");
+	int64_t v;
+
+	if (json_is_integer(ts))
+		v = json_integer_value(ts);
+	else if (json_is_real(ts) && isfinite(json_real_value(ts)) &&
+	    fabs(json_real_value(ts)) < 1e15)
+		v = (int64_t)json_real_value(ts);
+	else if (!json_is_string(ts) || tstamp_parse(json_string_value(ts),
+	    json_string_length(ts), &v) < 0)
+		return;
+	if (t->ts_count++ == 0 || v < t->ts_first)
+		t->ts_first = v;
+	if (t->ts_count == 1 || v > t->ts_last)
+		t->ts_last = v;
+}
+
 int
 abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, struct err *e)
 {
@@ -192,6 +214,7 @@ abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, 
 		return err_set(e, EXIT_DATA, "%s:%ld: a \"sent\" event needs a \"variant\"", name, line);
 	if ((u = user_of(t, ev, name, line, e)) == NULL)
 		return -1;
+	event_time(t, ev);
 	if (k == ABT_SENT) {
 		if (u->arm < 0)
 			u->arm = (int32_t)arm;
@@ -210,6 +233,32 @@ abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, 
 		u->revenue += rev;
 	}
 	u->seen |= 1u << k;
+	return 0;
+}
+
+/* Keeps the "variant_weight" of an assignment line; one arm has one weight in a campaign. */
+static int
+assignment_weight(struct abtally *t, const json_t *rec, int64_t arm, const char *name, long line,
+    struct err *e)
+{
+	double w;
+	int rc = ndjson_num(rec, "variant_weight", &w);
+
+	if (rc < 0 || (rc == 1 && (!isfinite(w) || w < 0 || w > 1)))
+		return err_set(e, EXIT_DATA, "%s:%ld: \"variant_weight\" is not a number in [0, 1]",
+		    name, line);
+	if (rc == 0 || arm >= ABTALLY_MAX_WEIGHTS) {
+		t->weights_known = -1;          /* one line without: the log's weights are not used */
+		return 0;
+	}
+	if (t->arm_weight[arm] > 0 && t->arm_weight[arm] != w)
+		return err_set(e, EXIT_DATA, "%s:%ld: \"variant_weight\" %g of arm '%s' differs from "
+		    "the %g of an earlier line", name, line, w, ids_get(&t->arms, arm, NULL),
+		    t->arm_weight[arm]);
+	t->arm_weight[arm] = w;
+	if (t->weights_known == 0)
+		t->weights_known = 1;
+	t->weighted_lines++;
 	return 0;
 }
 
@@ -232,6 +281,8 @@ abtally_assignment(struct abtally *t, const json_t *rec, const char *name, long 
 	if ((u = user_of(t, rec, name, line, e)) == NULL)
 		return -1;
 	u->assigned = (int32_t)arm;
+	if (assignment_weight(t, rec, arm, name, line, e) < 0)
+		return -1;
 	t->have_assignments = 1;
 	return 0;
 }

@@ -21,6 +21,9 @@ struct abtally_user {
 	long line;
 };
 
+/* Arms whose assignment weights are kept (more arms: no weights from the assignments). */
+#define ABTALLY_MAX_WEIGHTS 64
+
 struct abtally {
 	char *campaign;         /* the campaign reported on; NULL until an event names one */
 	int campaign_fixed;     /* given by the caller: events of other campaigns are skipped */
@@ -34,6 +37,12 @@ struct abtally {
 	int64_t dup_purchases;  /* exact duplicate purchases (same user, item, ts) not counted */
 	int64_t conflicts;      /* "sent" events naming another arm than the user's first one */
 	int have_assignments;
+	int64_t ts_count, ts_first, ts_last;    /* counted events with a "ts", and their span */
+	/* the weights the assignment log says each arm was drawn with (abassign --adapt writes
+	 * "variant_weight"); weights_known when every assignment line carried one */
+	double arm_weight[ABTALLY_MAX_WEIGHTS];
+	int64_t weighted_lines;
+	int weights_known;
 };
 
 /* Per-arm counts; "users with at least one event" for delivered ... conversions. */
