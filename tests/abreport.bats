@@ -315,6 +315,24 @@ EOF
 	[ "$(echo "$output" | jq -r 'select(.kind == "summary") | .recipients')" = 30 ]
 }
 
+@test "abreport: absurd revenues are rejected with file and line; no report holds inf or NaN" {
+	mkevents >events.ndjson
+	n=$(wc -l <events.ndjson)
+	ev purchase t2 template ',"item":"z","revenue":1e308,"ts":100' >>events.ndjson
+	ev purchase t3 template ',"item":"z","revenue":-1e308,"ts":100' >>events.ndjson
+	ev purchase t4 template ',"item":"z","revenue":1e13,"ts":100' >>events.ndjson
+	run --separate-stderr abreport --arms llm=0.5,template=0.5 events.ndjson
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"events.ndjson:$((n + 1)): \"revenue\" 1e+308 is out of range (at most 1e+12 either way)"* ]]
+	[[ "$stderr" == *"events.ndjson:$((n + 2)): \"revenue\" -1e+308 is out of range"* ]]
+	[[ "$stderr" == *"events.ndjson:$((n + 3)): \"revenue\" 1e+13 is out of range"* ]]
+	# every arm keeps its revenue object, with the good purchases only (template: 10 + 30)
+	[ "$(echo "$output" | jq -r 'select(.kind == "arm") | "\(.arm) \(.revenue.total)"' | sort | tr '\n' ' ')" = "llm 105 template 40 " ]
+	run --separate-stderr abreport --table --arms llm=0.5,template=0.5 events.ndjson
+	[ "$status" -eq 1 ]
+	[[ "$output" != *inf* && "$output" != *nan* && "$output" != *NaN* ]]
+}
+
 @test "abreport: --table shows each arm's rates with intervals and the uplift" {
 	mkevents >events.ndjson
 	run --separate-stderr abreport --table --arms llm=0.5,template=0.5 events.ndjson

@@ -502,3 +502,18 @@ dkim_check() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "mailfmt: a whitespace-only subject or body is rejected like an empty one" {
+	{ reply u1 a@example.com A '' 'body'
+	  reply u2 b@example.com B '   ' 'body'
+	  reply u3 c@example.com C $'\t\xc2\xa0\xe3\x80\x80' 'body'
+	  reply u4 d@example.com D 'Hi' $' \n\t\n '
+	  reply u5 e@example.com E 'Hi' 'Body'; } > in.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 --rejects rej.ndjson < in.ndjson
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"1 messages, 4 rejected"* ]]
+	[ "$(jq -r '.id + " " + .reason' rej.ndjson | tr '\n' ',')" = \
+	    "u1 content has an empty subject or body_text,u2 content has an empty subject or body_text,u3 content has an empty subject or body_text,u4 content has an empty subject or body_text," ]
+	printf '%s\n' "$output" > out.mbox
+	[ "$(parse out.mbox | jq -r '.headers.subject[0]')" = "Hi" ]
+}

@@ -302,3 +302,9 @@ mount_small_fs() {
 		[ "$output" = "mailsend: $dev: the sent log must be a regular file" ]
 	done
 }
+
+@test "mailsend: an endless mailbox (/dev/zero) stops with an error after a bounded amount of reading" {
+	run timeout 20 mailsend --url smtp://127.0.0.1:9 /dev/zero
+	[ "$status" -eq 65 ]
+	[ "$output" = "mailsend: /dev/zero:1: line longer than 1048576 bytes and no end in 268435456 bytes: stopped reading" ]
+}

@@ -15,6 +15,7 @@ lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struct er
 	r->fp = fp;
 	r->name = name ? name : "-";
 	r->maxlen = maxlen ? maxlen : LINES_DEFAULT_MAX;
+	r->skipmax = LINES_SKIP_MAX;
 	r->cap = CHUNK;
 	r->buf = malloc(r->cap + 1);
 	if (r->buf == NULL)
@@ -59,10 +60,13 @@ fill(struct lines *r, struct err *e)
 	return (int)(n > 0);
 }
 
-/* Discards input through the next newline (the rest of an over-long line). */
+/* Discards input through the next newline (the rest of an over-long line). Returns 0, 1 when
+ * there was none within skipmax bytes (the input is then treated as ended), -1 on error. */
 static int
 skip_line(struct lines *r, struct err *e)
 {
+	size_t skipped = 0, limit = r->skipmax > r->maxlen ? r->skipmax : r->maxlen;
+
 	for (;;) {
 		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
 
@@ -70,9 +74,14 @@ skip_line(struct lines *r, struct err *e)
 			r->start = (size_t)(nl - r->buf) + 1;
 			return 0;
 		}
+		skipped += r->end - r->start;
 		r->start = r->end = 0;
 		if (r->eof)
 			return 0;
+		if (skipped > limit) {
+			r->eof = 1;
+			return 1;
+		}
 		if (fill(r, e) < 0)
 			return -1;
 	}
@@ -106,9 +115,15 @@ lines_next(struct lines *r, char **line, size_t *len, struct err *e)
 		if (r->eof)
 			return 0;
 		if (avail > r->maxlen + 1) {
+			int rc;
+
 			r->lineno++;
-			if (skip_line(r, e) < 0)
+			if ((rc = skip_line(r, e)) < 0)
 				return -1;
+			if (rc > 0)
+				return err_set(e, EXIT_DATA, "%s:%ld: line longer than %zu bytes and no end "
+				    "in %zu bytes: stopped reading", r->name, r->lineno, r->maxlen,
+				    r->skipmax > r->maxlen ? r->skipmax : r->maxlen);
 			return err_set(e, EXIT_DATA, "%s:%ld: line longer than %zu bytes",
 			    r->name, r->lineno, r->maxlen);
 		}

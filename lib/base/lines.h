@@ -9,12 +9,16 @@
 
 /* Default longest line, in bytes without the newline (1 MiB). */
 #define LINES_DEFAULT_MAX (1024 * 1024)
+/* Most bytes skipped looking for the end of one over-long line before the reader gives up
+ * (an endless input such as /dev/zero has none); never less than the longest line. */
+#define LINES_SKIP_MAX ((size_t)256 * 1024 * 1024)
 
 struct lines {
 	FILE *fp;
 	const char *name;   /* for messages: a path or "-" */
 	long lineno;        /* number of the line last returned (1-based) */
 	size_t maxlen;
+	size_t skipmax;     /* LINES_SKIP_MAX, or less in tests */
 	char *buf;
 	size_t cap, start, end;
 	int eof;
@@ -29,7 +33,11 @@ int lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struc
  * until the next call) and its length: 1 for a line, 0 at end of input, -1 on
  * error. A line longer than maxlen is skipped through its newline and reported
  * as "name:N: line longer than M bytes" with e->code EXIT_DATA: the caller may
- * go on reading. A read error is EXIT_IO and final.
+ * go on reading. A line with no newline in skipmax bytes is reported as
+ * "name:N: line longer than M bytes and no end in S bytes: stopped reading"
+ * (EXIT_DATA) and ends the input: the next call returns 0. So an endless or
+ * non-regular input costs a bounded amount of work. A read error is EXIT_IO
+ * and final.
  */
 int lines_next(struct lines *r, char **line, size_t *len, struct err *e);
 

@@ -368,6 +368,40 @@ struct item_off {
 	size_t title, price, url, image, reason, sku;
 };
 
+/* Whether s[0..n) (valid UTF-8) holds nothing but white space, ASCII or Unicode (no-break,
+ * ideographic, zero-width spaces, line and paragraph separators, the BOM): a subject or body
+ * of only these would be a message with nothing in it. */
+static int
+blank(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned cp;
+
+		if (*p < 0x80) {
+			if (strchr(" \t\r\n\v\f", *p) == NULL || *p == '\0')
+				return 0;
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0 && end - p >= 2) {
+			cp = (unsigned)(*p & 0x1f) << 6 | (p[1] & 0x3f);
+			p += 2;
+		} else if ((*p & 0xf0) == 0xe0 && end - p >= 3) {
+			cp = (unsigned)(*p & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			p += 3;
+		} else {
+			return 0;
+		}
+		if (!(cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200d) || cp == 0x2028 ||
+		    cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x2060 || cp == 0x3000 ||
+		    cp == 0xfeff))
+			return 0;
+	}
+	return 1;
+}
+
 /* The reply content's three strings. */
 static int
 parse_content(const char *content, size_t len, json_t **root, const char **subj,
@@ -388,7 +422,7 @@ parse_content(const char *content, size_t len, json_t **root, const char **subj,
 	*pre = p ? json_string_value(p) : "";
 	*body = json_string_value(b);
 	*bodylen = json_string_length(b);
-	if ((*subj)[0] == '\0' || *bodylen == 0)
+	if (blank(*subj, strlen(*subj)) || blank(*body, *bodylen))
 		return err_set(e, EXIT_DATA, "content has an empty subject or body_text");
 	return 0;
 }

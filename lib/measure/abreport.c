@@ -259,7 +259,7 @@ arm_json(const struct abreport *rep, const struct abreport_arm *a)
 {
 	json_t *o, *rev;
 
-	rev = json_pack("{sososo}", "total", json_real(a->t->revenue),
+	rev = json_pack("{sososo}", "total", num(a->t->revenue),
 	    "per_recipient", num(a->rev_mean), "ci", pair(a->rev_lo, a->rev_hi));
 	if (rev != NULL && a->has_rev_uplift)
 		json_object_set_new(rev, "uplift", json_pack("{sososo}", "diff", num(a->rev_diff),
@@ -269,7 +269,8 @@ arm_json(const struct abreport *rep, const struct abreport_arm *a)
 	    "weight", num(a->weight), "recipients", (json_int_t)a->t->recipients,
 	    "delivered", (json_int_t)a->t->delivered, "assigned",
 	    a->t->assigned >= 0 ? json_integer(a->t->assigned) : json_null());
-	if (o == NULL) {
+	if (o == NULL || rev == NULL) { /* never an arm without its revenue */
+		json_decref(o);
 		json_decref(rev);
 		return NULL;
 	}

@@ -204,6 +204,10 @@ abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, 
 		return err_set(e, EXIT_DATA, "%s:%ld: missing \"user\" string", name, line);
 	if (k == ABT_PURCHASE && (ndjson_num(ev, "revenue", &rev) < 0 || !isfinite(rev)))
 		return err_set(e, EXIT_DATA, "%s:%ld: \"revenue\" is not a number", name, line);
+	/* a sum of such values, or its square, would overflow to inf in the report */
+	if (fabs(rev) > ABTALLY_REVENUE_MAX)
+		return err_set(e, EXIT_DATA, "%s:%ld: \"revenue\" %g is out of range (at most %g "
+		    "either way)", name, line, rev, ABTALLY_REVENUE_MAX);
 	if ((rc = campaign_ok(t, ev, name, line, e)) <= 0) {
 		t->other_campaign += rc == 0;
 		return rc;

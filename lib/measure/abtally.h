@@ -2,6 +2,10 @@
 #ifndef RECMAIL_ABTALLY_H
 #define RECMAIL_ABTALLY_H
 
+/* Largest revenue of one purchase, either sign: bigger is an input error (a sum of
+ * absurd values would reach inf). */
+#define ABTALLY_REVENUE_MAX 1e12
+
 #include <jansson.h>
 #include <stdint.h>
 

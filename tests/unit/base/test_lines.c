@@ -144,9 +144,32 @@ empty_input_has_no_lines(void)
 	fclose(f);
 }
 
+/* /dev/zero has no newline ever: the reader stops after skipmax bytes, once, then ends */
+static void
+endless_line_stops_the_reader_after_skipmax(void)
+{
+	FILE *f = fopen("/dev/zero", "rb");
+	struct lines l;
+	struct err e = { 0, "" };
+	char *line;
+	size_t len;
+
+	CHECK(f != NULL);
+	CHECK_INT(lines_init(&l, f, "/dev/zero", 1000, &e), 0);
+	l.skipmax = 4 * 1024 * 1024;
+	CHECK_INT(lines_next(&l, &line, &len, &e), -1);
+	CHECK_INT(e.code, EXIT_DATA);
+	CHECK_STR(e.msg, "/dev/zero:1: line longer than 1000 bytes and no end in 4194304 bytes: "
+	    "stopped reading");
+	CHECK_INT(lines_next(&l, &line, &len, &e), 0);
+	lines_free(&l);
+	fclose(f);
+}
+
 int
 main(void)
 {
+	RUN(endless_line_stops_the_reader_after_skipmax);
 	RUN(strips_lf_and_crlf_and_numbers_lines);
 	RUN(overlong_line_is_reported_and_skipped);
 	RUN(overlong_line_bigger_than_the_buffer_is_skipped);
