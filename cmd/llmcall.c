@@ -14,7 +14,7 @@
 struct args {
 	const char *base, *model, *keyfile, *keyheader, *apiversion, *backend, *variants;
 	const char *cachedir, *resume, *input, *tokenparam;
-	int azure, progress;
+	int azure, progress, tty;
 	char *varbuf;
 	const char *varlist[MAX_VARIANTS];
 	struct llmbatch_opts o;
@@ -31,8 +31,9 @@ usage(FILE *f)
 	    "Endpoint:\n"
 	    "  --base-url=URL          POST URL/chat/completions (default $LLM_BASE_URL)\n"
 	    "  --model=NAME            model (default $LLM_MODEL)\n"
-	    "  --api-key-file=FILE     key from the first line of FILE (default $LLM_API_KEY);\n"
-	    "                          sent as Authorization: Bearer, never printed\n"
+	    "  --api-key-file=FILE     FILE's first line is the key; without it, $LLM_API_KEY\n"
+	    "                          holds the key itself (not a file name). Sent as\n"
+	    "                          Authorization: Bearer, never printed\n"
 	    "  --azure                 Azure OpenAI: key in the api-key header, ?api-version= added\n"
 	    "  --api-version=V         Azure API version (default 2024-10-21)\n"
 	    "  --api-key-header=NAME   send the key as 'NAME: key' instead\n"
@@ -58,6 +59,12 @@ usage(FILE *f)
 	    "  --cache=DIR             reuse and store replies under DIR (SHA-256 keys)\n"
 	    "  --resume=FILE           copy ok lines of an earlier output, send only the rest\n"
 	    "  --skip-bad              report malformed lines as bad_input instead of stopping\n"
+	    "  --breaker=N             stop (69) after N identical non-retryable failures in a\n"
+	    "                          row (default 5; 0 never)\n"
+	    "Budget (stop sending, exit 75, resumable):\n"
+	    "  --max-tokens-total=N    once N tokens are spent\n"
+	    "  --price-in=P, --price-out=P  price per 1,000 prompt and completion tokens\n"
+	    "  --max-cost=C            once the estimated cost reaches C\n"
 	    "  --progress              progress on stderr (default when stderr is a terminal)\n"
 	    "  --help, --version\n"
 	    "\n"
@@ -73,7 +80,8 @@ enum {
 	OPT_BASE = 256, OPT_MODEL, OPT_KEYFILE, OPT_AZURE, OPT_APIVER, OPT_KEYHDR, OPT_BACKEND,
 	OPT_VARIANTS, OPT_MAXTOK, OPT_TOKPARAM, OPT_TEMP, OPT_NORF, OPT_PARALLEL, OPT_WINDOW,
 	OPT_UNORDERED, OPT_RPM, OPT_TPM, OPT_RETRIES, OPT_TIMEOUT, OPT_BACKOFF, OPT_BACKOFFMAX,
-	OPT_CACHE, OPT_RESUME, OPT_SKIPBAD, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
+	OPT_CACHE, OPT_RESUME, OPT_SKIPBAD, OPT_PROGRESS, OPT_HELP, OPT_VERSION, OPT_BREAKER,
+	OPT_TOKTOTAL, OPT_PRICEIN, OPT_PRICEOUT, OPT_MAXCOST,
 };
 
 static const struct option longopts[] = {
@@ -85,13 +93,18 @@ static const struct option longopts[] = {
 	{ "backoff", required_argument, NULL, OPT_BACKOFF },
 	{ "backoff-max", required_argument, NULL, OPT_BACKOFFMAX },
 	{ "base-url", required_argument, NULL, OPT_BASE },
+	{ "breaker", required_argument, NULL, OPT_BREAKER },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "max-cost", required_argument, NULL, OPT_MAXCOST },
 	{ "max-retries", required_argument, NULL, OPT_RETRIES },
 	{ "max-tokens", required_argument, NULL, OPT_MAXTOK },
+	{ "max-tokens-total", required_argument, NULL, OPT_TOKTOTAL },
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "no-response-format", no_argument, NULL, OPT_NORF },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "price-in", required_argument, NULL, OPT_PRICEIN },
+	{ "price-out", required_argument, NULL, OPT_PRICEOUT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "rpm", required_argument, NULL, OPT_RPM },
@@ -123,6 +136,7 @@ parse_args(int argc, char **argv, struct args *a)
 	o->backoff_cap_ms = 60000;
 	o->params.max_tokens = 1024;
 	o->params.response_format = 1;
+	o->breaker = LLMBATCH_BREAKER;
 	a->apiversion = "2024-10-21";
 	a->backend = "auto";
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -143,8 +157,25 @@ parse_args(int argc, char **argv, struct args *a)
 		case OPT_SKIPBAD: o->skip_bad = 1; break;
 		case OPT_PROGRESS: a->progress = 1; break;
 		case OPT_MAXTOK:
-			if (cli_parse_long("--max-tokens", optarg, 0, 1000000, &o->params.max_tokens) != 0)
+			if (cli_parse_long("--max-tokens", optarg, 0, LLM_MAX_TOKENS, &o->params.max_tokens) != 0)
 				return EXIT_USAGE;
+			break;
+		case OPT_BREAKER:
+			if (cli_parse_long("--breaker", optarg, 0, 1000000, &o->breaker) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_TOKTOTAL:
+			if (cli_parse_double("--max-tokens-total", optarg, 1, 1e15, &d) != 0)
+				return EXIT_USAGE;
+			o->max_tokens_total = (long long)d;
+			break;
+		case OPT_PRICEIN:
+		case OPT_PRICEOUT:
+		case OPT_MAXCOST:
+			if (cli_parse_double(c == OPT_PRICEIN ? "--price-in" : c == OPT_PRICEOUT ? "--price-out" :
+			    "--max-cost", optarg, 0, 1e9, &d) != 0)
+				return EXIT_USAGE;
+			*(c == OPT_PRICEIN ? &o->price_in : c == OPT_PRICEOUT ? &o->price_out : &o->max_cost) = d;
 			break;
 		case OPT_TEMP:
 			if (cli_parse_double("--temperature", optarg, 0, 2, &o->params.temperature) != 0)
@@ -223,6 +254,8 @@ check_args(struct args *a)
 	} else if (a->base == NULL) {
 		return cli_usage_error("--backend=llm needs --base-url or LLM_BASE_URL");
 	}
+	if (o->max_cost > 0 && o->price_in == 0 && o->price_out == 0)
+		return cli_usage_error("--max-cost needs --price-in or --price-out");
 	if (!o->template_all && a->model == NULL)
 		return cli_usage_error("no model: give --model or set LLM_MODEL");
 	if (a->tokenparam != NULL && strcmp(a->tokenparam, "max_tokens") != 0 &&
@@ -327,21 +360,20 @@ endpoint(struct args *a, const char *key, char **url, struct curl_slist **hdrs)
 }
 
 static void
-report(const struct llmbatch_stats *s, const char *end)
+report(const struct llmbatch_stats *s, const struct llmbatch_opts *o, const char *end)
 {
-	double secs = (double)s->elapsed_ms / 1000.0;
+	char line[600];
 
-	fprintf(stderr, "%s: %ld done, %ld ok, %ld failed (%ld not sent, %ld bad input), %ld cached, "
-	    "%ld resumed, %ld template; %ld requests, %ld retries, %lld tokens, %.1f s, %.1f requests/s%s",
-	    cli_progname(), s->records, s->ok, s->failed, s->not_sent, s->bad_input, s->cached,
-	    s->resumed, s->templated, s->requests, s->retries, s->tokens, secs,
-	    secs > 0 ? (double)s->requests / secs : 0.0, end);
+	llmbatch_summary(s, o, line, sizeof line);
+	fprintf(stderr, "%s: %s%s", cli_progname(), line, end);
 }
 
 static void
 progress(const struct llmbatch_stats *s, void *arg)
 {
-	report(s, *(int *)arg ? "\033[K\r" : "\n");
+	const struct args *a = arg;
+
+	report(s, &a->o, a->tty ? "\033[K\r" : "\n");
 }
 
 int
@@ -354,7 +386,7 @@ main(int argc, char **argv)
 	struct err e = { 0, "" };
 	char *key = NULL, *url = NULL;
 	FILE *in = NULL, *resume = NULL;
-	int rc, tty = isatty(STDERR_FILENO);
+	int rc;
 
 	cli_init(argv[0]);
 	memset(&a, 0, sizeof a);
@@ -384,10 +416,11 @@ main(int argc, char **argv)
 	a.o.resume = resume;
 	a.o.resume_name = a.resume;
 	a.o.progress = progress;
-	a.o.progress_arg = &tty;
+	a.tty = isatty(STDERR_FILENO);
+	a.o.progress_arg = &a;
 	a.o.progress_ms = cli_want_progress(a.progress) ? 1000 : 0;
 	rc = llmbatch_run(&a.o, in, cli_name(a.input), stdout, &st, &e);
-	report(&st, "\n");
+	report(&st, &a.o, "\n");
 	if (rc < 0 && e.code != EXIT_TEMPFAIL && e.code != EXIT_UNAVAIL) {
 		rc = cli_fail_err(&e);
 		(void)cli_close_out(stdout, "-");

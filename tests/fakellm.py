@@ -26,6 +26,20 @@ Modes:
   never        no answer at all (the client must time out)
   lowrem       ok, with x-ratelimit-remaining-requests: 0 and reset 1s
   huge         ok, padded to a 9 MB body (over llmcall's 8 MiB limit)
+  echokey      200 echoing the key it got in id, model, system_fingerprint and the email
+  echourl      200 with the key URL-encoded (%2D...) in the email body
+  echosplit    200 with the key in pieces of 8 or more characters in the email body
+  echojson     200 with the key JSON-escaped (\\u00XX) in the email body
+  errkey       400 whose error type and code are "Bearer <key>"
+  refusal      OpenAI's refusal: content null, a refusal string
+  length       a complete email JSON but finish_reason "length"
+  lengthcut    the email cut off mid-JSON, finish_reason "length"
+  think        "<think>...</think>" (reasoning that mentions a discount) before the email
+  openai       a recorded OpenAI reply shape (refusal null, annotations, service_tier, token details)
+  azure        Azure OpenAI's (prompt_filter_results, content_filter_results)
+  ollama       Ollama's /v1 (system_fingerprint fp_ollama, message.reasoning)
+  vllm         vLLM's (message.reasoning_content, stop_reason, prompt_logprobs)
+  llamacpp     llama.cpp server's (message.reasoning_content, timings)
 
 Every request is logged (with --log) as one JSON line: time, path, the Authorization and api-key
 headers, the mode and the parsed body. GET /_reset forgets the counts and empties the log.
@@ -116,6 +130,55 @@ class Handler(BaseHTTPRequestHandler):
             "usage": {"prompt_tokens": prompt, "completion_tokens": 40, "total_tokens": prompt + 40},
         }, headers)
 
+    def key(self):
+        got = self.headers.get("Authorization") or self.headers.get("api-key") or ""
+        return got[7:] if got.startswith("Bearer ") else got
+
+    def email_with(self, text):
+        return json.dumps(dict(OK_EMAIL, body_text=OK_EMAIL["body_text"] + "\n\nRef: " + text))
+
+    def shaped(self, body, provider):
+        """A reply in the shape the provider's server sends (fields recorded from each)."""
+        content = json.dumps(OK_EMAIL)
+        model = body.get("model", "fake")
+        usage = {"prompt_tokens": 120, "completion_tokens": 60, "total_tokens": 180}
+        msg = {"role": "assistant", "content": content}
+        out = {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
+               "model": model, "usage": usage}
+        choice = {"index": 0, "message": msg, "finish_reason": "stop"}
+        if provider == "openai":
+            msg.update(refusal=None, annotations=[])
+            choice["logprobs"] = None
+            out.update(service_tier="default", system_fingerprint="fp_fake")
+            usage.update(prompt_tokens_details={"cached_tokens": 0, "audio_tokens": 0},
+                         completion_tokens_details={"reasoning_tokens": 0, "audio_tokens": 0,
+                                                    "accepted_prediction_tokens": 0,
+                                                    "rejected_prediction_tokens": 0})
+        elif provider == "azure":
+            msg.update(refusal=None)
+            choice["content_filter_results"] = {k: {"filtered": False, "severity": "safe"}
+                                                for k in ("hate", "self_harm", "sexual", "violence")}
+            out["prompt_filter_results"] = [{"prompt_index": 0,
+                                             "content_filter_results": choice["content_filter_results"]}]
+            out["system_fingerprint"] = "fp_fake"
+        elif provider == "ollama":
+            msg["reasoning"] = "The customer liked tea. I could offer 20% off, but no offer is given."
+            out["system_fingerprint"] = "fp_ollama"
+        elif provider == "vllm":
+            msg.update(reasoning_content="Maybe mention free shipping? No, it is not in the facts.",
+                       tool_calls=[])
+            choice.update(logprobs=None, stop_reason=None)
+            out.update(prompt_logprobs=None)
+            usage["prompt_tokens_details"] = None
+        elif provider == "llamacpp":
+            msg["reasoning_content"] = "A coupon SAVE20 would help. It is not allowed."
+            out["system_fingerprint"] = "b4567-fake"
+            out["timings"] = {"prompt_n": 120, "prompt_ms": 80.1, "prompt_per_token_ms": 0.67,
+                              "prompt_per_second": 1498.1, "predicted_n": 60, "predicted_ms": 900.2,
+                              "predicted_per_token_ms": 15.0, "predicted_per_second": 66.7}
+        out["choices"] = [choice]
+        return out
+
     def error(self, status, etype, code, message, headers=()):
         self.reply(status, {"error": {"message": message, "type": etype, "param": None, "code": code}},
                    headers)
@@ -170,6 +233,47 @@ class Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):  # the client stops reading
                 self.close_connection = True
                 return None
+        if name == "echokey":
+            k = self.key()
+            obj = self.shaped(body, "openai")
+            obj.update(id="chatcmpl-" + k, model=k, system_fingerprint=k)
+            obj["choices"][0]["message"]["content"] = self.email_with(k)
+            return self.reply(200, obj)
+        if name in ("echourl", "echosplit", "echojson"):
+            k = self.key()
+            if name == "echourl":
+                text = "".join("%%%02X" % ord(c) if not c.isalnum() else c for c in k)
+            elif name == "echosplit":
+                text = " ".join(k[i:i + 9] for i in range(0, len(k), 9))
+            else:
+                text = "@@KEY@@"
+            obj = self.shaped(body, "openai")
+            obj["choices"][0]["message"]["content"] = self.email_with(text)
+            raw = json.dumps(obj)
+            if name == "echojson":  # every character of the key escaped in the body itself
+                raw = raw.replace("@@KEY@@", "".join("\\u%04x" % ord(c) for c in k))
+            return self.reply(200, raw.encode())
+        if name == "errkey":
+            return self.error(400, "Bearer " + self.key(), "Bearer " + self.key(), "bad")
+        if name == "refusal":
+            obj = self.shaped(body, "openai")
+            obj["choices"][0]["message"].update(content=None,
+                                                refusal="I'm sorry, I can't help with that request.")
+            return self.reply(200, obj)
+        if name in ("length", "lengthcut"):
+            obj = self.shaped(body, "openai")
+            obj["choices"][0]["finish_reason"] = "length"
+            if name == "lengthcut":
+                obj["choices"][0]["message"]["content"] = json.dumps(OK_EMAIL)[:60]
+            return self.reply(200, obj)
+        if name == "think":
+            obj = self.shaped(body, "openai")
+            obj["choices"][0]["message"]["content"] = (
+                "<think>\nShe liked tea. A 20% discount with code SAVE20 would help, "
+                "but the facts have no offer.\n</think>\n\n" + json.dumps(OK_EMAIL))
+            return self.reply(200, obj)
+        if name in ("openai", "azure", "ollama", "vllm", "llamacpp"):
+            return self.reply(200, self.shaped(body, name))
         if name == "lowrem":
             return self.completion(body, json.dumps(OK_EMAIL), [
                 ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "1s"),

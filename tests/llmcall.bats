@@ -353,3 +353,143 @@ llm() { LLM_API_KEY="$KEY" llmcall --base-url="$BASE" --model=test-model --backo
 	[ "$o" -le "$d" ] && [ $((o + f)) -eq "$d" ] || { echo "$sum"; false; }
 	[[ "$output" == *"write error"* ]]
 }
+
+# key_parts: every run of 8 characters of $KEY, raw, URL-encoded and JSON-escaped, one a line
+key_parts() {
+	"$PY3" -c '
+import sys, urllib.parse
+k = sys.argv[1]
+for i in range(len(k) - 7):
+    p = k[i:i + 8]
+    print(p)
+    print(urllib.parse.quote(p, safe=""))
+    print("".join("%%%02X" % ord(c) for c in p))
+    print("".join("\\u%04x" % ord(c) for c in p))' "$KEY"
+}
+
+@test "llmcall: no file a run writes holds any 8 characters of the key, however the server echoes it" {
+	prompts >in.ndjson <<-EOF
+		e1	a [[fake:echokey]]
+		e2	b [[fake:echourl]]
+		e3	c [[fake:echosplit]]
+		e4	d [[fake:echojson]]
+		e5	e [[fake:errkey]]
+		e6	f [[fake:401]]
+		e7	g
+	EOF
+	mkdir run
+	llm --parallel=1 --cache=run/cache --progress in.ndjson >run/out.ndjson 2>run/err.log || status=$?
+	[ "${status:-0}" -eq 69 ]
+	mailfmt --from 'Shop <shop@example.com>' --date 0 --rejects run/rejects.ndjson run/out.ndjson \
+		>run/mail.mbox 2>>run/err.log || true
+	[ "$(jq -r '[.id, (.error.type // "ok")] | @tsv' run/out.ndjson | paste -sd' ')" = \
+	    "$(printf 'e1\tkey_echoed e2\tkey_echoed e3\tkey_echoed e4\tkey_echoed e5\tkey_echoed e6\tinvalid_request_error e7\tnot_sent')" ]
+	[ "$(find run/cache -type f | wc -l)" -eq 0 ]
+	[ -s run/rejects.ndjson ]
+	key_parts >parts.txt
+	run grep -rFl -f parts.txt run
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	# and the check can fail: the fake server really sent it
+	grep -qF -f parts.txt "$LOG"
+}
+
+@test "llmcall: a refusal is type refused with its text, not retried, its tokens counted" {
+	printf 'r1\tx [[fake:refusal,ok]]\nr2\ty\n' | prompts >in.ndjson
+	run_both llm --parallel=1 in.ndjson || true
+	[ "$status" -eq 1 ]
+	[ "$(jq -r 'select(.id=="r1") | [.error.type, .error.status, .error.attempts, .error.message, .usage.total_tokens] | @tsv' <<<"$output")" = \
+	    "$(printf "refused\t200\t1\tI'm sorry, I can't help with that request.\t180")" ]
+	[ "$(requests)" -eq 2 ]
+	[[ "$stderr" == *" $((180 + $(jq -s '.[1].usage.total_tokens' <<<"$output"))) tokens"* ]]
+}
+
+@test "llmcall: finish_reason length is truncated, and the one re-ask doubles the token limit" {
+	printf 'l1\tx [[fake:length,ok]]\nl2\ty [[fake:lengthcut]]\n' | prompts >in.ndjson
+	run_both llm --parallel=1 --max-tokens=300 in.ndjson || true
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '[.id, .ok, (.attempts // .error.attempts), (.error.type // "")] | @tsv' <<<"$output" | paste -sd' ')" = \
+	    "$(printf 'l1\ttrue\t2\t l2\tfalse\t2\ttruncated')" ]
+	[ "$(jq -r '.body.max_tokens' "$LOG" | paste -sd,)" = "300,600,300,600" ]
+	[[ "$(jq -r 'select(.id=="l2") | .error.message' <<<"$output")" == *'"length"'*"max_tokens 600"* ]]
+}
+
+@test "llmcall: a reasoning model's <think> block is dropped before the guardrails and never kept" {
+	printf 't1\tx [[fake:think]]\n' | prompts >in.ndjson
+	run_both llm in.ndjson || true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.attempts' <<<"$output")" = 1 ]
+	[ "$(jq -r '.content | fromjson | .subject' <<<"$output")" = "A few picks for you" ]
+	[[ "$output" != *"<think>"* && "$output" != *SAVE20* && "$output" != *discount* ]]
+}
+
+@test "llmcall: 5 identical non-retryable failures in a row trip the breaker: exit 69, the rest not sent, resumable" {
+	for i in 1 2 3 4 5 6 7 8; do printf 'b%s\tx%s [[fake:400,ok]]\n' $i $i; done | prompts >in.ndjson
+	run_both llm --parallel=1 in.ndjson || true
+	[ "$status" -eq 69 ]
+	printf '%s\n' "$output" >first.ndjson
+	[ "$(jq -r '.error.type' first.ndjson | uniq -c | awk '{print $1, $2}' | paste -sd,)" = \
+	    "5 invalid_request_error,3 not_sent" ]
+	[ "$(requests)" -eq 5 ]
+	[[ "$stderr" == *"circuit breaker: 5 identical failures in a row (HTTP 400, invalid_request_error)"*"--resume"* ]]
+	# resumed, every record is sent: the failed ones' second attempt is ok, the unsent fail once
+	: >"$LOG"
+	run_both llm --parallel=1 --resume=first.ndjson in.ndjson || true
+	[ "$status" -eq 1 ]
+	[ "$(requests)" -eq 8 ]
+	[ "$(jq -r '.ok' <<<"$output" | paste -sd,)" = "true,true,true,true,true,false,false,false" ]
+	curl -fsS "${BASE%/v1}/_reset" >/dev/null
+	run_both llm --parallel=1 --breaker=0 in.ndjson || true
+	[ "$status" -eq 1 ]
+	[ "$(requests)" -eq 8 ]
+}
+
+@test "llmcall: a failure between identical ones resets the breaker" {
+	for i in 1 2 3 4 5 6; do printf 'b%s\tx%s [[fake:400]]\n' $i $i; done | prompts >in.ndjson
+	printf 'ok\tfine\n' | prompts >mid.ndjson
+	{ head -3 in.ndjson; cat mid.ndjson; tail -3 in.ndjson; } >mixed.ndjson
+	run_both llm --parallel=1 --breaker=4 mixed.ndjson || true
+	[ "$status" -eq 1 ]
+	[ "$(jq -r 'select(.ok) | .id' <<<"$output")" = ok ]
+}
+
+@test "llmcall: --max-tokens-total stops sending with 75, says what was spent, and --resume finishes" {
+	for i in 1 2 3 4; do printf 's%s\tx%s [[fake:openai]]\n' $i $i; done | prompts >in.ndjson
+	run_both llm --parallel=1 --max-tokens-total=300 in.ndjson || true
+	[ "$status" -eq 75 ]
+	printf '%s\n' "$output" >first.ndjson
+	[ "$(jq -r '[.id, .ok, (.error.type // "")] | @tsv' first.ndjson | paste -sd' ')" = \
+	    "$(printf 's1\ttrue\t s2\ttrue\t s3\tfalse\tnot_sent s4\tfalse\tnot_sent')" ]
+	[[ "$stderr" == *"budget reached: 360 tokens"*"2 records not sent, rerun with --resume"* ]]
+	[[ "$stderr" == *"360 tokens (240 prompt, 120 completion), estimated cost unknown"* ]]
+	run_both llm --parallel=1 --resume=first.ndjson in.ndjson || true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"2 resumed"* ]]
+}
+
+@test "llmcall: --max-cost with prices per 1,000 tokens stops once reached and the summary prints the cost" {
+	for i in 1 2 3 4; do printf 's%s\tx%s [[fake:openai]]\n' $i $i; done | prompts >in.ndjson
+	run_both llm --parallel=1 --price-in=1 --price-out=2 --max-cost=0.5 in.ndjson || true
+	[ "$status" -eq 75 ]
+	[ "$(jq -r '.ok' <<<"$output" | paste -sd,)" = "true,true,true,false" ]
+	[[ "$stderr" == *"budget reached: 540 tokens, estimated cost 0.7200 spent"* ]]
+	[[ "$stderr" == *"540 tokens (360 prompt, 180 completion), estimated cost 0.7200,"* ]]
+	run llmcall --backend=template --max-cost=1
+	[ "$status" -eq 64 ]
+}
+
+@test "llmcall: the recorded reply shapes of OpenAI, Azure, Ollama, vLLM and llama.cpp are all read" {
+	for p in openai azure ollama vllm llamacpp; do printf '%s\tx [[fake:%s]]\n' $p $p; done | prompts >in.ndjson
+	run_both llm in.ndjson || true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.id, .ok, .usage.total_tokens, (.content | fromjson | .subject)] | @tsv' <<<"$output" | paste -sd' ')" = \
+	    "$(printf 'openai\ttrue\t180\tA few picks for you azure\ttrue\t180\tA few picks for you ollama\ttrue\t180\tA few picks for you vllm\ttrue\t180\tA few picks for you llamacpp\ttrue\t180\tA few picks for you')" ]
+	# the reasoning fields never reach the output
+	[[ "$output" != *"20% off"* && "$output" != *"free shipping"* && "$output" != *SAVE20* ]]
+}
+
+@test "llmcall: --help says what --api-key-file and LLM_API_KEY each hold" {
+	run llmcall --help
+	[[ "$output" == *"FILE's first line is the key"*'$LLM_API_KEY'*"holds the key itself (not a file name)"* ]]
+	[[ "$output" == *"--breaker"*"--max-tokens-total"*"--price-in"*"--max-cost"* ]]
+}

@@ -89,10 +89,26 @@ usage_num(const json_t *usage, const char *key)
 	return json_is_integer(v) ? (long)json_integer_value(v) : -1;
 }
 
+/* A malloc'ed copy of the JSON string v; NULL when out of memory. */
+static char *
+dup_string(const json_t *v, size_t *len)
+{
+	size_t n = json_string_length(v);
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		memcpy(s, json_string_value(v), n);
+		s[n] = '\0';
+	}
+	if (len != NULL)
+		*len = n;
+	return s;
+}
+
 int
 llm_parse_reply(const char *body, size_t len, struct llm_reply *r, struct err *e)
 {
-	json_t *root, *msg, *content, *usage;
+	json_t *root, *choice, *msg, *content, *refusal, *usage;
 	json_error_t je;
 	const char *s;
 
@@ -101,25 +117,25 @@ llm_parse_reply(const char *body, size_t len, struct llm_reply *r, struct err *e
 	root = json_loadb(body, len, 0, &je);
 	if (root == NULL)
 		return err_set(e, EXIT_DATA, "reply is not JSON: %s", je.text);
-	msg = json_object_get(json_array_get(json_object_get(root, "choices"), 0), "message");
+	choice = json_array_get(json_object_get(root, "choices"), 0);
+	msg = json_object_get(choice, "message");
 	content = json_object_get(msg, "content");
-	if (!json_is_string(content)) {
+	refusal = json_object_get(msg, "refusal");
+	if (json_is_string(refusal) && json_string_length(refusal) > 0) {
+		if ((r->refusal = dup_string(refusal, NULL)) == NULL) {
+			json_decref(root);
+			return err_nomem(e);
+		}
+	} else if (!json_is_string(content)) {
 		json_decref(root);
 		return err_set(e, EXIT_DATA, "reply has no choices[0].message.content string");
-	}
-	r->len = json_string_length(content);
-	r->content = malloc(r->len + 1);
-	if (r->content == NULL) {
+	} else if ((r->content = dup_string(content, &r->len)) == NULL) {
 		json_decref(root);
 		return err_nomem(e);
 	}
-	memcpy(r->content, json_string_value(content), r->len);
-	r->content[r->len] = '\0';
 	if ((s = json_string_value(json_object_get(root, "model"))) != NULL)
 		snprintf(r->model, sizeof r->model, "%s", s);
-	s = json_string_value(json_object_get(json_array_get(json_object_get(root, "choices"), 0),
-	    "finish_reason"));
-	if (s != NULL)
+	if ((s = json_string_value(json_object_get(choice, "finish_reason"))) != NULL)
 		snprintf(r->finish_reason, sizeof r->finish_reason, "%s", s);
 	usage = json_object_get(root, "usage");
 	r->prompt_tokens = usage_num(usage, "prompt_tokens");
@@ -135,7 +151,8 @@ void
 llm_reply_free(struct llm_reply *r)
 {
 	free(r->content);
-	r->content = NULL;
+	free(r->refusal);
+	r->content = r->refusal = NULL;
 }
 
 void
@@ -261,6 +278,47 @@ llm_unwrap_fence(const char *s, size_t len, size_t *off)
 	return end - b;
 }
 
+/* The end of the first close (one of tags) at or after s[from], or 0. */
+static size_t
+tag_end(const char *s, size_t len, size_t from, const char *const *tags, size_t ntags)
+{
+	size_t i, t, n;
+
+	for (i = from; i < len; i++) {
+		if (s[i] != '<')
+			continue;
+		for (t = 0; t < ntags; t++) {
+			n = strlen(tags[t]);
+			if (len - i >= n && strncasecmp(s + i, tags[t], n) == 0)
+				return i + n;
+		}
+	}
+	return 0;
+}
+
+size_t
+llm_strip_reasoning(const char *s, size_t len, size_t *off)
+{
+	static const char *const open[] = { "<think>", "<thinking>" };
+	static const char *const close[] = { "</think>", "</thinking>" };
+	size_t b = 0, t, end;
+
+	while (b < len && is_space(s[b]))
+		b++;
+	for (t = 0; t < 2; t++) {
+		size_t n = strlen(open[t]);
+
+		if (len - b >= n && strncasecmp(s + b, open[t], n) == 0) {
+			end = tag_end(s, len, b + n, close, 2);
+			*off = end ? end : len;
+			return len - *off;
+		}
+	}
+	end = tag_end(s, len, b, close, 1);
+	*off = end ? end : 0;
+	return len - *off;
+}
+
 double
 llm_estimate_tokens(const json_t *messages, long max_tokens)
 {
@@ -277,14 +335,98 @@ llm_estimate_tokens(const json_t *messages, long max_tokens)
 	return bytes / 4 + (max_tokens > 0 ? (double)max_tokens : 0);
 }
 
+/* The value of hex digit c, or -1. */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes one character at s[i] (of len): %XX (URL encoding), \uXXXX below
+ * 0x80 and \/ (JSON escapes) stand for the byte they encode. Returns the
+ * number of bytes the character spans and sets *c.
+ */
+static size_t
+decode_one(const char *s, size_t len, size_t i, unsigned char *c)
+{
+	int a, b, d, f;
+
+	if (s[i] == '%' && i + 2 < len && (a = hexval(s[i + 1])) >= 0 && (b = hexval(s[i + 2])) >= 0) {
+		*c = (unsigned char)(a * 16 + b);
+		return 3;
+	}
+	if (s[i] == '\\' && i + 1 < len && s[i + 1] == '/') {
+		*c = '/';
+		return 2;
+	}
+	if (s[i] == '\\' && i + 5 < len && s[i + 1] == 'u' && (a = hexval(s[i + 2])) == 0 &&
+	    (b = hexval(s[i + 3])) == 0 && (d = hexval(s[i + 4])) >= 0 && d < 8 &&
+	    (f = hexval(s[i + 5])) >= 0) {
+		*c = (unsigned char)(d * 16 + f);
+		return 6;
+	}
+	*c = (unsigned char)s[i];
+	return 1;
+}
+
+/*
+ * Finds every run of min(8, key length) characters of secret in s (raw, URL-
+ * or JSON-escaped); with redact set, overwrites each run's bytes with '*'.
+ * Returns the number of runs found.
+ */
+static size_t
+secret_scan(char *s, size_t len, const char *secret, int redact)
+{
+	unsigned char first[256] = { 0 }, w[LLM_SECRET_RUN];
+	size_t klen, m, i, j, k, p, ps = 0, pe = 0, found = 0;
+
+	if (s == NULL || secret == NULL || (klen = strlen(secret)) == 0)
+		return 0;
+	m = klen < LLM_SECRET_RUN ? klen : LLM_SECRET_RUN;
+	for (j = 0; j + m <= klen; j++)
+		first[(unsigned char)secret[j]] = 1;
+	for (i = 0; i < len; i++) {
+		p = i + decode_one(s, len, i, &w[0]);
+		if (!first[w[0]])
+			continue;
+		for (k = 1; k < m && p < len; k++)
+			p += decode_one(s, len, p, &w[k]);
+		if (k < m)
+			break;     /* fewer than m characters left */
+		for (j = 0; j + m <= klen && memcmp(w, secret + j, m) != 0; j++)
+			;
+		if (j + m > klen)
+			continue;
+		found++;
+		/* overlapping runs make one span, written once no window needs its bytes */
+		if (i >= pe) {
+			if (redact && pe > ps)
+				memset(s + ps, '*', pe - ps);
+			ps = i;
+		}
+		pe = p;
+	}
+	if (redact && pe > ps)
+		memset(s + ps, '*', pe - ps);
+	return found;
+}
+
+int
+llm_secret_in(const char *s, size_t len, const char *secret)
+{
+	return secret_scan((char *)s, len, secret, 0) > 0;
+}
+
 void
 llm_redact(char *s, const char *secret)
 {
-	size_t n;
-	char *p;
-
-	if (s == NULL || secret == NULL || (n = strlen(secret)) == 0)
-		return;
-	while ((p = strstr(s, secret)) != NULL)
-		memset(p, '*', n);
+	if (s != NULL)
+		secret_scan(s, strlen(s), secret, 1);
 }

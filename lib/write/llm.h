@@ -9,6 +9,9 @@
 
 #include "base/err.h"
 
+/* The largest completion budget llmcall sends. */
+#define LLM_MAX_TOKENS 1000000L
+
 struct llm_params {
 	const char *model;
 	long max_tokens;            /* 0: not sent */
@@ -36,15 +39,18 @@ json_t *llm_feedback(const json_t *messages, const char *reply, const char *why)
 
 /* A chat-completions reply. */
 struct llm_reply {
-	char *content;              /* choices[0].message.content, malloc'ed */
+	char *content;              /* choices[0].message.content, malloc'ed; NULL for a refusal */
 	size_t len;
+	char *refusal;              /* choices[0].message.refusal when a string, malloc'ed, else NULL */
 	char model[128];
 	long prompt_tokens, completion_tokens, total_tokens;   /* -1 when not reported */
 	char finish_reason[32];
 };
 
-/* Parses a 2xx response body. Returns 0, or -1 with e set (EXIT_DATA) when
- * the body is not JSON or has no string choices[0].message.content. */
+/* Parses a 2xx response body. A reasoning model's message.reasoning_content
+ * or message.reasoning is never copied. Returns 0, or -1 with e set (EXIT_DATA)
+ * when the body is not JSON or has neither a string choices[0].message.content
+ * nor a string message.refusal (OpenAI's refusal: content null). */
 int llm_parse_reply(const char *body, size_t len, struct llm_reply *r, struct err *e);
 void llm_reply_free(struct llm_reply *r);
 
@@ -83,11 +89,25 @@ long llm_retry_after_ms(const char *value, time_t now);
  * white space removed. Sets *off and returns the length. */
 size_t llm_unwrap_fence(const char *s, size_t len, size_t *off);
 
+/* The answer after a reasoning model's thoughts: a leading <think>...</think>
+ * (or <thinking>...</thinking>) block, or everything up to a </think> whose
+ * opening tag the server's chat template swallowed, is dropped. An unclosed
+ * <think> leaves nothing. Sets *off and returns the length that remains. */
+size_t llm_strip_reasoning(const char *s, size_t len, size_t *off);
+
 /* Estimated tokens of a request: message bytes / 4 plus 4 per message, plus
  * the completion budget max_tokens. */
 double llm_estimate_tokens(const json_t *messages, long max_tokens);
 
-/* Overwrites each occurrence of secret (if not empty) in s with '*'. */
+/* The shortest run of the key's characters that counts as the key. */
+#define LLM_SECRET_RUN 8
+
+/* True when s (len bytes) holds a run of LLM_SECRET_RUN characters of secret
+ * (all of it when shorter), raw, URL-encoded (%2D) or JSON-escaped (\u002d). */
+int llm_secret_in(const char *s, size_t len, const char *secret);
+
+/* Overwrites with '*' every such run in s, its escapes included (a JSON text
+ * stays valid). Nothing when secret is NULL or empty. */
 void llm_redact(char *s, const char *secret);
 
 #endif

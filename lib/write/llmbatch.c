@@ -30,6 +30,8 @@ struct rec {
 	char key[CACHE_KEY_LEN + 1];
 	int cacheable;
 	int attempts, retries, guarded;
+	int lengthened;             /* re-asked once with a raised token limit after "length" */
+	long max_tokens;            /* this record's completion budget (raised after "length") */
 	int64_t not_before;
 	double est;                 /* estimated tokens of the request */
 	long usage[3];              /* prompt, completion, total tokens over all attempts */
@@ -72,6 +74,8 @@ struct run {
 	char stopmsg[512];
 	int bad;                    /* a malformed line ended the reading */
 	struct err baderr;
+	char last_fail[128];        /* the circuit breaker: the last non-retryable failure */
+	long same_fails;            /* and how many in a row */
 };
 
 static int64_t
@@ -182,7 +186,7 @@ rec_clear(struct rec *r)
 /* Stores the output line of r (obj is consumed) and marks it done; its outcome is counted
  * when the line is written, so that the summary's ok and failed never exceed its done. */
 static int
-finish(struct rec *r, json_t *obj, int ok, struct err *e)
+finish(struct run *x, struct rec *r, json_t *obj, int ok, struct err *e)
 {
 	if (obj == NULL)
 		return err_nomem(e);
@@ -190,6 +194,7 @@ finish(struct rec *r, json_t *obj, int ok, struct err *e)
 	json_decref(obj);
 	if (r->line == NULL)
 		return err_nomem(e);
+	llm_redact(r->line, x->o->secret);
 	json_decref(r->rec);
 	json_decref(r->msgs);
 	free(r->body);
@@ -220,6 +225,13 @@ id_ref(const struct rec *r)
 	return json_is_string(id) ? json_incref(id) : json_null();
 }
 
+static json_t *
+usage_obj(const long u[3])
+{
+	return json_pack("{s:I, s:I, s:I}", "prompt_tokens", (json_int_t)u[0],
+	    "completion_tokens", (json_int_t)u[1], "total_tokens", (json_int_t)u[2]);
+}
+
 static int
 finish_fail(struct run *x, struct rec *r, long status, const char *type, const char *msg, struct err *e)
 {
@@ -230,14 +242,11 @@ finish_fail(struct run *x, struct rec *r, long status, const char *type, const c
 	obj = json_pack("{s:o, s:b, s:{s:i, s:s, s:s, s:i}, s:o}", "id", id_ref(r), "ok", 0,
 	    "error", "status", (json_int_t)status, "type", type, "message", msg,
 	    "attempts", (json_int_t)r->attempts, "meta", meta_ref(r));
-	return finish(r, obj, 0, e);
-}
-
-static json_t *
-usage_obj(const long u[3])
-{
-	return json_pack("{s:I, s:I, s:I}", "prompt_tokens", (json_int_t)u[0],
-	    "completion_tokens", (json_int_t)u[1], "total_tokens", (json_int_t)u[2]);
+	if (obj != NULL && r->usage_known && json_object_set_new(obj, "usage", usage_obj(r->usage)) != 0) {
+		json_decref(obj);
+		obj = NULL;
+	}
+	return finish(x, r, obj, 0, e);
 }
 
 static int
@@ -249,7 +258,7 @@ finish_ok(struct run *x, struct rec *r, const char *content, size_t len, const c
 	obj = json_pack("{s:o, s:b, s:s%, s:s, s:o, s:I, s:i, s:o}", "id", id_ref(r), "ok", 1,
 	    "content", content, len, "model", model, "usage", usage ? usage : json_object(),
 	    "latency_ms", (json_int_t)latency, "attempts", (json_int_t)r->attempts, "meta", meta_ref(r));
-	return finish(r, obj, 1, e);
+	return finish(x, r, obj, 1, e);
 }
 
 /* Fills why when the content (already unwrapped) is not a valid email for meta.
@@ -324,15 +333,19 @@ do_template(struct run *x, struct rec *r, struct err *e)
 static int
 build_body(struct run *x, struct rec *r, struct err *e)
 {
-	json_t *req = llm_request(r->msgs, json_object_get(r->rec, "response_format"), &x->o->params);
+	struct llm_params p = x->o->params;
+	json_t *req;
 
+	if (r->max_tokens > 0)
+		p.max_tokens = r->max_tokens;
+	req = llm_request(r->msgs, json_object_get(r->rec, "response_format"), &p);
 	free(r->body);
 	r->body = req ? json_dumps(req, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(req);
 	if (r->body == NULL)
 		return err_nomem(e);
 	r->bodylen = strlen(r->body);
-	r->est = llm_estimate_tokens(r->msgs, x->o->params.max_tokens);
+	r->est = llm_estimate_tokens(r->msgs, p.max_tokens);
 	return 0;
 }
 
@@ -354,6 +367,10 @@ from_cache(struct run *x, struct rec *r, struct err *e)
 		return -1;
 	if (data == NULL)
 		return 0;
+	if (llm_secret_in(data, len, x->o->secret)) {
+		free(data);
+		return 0; /* never served: asked again, and only a clean reply replaces it */
+	}
 	v = json_loadb(data, len, 0, NULL);
 	free(data);
 	content = json_object_get(v, "content");
@@ -608,16 +625,97 @@ add_usage(struct rec *r, const struct llm_reply *rep)
 	r->usage[2] += rep->total_tokens;
 }
 
-/* A 2xx reply: check it, ask again once with the reason, or finish. */
+/* Counts a non-retryable failure: the o->breaker-th identical one (status and
+ * type) in a row stops the run as unusable. */
+static int
+breaker(struct run *x, long status, const char *type, struct err *e)
+{
+	char k[sizeof x->last_fail], why[300];
+
+	snprintf(k, sizeof k, "HTTP %ld, %s", status, type);
+	if (strcmp(k, x->last_fail) == 0) {
+		x->same_fails++;
+	} else {
+		memcpy(x->last_fail, k, sizeof k);
+		x->same_fails = 1;
+	}
+	if (x->o->breaker <= 0 || x->same_fails < x->o->breaker)
+		return 0;
+	snprintf(why, sizeof why, "circuit breaker: %ld identical failures in a row (%s)",
+	    x->same_fails, x->last_fail);
+	return stop_run(x, EXIT_UNAVAIL, why, e);
+}
+
+/* Counts an attempt's tokens and their cost; a budget reached stops the run (resumable). */
+static int
+spend(struct run *x, struct rec *r, const struct llm_reply *rep, struct err *e)
+{
+	const struct llmbatch_opts *o = x->o;
+	struct llmbatch_stats *st = x->st;
+	char why[200];
+
+	ratelimit_settle(&x->rl, r->est, rep->total_tokens >= 0 ? (double)rep->total_tokens : r->est);
+	if (rep->total_tokens < 0)
+		return 0;
+	add_usage(r, rep);
+	st->tokens += rep->total_tokens;
+	if (rep->prompt_tokens >= 0 && rep->completion_tokens >= 0) {
+		st->prompt_tokens += rep->prompt_tokens;
+		st->completion_tokens += rep->completion_tokens;
+		st->cost += ((double)rep->prompt_tokens * o->price_in +
+		    (double)rep->completion_tokens * o->price_out) / 1000.0;
+	} else {   /* only a total: priced at the dearer rate */
+		st->cost += (double)rep->total_tokens *
+		    (o->price_in > o->price_out ? o->price_in : o->price_out) / 1000.0;
+	}
+	if ((o->max_tokens_total > 0 && st->tokens >= o->max_tokens_total) ||
+	    (o->max_cost > 0 && st->cost >= o->max_cost)) {
+		snprintf(why, sizeof why, "budget reached: %lld tokens, estimated cost %.4f spent",
+		    st->tokens, st->cost);
+		return stop_run(x, EXIT_TEMPFAIL, why, e);
+	}
+	return 0;
+}
+
+/* finish_reason "length": asked once more with twice the token limit, else truncated. */
+static int
+lengthen(struct run *x, struct rec *r, struct err *e)
+{
+	long cur = r->max_tokens > 0 ? r->max_tokens : x->o->params.max_tokens;
+	char msg[200];
+
+	if (cur > 0 && !r->lengthened && !x->stop) {
+		r->lengthened = 1;
+		r->max_tokens = cur > LLM_MAX_TOKENS / 2 ? LLM_MAX_TOKENS : cur * 2;
+		if (build_body(x, r, e) != 0)
+			return -1;
+		r->st = S_QUEUED;
+		r->not_before = 0;
+		return 0;
+	}
+	snprintf(msg, sizeof msg, "the reply was cut off at the token limit (finish_reason \"length\", "
+	    "%s %ld)", x->o->params.token_param ? x->o->params.token_param : "max_tokens", cur);
+	return finish_fail(x, r, 200, "truncated", msg, e);
+}
+
+/* A 2xx reply: refused or truncated, else checked; asked again once with the reason, or finished. */
 static int
 accept_reply(struct run *x, struct rec *r, struct llm_reply *rep, long latency, struct err *e)
 {
-	char why[WHY_MAX], *entry;
-	size_t off, n;
+	char why[WHY_MAX], *entry, *answer_text;
+	size_t off, off0, n;
 	json_t *fb, *usage;
 	int rc;
 
-	n = llm_unwrap_fence(rep->content, rep->len, &off);
+	if (rep->refusal != NULL) {
+		snprintf(why, sizeof why, "%s", rep->refusal);
+		return finish_fail(x, r, 200, "refused", why, e);
+	}
+	if (strcmp(rep->finish_reason, "length") == 0)
+		return lengthen(x, r, e);
+	n = llm_strip_reasoning(rep->content, rep->len, &off0);
+	n = llm_unwrap_fence(rep->content + off0, n, &off);
+	off += off0;
 	rc = check(r, rep->content + off, n, why);
 	if (rc < 0)
 		return err_nomem(e);
@@ -625,7 +723,11 @@ accept_reply(struct run *x, struct rec *r, struct llm_reply *rep, long latency, 
 		if (r->guarded || x->stop)
 			return finish_fail(x, r, 200, "invalid_output", why, e);
 		r->guarded = 1;
-		fb = llm_feedback(r->msgs, rep->content, why);
+		/* the answer only: a reasoning model's thoughts are not sent back */
+		if ((answer_text = strndup(rep->content + off0, rep->len - off0)) == NULL)
+			return err_nomem(e);
+		fb = llm_feedback(r->msgs, answer_text, why);
+		free(answer_text);
 		if (fb == NULL)
 			return err_nomem(e);
 		json_decref(r->msgs);
@@ -654,8 +756,30 @@ accept_reply(struct run *x, struct rec *r, struct llm_reply *rep, long latency, 
 			return -1;
 		}
 	}
+	x->same_fails = 0;
+	x->last_fail[0] = '\0';
 	return finish_ok(x, r, rep->content + off, n, rep->model[0] ? rep->model : x->o->params.model,
 	    usage, latency, e);
+}
+
+/* A 2xx holding the key (or a part of it): its tokens are counted, nothing of it is used. */
+static int
+key_echoed(struct run *x, struct rec *r, const struct http_req *q, struct err *e)
+{
+	struct llm_reply rep;
+	struct err pe = { 0, "" };
+
+	if (llm_parse_reply(q->body.s, q->body.len, &rep, &pe) == 0) {
+		int rc = spend(x, r, &rep, e);
+
+		llm_reply_free(&rep);
+		if (rc != 0)
+			return -1;
+	}
+	if (finish_fail(x, r, q->status, "key_echoed", "the reply contains the API key (or a part "
+	    "of it): not used and not cached", e) != 0)
+		return -1;
+	return breaker(x, q->status, "key_echoed", e);
 }
 
 /* Our name for a failed attempt's kind. */
@@ -698,14 +822,19 @@ answer(struct run *x, struct rec *r, int64_t now, struct err *e)
 		llm_parse_error(q->body.s, q->body.len, &le);
 	ratelimit_observe(&x->rl, now, q->rl_remaining_requests, q->rl_remaining_tokens,
 	    q->rl_reset_requests, q->rl_reset_tokens);
+	/* an error's type or code that echoes the key is not ours to repeat */
+	if (llm_secret_in(le.type, strlen(le.type), x->o->secret))
+		snprintf(le.type, sizeof le.type, "key_echoed");
+	if (llm_secret_in(le.code, strlen(le.code), x->o->secret))
+		snprintf(le.code, sizeof le.code, "key_echoed");
 	act = llm_classify(q->status, (int)q->result, &le);
+	if (act == LLM_ACCEPT && llm_secret_in(q->body.s, q->body.len, x->o->secret))
+		return key_echoed(x, r, q, e);
 	if (act == LLM_ACCEPT) {
 		if (llm_parse_reply(q->body.s ? q->body.s : "", q->body.len, &rep, &pe) == 0) {
-			ratelimit_settle(&x->rl, r->est, rep.total_tokens >= 0 ? (double)rep.total_tokens : r->est);
-			if (rep.total_tokens > 0)
-				x->st->tokens += rep.total_tokens;
-			add_usage(r, &rep);
-			rc = accept_reply(x, r, &rep, q->total_ms, e);
+			rc = spend(x, r, &rep, e);
+			if (rc == 0)
+				rc = accept_reply(x, r, &rep, q->total_ms, e);
 			llm_reply_free(&rep);
 			return rc;
 		}
@@ -758,7 +887,9 @@ answer(struct run *x, struct rec *r, int64_t now, struct err *e)
 		return stop_run(x, EXIT_UNAVAIL, why, e);
 	}
 	default:
-		return finish_fail(x, r, q->status, fail_type(q, &le, "http_error"), msg, e);
+		if (finish_fail(x, r, q->status, fail_type(q, &le, "http_error"), msg, e) != 0)
+			return -1;
+		return breaker(x, q->status, fail_type(q, &le, "http_error"), e);
 	}
 }
 
@@ -854,6 +985,24 @@ loop(struct run *x, struct ndjson_reader *rd, struct err *e)
 	}
 }
 
+void
+llmbatch_summary(const struct llmbatch_stats *s, const struct llmbatch_opts *o, char *buf, size_t n)
+{
+	double secs = (double)s->elapsed_ms / 1000.0;
+	char cost[96];
+
+	if (o->price_in > 0 || o->price_out > 0)
+		snprintf(cost, sizeof cost, "estimated cost %.4f", s->cost);
+	else
+		snprintf(cost, sizeof cost, "estimated cost unknown (no --price-in/--price-out)");
+	snprintf(buf, n, "%ld done, %ld ok, %ld failed (%ld not sent, %ld bad input), %ld cached, "
+	    "%ld resumed, %ld template; %ld requests, %ld retries, %lld tokens (%lld prompt, %lld "
+	    "completion), %s, %.1f s, %.1f requests/s", s->records, s->ok, s->failed, s->not_sent,
+	    s->bad_input, s->cached, s->resumed, s->templated, s->requests, s->retries, s->tokens,
+	    s->prompt_tokens, s->completion_tokens, cost, secs,
+	    secs > 0 ? (double)s->requests / secs : 0.0);
+}
+
 int
 llmbatch_run(const struct llmbatch_opts *o, FILE *in, const char *inname, FILE *out,
     struct llmbatch_stats *st, struct err *e)
@@ -879,10 +1028,14 @@ llmbatch_run(const struct llmbatch_opts *o, FILE *in, const char *inname, FILE *
 		return -1;
 	if (x.bad) {
 		*e = x.baderr;
+		llm_redact(e->msg, o->secret);
 		return -1;
 	}
-	if (x.stop)
-		return err_set(e, x.stop, "stopped: %s; %ld record%s not sent, rerun with --resume",
+	if (x.stop) {
+		err_set(e, x.stop, "stopped: %s; %ld record%s not sent, rerun with --resume",
 		    x.stopwhy, st->not_sent, st->not_sent == 1 ? "" : "s");
+		llm_redact(e->msg, o->secret);
+		return -1;
+	}
 	return st->failed > 0 ? 1 : 0;
 }

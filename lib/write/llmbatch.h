@@ -16,7 +16,9 @@ struct llmbatch_stats {
 	long not_sent, bad_input;
 	long requests, retries;
 	long cached, resumed, templated;
-	long long tokens;   /* total_tokens reported by the endpoint */
+	long long tokens;   /* total_tokens reported by the endpoint (every attempt, failed ones too) */
+	long long prompt_tokens, completion_tokens;   /* of the replies that reported both */
+	double cost;        /* estimated from o->price_in and o->price_out */
 	int64_t elapsed_ms;
 };
 
@@ -43,7 +45,15 @@ struct llmbatch_opts {
 	void (*progress)(const struct llmbatch_stats *st, void *arg);
 	void *progress_arg;
 	long progress_ms;                   /* between progress calls; 0 = none */
+	long breaker;                       /* identical non-retryable failures in a row that stop
+	                                       the run (EXIT_UNAVAIL); 0 = never */
+	long long max_tokens_total;         /* stop sending once this many tokens are spent; 0 = no limit */
+	double price_in, price_out;         /* per 1,000 prompt and completion tokens, for the cost */
+	double max_cost;                    /* stop sending once the estimated cost reaches it; 0 = no limit */
 };
+
+/* The default of o->breaker. */
+#define LLMBATCH_BREAKER 5
 
 /*
  * Reads prompt records from in and writes exactly one reply line per record to
@@ -58,6 +68,11 @@ struct llmbatch_opts {
  * EXIT_IO, EXIT_OSERR or EXIT_SOFTWARE for a fatal error (output incomplete).
  * st receives the counts in every case.
  */
+/* The run's summary (counts, tokens, estimated cost, rate; never the key) in
+ * buf, without a newline. */
+void llmbatch_summary(const struct llmbatch_stats *s, const struct llmbatch_opts *o, char *buf,
+    size_t n);
+
 int llmbatch_run(const struct llmbatch_opts *o, FILE *in, const char *inname, FILE *out,
     struct llmbatch_stats *st, struct err *e);
 

@@ -207,6 +207,68 @@ test_estimate_redact(void)
 	llm_redact(msg, NULL);
 }
 
+static void
+test_secret_forms(void)
+{
+	const char *key = "sk-test-LEAK-123";
+	char raw[] = "type Bearer sk-test-LEAK-123 here";
+	char url[] = "k=sk%2Dtest%2DLEAK%2d123&x=1";
+	char json[] = "{\"m\":\"\\u0073\\u006b-test-LEAK\"}";
+	char piece[] = "half: test-LEAK and 123 alone";
+	char clean[] = "sk-tes and LEAK-12 are short";
+
+	CHECK(llm_secret_in(raw, strlen(raw), key));
+	llm_redact(raw, key);
+	CHECK_STR(raw, "type Bearer **************** here");
+	CHECK(llm_secret_in(url, strlen(url), key));
+	llm_redact(url, key);
+	CHECK_STR(url, "k=**********************&x=1");
+	CHECK(llm_secret_in(json, strlen(json), key));
+	llm_redact(json, key);
+	CHECK_STR(json, "{\"m\":\"**********************\"}");
+	CHECK(llm_secret_in(piece, strlen(piece), key));   /* 9 characters of it */
+	llm_redact(piece, key);
+	CHECK_STR(piece, "half: ********* and 123 alone");
+	CHECK(!llm_secret_in(clean, strlen(clean), key));
+	CHECK(!llm_secret_in(clean, strlen(clean), NULL));
+	CHECK(llm_secret_in("abc", 3, "abc"));              /* a short key: all of it */
+}
+
+static void
+test_refusal_reasoning(void)
+{
+	const char *refused = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,"
+	    "\"refusal\":\"I can't help with that.\"},\"finish_reason\":\"stop\"}],"
+	    "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}";
+	const char *both = "{\"choices\":[{\"message\":{\"content\":\"{}\",\"refusal\":null,"
+	    "\"reasoning_content\":\"secret thoughts\"},\"finish_reason\":\"length\"}]}";
+	const char *t1 = "  <think>a 20% discount?</think>\n{\"a\":1}";
+	const char *t2 = "the template ate the tag</think>{\"a\":1}";
+	const char *t3 = "<think>never closed {\"a\":1}";
+	const char *t4 = "{\"a\":1}";
+	struct llm_reply r;
+	struct err e;
+	size_t off, n;
+
+	CHECK_INT(llm_parse_reply(refused, strlen(refused), &r, &e), 0);
+	CHECK(r.content == NULL);
+	CHECK_STR(r.refusal, "I can't help with that.");
+	CHECK_INT(r.total_tokens, 16);
+	llm_reply_free(&r);
+	CHECK_INT(llm_parse_reply(both, strlen(both), &r, &e), 0);
+	CHECK(r.refusal == NULL);
+	CHECK_STR(r.content, "{}");
+	CHECK_STR(r.finish_reason, "length");
+	llm_reply_free(&r);
+	n = llm_strip_reasoning(t1, strlen(t1), &off);
+	CHECK(n == strlen(t1) - off && strncmp(t1 + off, "\n{\"a\":1}", n) == 0);
+	n = llm_strip_reasoning(t2, strlen(t2), &off);
+	CHECK(n == 7 && strncmp(t2 + off, "{\"a\":1}", n) == 0);
+	CHECK_INT(llm_strip_reasoning(t3, strlen(t3), &off), 0);
+	n = llm_strip_reasoning(t4, strlen(t4), &off);
+	CHECK(off == 0 && n == strlen(t4));
+}
+
 int
 main(void)
 {
@@ -219,5 +281,7 @@ main(void)
 	RUN(test_retry_after);
 	RUN(test_fence);
 	RUN(test_estimate_redact);
+	RUN(test_secret_forms);
+	RUN(test_refusal_reasoning);
 	return UNIT_DONE();
 }
