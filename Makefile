@@ -42,9 +42,19 @@ $(SHARELINK):
 	ln -sfn ../share $@
 endif
 
-# Every test: C unit tests, then the bats suites; one closing tally line.
+# Every test: C unit tests, then the bats suites; one closing tally line; then (not under the
+# sanitizers, which the harnesses carry themselves) every fuzz harness for CHECK_FUZZ_SECONDS,
+# so that they are built and run on every check (skipped, saying so, without clang).
+CHECK_FUZZ_SECONDS ?= 3
 check: $(PROGS) $(UNITS) $(SHARELINK)
 	RECMAIL_BIN=$(abspath $(BINDIR)) RECMAIL_UNITS="$(UNITS)" tests/run-all
+ifneq ($(SANITIZE),1)
+	@if command -v clang >/dev/null; then \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS); \
+	else \
+		echo "fuzz: skipped: clang is not installed (make deps installs it)"; \
+	fi
+endif
 
 unit: $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done

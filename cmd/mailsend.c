@@ -145,6 +145,11 @@ deliver(struct run *r, const char *where, const char *msg, size_t n, struct err 
 	enum smtp_result res = SMTP_TEMPFAIL;
 	int attempt;
 
+	if (memchr(msg, '\0', hn) != NULL) { /* it would cut the Message-ID or an address short */
+		cli_warn("%s: a NUL byte in the header: cannot be sent", where);
+		r->bad++;
+		return 0;
+	}
 	if (mime_find_header(msg, hn, "Message-ID", &r->hv) != 1 || r->hv.len == 0 ||
 	    r->hv.len >= sizeof id) {
 		cli_warn("%s: no Message-ID: cannot be sent exactly once", where);

@@ -308,3 +308,14 @@ mount_small_fs() {
 	[ "$status" -eq 65 ]
 	[ "$output" = "mailsend: /dev/zero:1: line longer than 1048576 bytes and no end in 268435456 bytes: stopped reading" ]
 }
+
+@test "mailsend: a message with a NUL byte in its header is unusable, not sent under a cut Message-ID" {
+	printf 'From x Thu Jan  1 00:00:00 1970\nFrom: a@example.com\nTo: b@example.com\nMessage-ID: <1@x\0a>\n\nbody\n\n' > nul.mbox
+	printf 'From x Thu Jan  1 00:00:00 1970\nFrom: a@example.com\nTo: b@example.com\nMessage-ID: <1@x\0b>\n\nbody\n' >> nul.mbox
+	start_smtpd
+	run mailsend --url "$URL" --rate 0 --sent-log sent.ndjson nul.mbox
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"nul.mbox:1: a NUL byte in the header: cannot be sent"* ]]
+	[[ "$output" == *"nul.mbox:8: a NUL byte in the header: cannot be sent"* ]]
+	[ ! -e srv/received.ndjson ]
+}
