@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "data/badline.h"
 #include "base/csv.h"
 #include "base/exitcode.h"
 #include "data/ingest.h"
@@ -204,24 +205,6 @@ fname(const struct ingest *g, enum ingest_field f)
 	return g->o.names[f] ? g->o.names[f] : default_names[f];
 }
 
-/* Text safe for a JSON string: valid UTF-8 as is, else bytes >= 0x80 as '?'. */
-static json_t *
-safe_string(const char *s, size_t n)
-{
-	json_t *j;
-	char *c;
-
-	if (utf8_valid(s, n))
-		return json_stringn(s, n);
-	if ((c = malloc(n + 1)) == NULL)
-		return NULL;
-	for (size_t k = 0; k < n; k++)
-		c[k] = (unsigned char)s[k] >= 0x80 ? '?' : s[k];
-	j = json_stringn(c, n);
-	free(c);
-	return j;
-}
-
 /* Reports a bad record: an error, or with skip_bad one NDJSON line and a count. Returns 0 or -1. */
 static int
 vbad(struct ingest *g, struct where *w, struct err *e, const char *fmt, va_list ap)
@@ -229,8 +212,6 @@ vbad(struct ingest *g, struct where *w, struct err *e, const char *fmt, va_list 
 	char why[640];
 	const char *raw = NULL;
 	size_t rawlen = 0;
-	json_t *o;
-	int rc;
 
 	vsnprintf(why, sizeof why, fmt, ap);
 	if (g->o.skip_bad == NULL)
@@ -241,18 +222,8 @@ vbad(struct ingest *g, struct where *w, struct err *e, const char *fmt, va_list 
 		raw = w->raw;
 		rawlen = w->rawlen;
 	}
-	o = json_pack("{s:o,s:I,s:o}", "file", safe_string(w->name, strlen(w->name)),
-	    "line", (json_int_t)w->line, "reason", safe_string(why, strlen(why)));
-	if (o != NULL && raw != NULL && json_object_set_new(o, "text", safe_string(raw, rawlen)) != 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	if (o == NULL)
-		return err_nomem(e);
-	rc = ndjson_write(g->o.skip_bad, o, e);
-	json_decref(o);
-	if (rc < 0)
-		return err_prefix(e, "--skip-bad");
+	if (badline_write(g->o.skip_bad, w->name, w->line, why, raw, rawlen, e) < 0)
+		return -1;
 	g->bad++;
 	return 0;
 }
@@ -441,17 +412,11 @@ static int
 reader_bad(struct ingest *g, const char *name, struct err *e)
 {
 	struct where w = { name, 0, NULL, NULL, 0 };
-	size_t n = strlen(name);
-	char why[sizeof e->msg], *end;
+	char why[sizeof e->msg];
+	const char *p;
 
-	if (strncmp(e->msg, name, n) == 0 && e->msg[n] == ':') {
-		w.line = strtol(e->msg + n + 1, &end, 10);
-		if (end[0] == ':' && end[1] == ' ') {
-			snprintf(why, sizeof why, "%s", end + 2);
-			return bad(g, &w, e, "%s", why);
-		}
-	}
-	snprintf(why, sizeof why, "%s", e->msg);
+	badline_split(e->msg, name, &w.line, &p);
+	snprintf(why, sizeof why, "%s", p);
 	return bad(g, &w, e, "%s", why);
 }
 
