@@ -20,14 +20,15 @@ static const char usage_text[] =
 "options:\n"
 "  -a, --algo NAME           sgd (default; biased MF by parallel SGD), als (explicit\n"
 "                            weighted-lambda ALS with biases), ials (implicit ALS,\n"
-"                            Hu-Koren-Volinsky), svd (truncated SVD of the centred matrix)\n"
+"                            Hu-Koren-Volinsky), svd (truncated SVD of the centred matrix),\n"
+"                            ease (Steck's closed-form item-item model, for ranking)\n"
 "  -k, --factors N           latent factors (sgd, als: 100; ials: 64; svd: 10)\n"
 "  -e, --epochs N            sgd epochs (20), als sweeps (10), ials sweeps (15),\n"
 "                            svd power iterations (4)\n"
 "  -l, --lr X                sgd learning rate (0.05)\n"
 "      --lr-decay X          sgd: learning rate factor after each epoch (0.88)\n"
 "  -r, --reg X               factor regularization (sgd 0.06; als 0.12 x ratings of the\n"
-"                            row; ials 50)\n"
+"                            row; ials 50; ease: the lambda of X^T X + lambda I, 500)\n"
 "      --reg-bias X          bias regularization (sgd 0.05 per rating; als 3, not\n"
 "                            scaled by the ratings of the row); svd: damping of the\n"
 "                            bias means (5)\n"
@@ -38,6 +39,7 @@ static const char usage_text[] =
 "  -t, --threads N           worker threads (default: all cores)\n"
 "      --oversample N        svd: extra columns of the randomized range finder (10)\n"
 "      --dense-max N         svd: dense gesdd when users x items <= N (1000000)\n"
+"      --max-memory MB       ease: refuse when its dense matrices need more (4096)\n"
 "      --validate FILE       held-out ratings container: RMSE after each epoch\n"
 "      --patience N          stop when the validation RMSE has not improved for N\n"
 "                            epochs and keep the best model (needs --validate)\n"
@@ -53,20 +55,20 @@ static const char usage_text[] =
 
 enum {
 	OPT_ALPHA = 256, OPT_DENSE_MAX, OPT_INIT_STD, OPT_LOG, OPT_LR_DECAY, OPT_OVERSAMPLE,
-	OPT_PATIENCE, OPT_PROGRESS, OPT_REG_BIAS, OPT_VALIDATE,
+	OPT_PATIENCE, OPT_PROGRESS, OPT_REG_BIAS, OPT_VALIDATE, OPT_MAX_MEMORY,
 };
 
 /* Values given on the command line; applied over the chosen algorithm's defaults. */
 struct given {
 	long k, epochs, seed, threads, patience, oversample, dense_max;
-	double lr, lr_decay, reg, reg_bias, alpha, init_std;
+	double lr, lr_decay, reg, reg_bias, alpha, init_std, max_memory;
 	unsigned set;
 };
 
 enum {
 	G_K = 1 << 0, G_EPOCHS = 1 << 1, G_SEED = 1 << 2, G_THREADS = 1 << 3, G_PATIENCE = 1 << 4,
 	G_OVERSAMPLE = 1 << 5, G_DENSE = 1 << 6, G_LR = 1 << 7, G_DECAY = 1 << 8, G_REG = 1 << 9,
-	G_REGB = 1 << 10, G_ALPHA = 1 << 11, G_INIT = 1 << 12,
+	G_REGB = 1 << 10, G_ALPHA = 1 << 11, G_INIT = 1 << 12, G_MAXMEM = 1 << 13,
 };
 
 struct progress {
@@ -135,6 +137,8 @@ apply(struct mf_params *p, const struct given *g)
 		p->alpha = g->alpha;
 	if (g->set & G_INIT)
 		p->init_std = g->init_std;
+	if (g->set & G_MAXMEM)
+		p->max_memory_mb = g->max_memory;
 }
 
 /* Parses the options into *algo and *g; returns -1 (message printed) on a bad one. */
@@ -181,6 +185,9 @@ parse_numbers(int c, struct given *g)
 	case OPT_INIT_STD:
 		g->set |= G_INIT;
 		return cli_parse_double("--init-std", optarg, 0, 1e3, &g->init_std);
+	case OPT_MAX_MEMORY:
+		g->set |= G_MAXMEM;
+		return cli_parse_double("--max-memory", optarg, 1, 1e9, &g->max_memory);
 	}
 	return -1;
 }
@@ -198,6 +205,7 @@ main(int argc, char **argv)
 		{ "init-std", required_argument, NULL, OPT_INIT_STD },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "lr", required_argument, NULL, 'l' },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "lr-decay", required_argument, NULL, OPT_LR_DECAY },
 		{ "output", required_argument, NULL, 'o' },
 		{ "oversample", required_argument, NULL, OPT_OVERSAMPLE },
@@ -229,7 +237,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			if (mf_algo_parse(optarg, &algo) < 0)
-				return cli_usage_error("--algo: '%s' is not sgd, als, ials or svd",
+				return cli_usage_error("--algo: '%s' is not sgd, als, ials, svd or ease",
 				    optarg);
 			break;
 		case 'h':
@@ -266,12 +274,13 @@ main(int argc, char **argv)
 		return cli_usage_error("%s", e.msg);
 	if (p.patience > 0 && valpath == NULL)
 		return cli_usage_error("--patience needs --validate");
-	if (valpath != NULL && algo == MF_IALS)
-		return cli_usage_error("--validate measures RMSE, which does not apply to ials");
+	if (valpath != NULL && (algo == MF_IALS || algo == MF_EASE))
+		return cli_usage_error("--validate measures RMSE, which does not apply to %s",
+		    mf_algo_name(algo));
 	pr.show = cli_want_progress(forced);
 	if (ratings_load(in, &r, &e) < 0)
 		return cli_fail_err(&e);
-	if (r.implicit && algo != MF_IALS)
+	if (r.implicit && algo != MF_IALS && algo != MF_EASE)
 		cli_warn("%s: the ratings are implicit feedback; --algo=ials suits them",
 		    cli_name(in));
 	if (valpath != NULL) {

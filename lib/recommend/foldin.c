@@ -20,6 +20,14 @@ foldin_init(struct foldin *f, const struct model *m, int implicit, double lambda
 	f->implicit = implicit;
 	f->lambda = (float)lambda;
 	f->alpha = (float)alpha;
+	{
+		const char *how = m->meta ? json_string_value(json_object_get(m->meta, "fold_in")) : NULL;
+
+		/* an EASE model's user "factors" are the user's history: nothing to solve */
+		f->history = how != NULL && strcmp(how, "history") == 0;
+		if (f->history)
+			return 0;
+	}
 	f->A = malloc(((size_t)k * k + 1) * sizeof *f->A);
 	f->b = malloc(((size_t)k + 1) * sizeof *f->b);
 	if (f->A == NULL || f->b == NULL)
@@ -57,6 +65,12 @@ foldin_solve(struct foldin *f, const int32_t *items, const float *values, size_t
 
 	if (n == 0)
 		return err_set(e, EXIT_DATA, "no known item to fold in");
+	if (f->history) {
+		memset(p, 0, (size_t)k * sizeof *p);
+		for (size_t j = 0; j < n; j++)
+			p[items[j]] = 1;
+		return 0;
+	}
 	if (n > f->cap) {
 		float *q = realloc(f->QI, n * (size_t)k * sizeof *q);
 

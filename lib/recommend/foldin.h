@@ -13,10 +13,13 @@
  * ALS user step with the user's bias fixed at 0.
  * Implicit models (iALS, Hu, Koren and Volinsky 2008): confidence c = 1 + alpha r,
  * p = (Q^T Q + Q_I^T (C_I - I) Q_I + lambda I)^-1 Q_I^T C_I 1.
+ * Models whose metadata says fold_in=history (EASE: k = items, Q = B^T) take the
+ * user's history as p: 1 for each interacted item, 0 elsewhere.
  */
 struct foldin {
 	const struct model *m;
 	int implicit;
+	int history;            /* the model says fold_in=history (EASE): p is the user's 0/1 row */
 	float lambda, alpha;
 	float *gram;            /* Q^T Q (implicit only), k x k upper */
 	float *A, *b, *QI;      /* scratch: k x k, k, cap x k */

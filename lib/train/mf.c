@@ -11,10 +11,11 @@
 #include "base/exitcode.h"
 #include "train/mf.h"
 #include "train/mf_als.h"
+#include "train/mf_ease.h"
 #include "train/mf_sgd.h"
 #include "train/mf_svd.h"
 
-static const char *const algo_names[] = { "sgd", "als", "ials", "svd" };
+static const char *const algo_names[] = { "sgd", "als", "ials", "svd", "ease" };
 
 void
 mf_defaults(struct mf_params *p, enum mf_algo algo)
@@ -27,6 +28,7 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 	p->threads = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
 	p->oversample = 10;
 	p->dense_max = 1000000;
+	p->max_memory_mb = 4096;
 	switch (algo) {
 	case MF_SGD:
 		p->k = 100;
@@ -53,6 +55,11 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->epochs = 4;
 		p->reg_bias = 5;
 		break;
+	case MF_EASE:
+		p->k = 1;               /* k becomes the number of items */
+		p->epochs = 1;
+		p->reg = 500;
+		break;
 	}
 }
 
@@ -78,7 +85,7 @@ mf_check(const struct mf_params *p, struct err *e)
 {
 	int iterative = p->algo != MF_SVD;
 
-	if ((unsigned)p->algo > MF_SVD)
+	if ((unsigned)p->algo > MF_EASE)
 		return err_set(e, EXIT_USAGE, "--algo: unknown algorithm");
 	if (p->k < 1 || p->k > 100000)
 		return err_set(e, EXIT_USAGE, "--factors: %lld is not from 1 to 100000",
@@ -91,7 +98,7 @@ mf_check(const struct mf_params *p, struct err *e)
 		return err_set(e, EXIT_USAGE, "--lr-decay: must be greater than 0 and at most 1");
 	if (!(p->reg >= 0 && isfinite(p->reg)) || !(p->reg_bias >= 0 && isfinite(p->reg_bias)))
 		return err_set(e, EXIT_USAGE, "--reg, --reg-bias: must be at least 0");
-	if ((p->algo == MF_ALS || p->algo == MF_IALS) && !(p->reg > 0))
+	if ((p->algo == MF_ALS || p->algo == MF_IALS || p->algo == MF_EASE) && !(p->reg > 0))
 		return err_set(e, EXIT_USAGE, "--reg: %s needs a regularization greater than 0",
 		    mf_algo_name(p->algo));
 	if (!(p->alpha >= 0 && isfinite(p->alpha)))
@@ -104,6 +111,8 @@ mf_check(const struct mf_params *p, struct err *e)
 		return err_set(e, EXIT_USAGE, "--patience: must be at least 0");
 	if (p->oversample < 0 || p->dense_max < 0)
 		return err_set(e, EXIT_USAGE, "svd: oversampling and dense size must be at least 0");
+	if (!(p->max_memory_mb > 0))
+		return err_set(e, EXIT_USAGE, "--max-memory: must be greater than 0");
 	return 0;
 }
 
@@ -140,7 +149,8 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 
 	LAPACKE_ilaver(&maj, &min, &patch);
 	bad |= set_meta(meta, "algo", "%s", mf_algo_name(p->algo));
-	bad |= set_meta(meta, "feedback", "%s", p->algo == MF_IALS ? "implicit" : "explicit");
+	bad |= set_meta(meta, "feedback", "%s", p->algo == MF_IALS || p->algo == MF_EASE ?
+	    "implicit" : "explicit");
 	if (p->algo != MF_SVD)
 		bad |= set_meta(meta, "epochs", "%d", p->epochs);
 	bad |= set_meta(meta, "epochs_run", "%d", rep->epochs_run);
@@ -161,6 +171,10 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 		bad |= set_meta(meta, "reg", "%.9g", p->reg);
 		bad |= set_meta(meta, "alpha", "%.9g", p->alpha);
 		bad |= set_meta(meta, "init_std", "%.9g", p->init_std);
+		break;
+	case MF_EASE:
+		bad |= set_meta(meta, "reg", "%.9g", p->reg);
+		bad |= set_meta(meta, "fold_in", "history");
 		break;
 	case MF_SVD:
 		bad |= set_meta(meta, "reg_bias", "%.9g", p->reg_bias);
@@ -260,7 +274,9 @@ mf_train(const struct ratings *r, const struct mf_params *given, const struct mf
 	s.val = val;
 	s.fn = fn;
 	s.ctx = ctx;
-	if (p->algo != MF_IALS) {
+	if (p->algo == MF_EASE)
+		s.k = p->k = r->cols;   /* an item's "factors" are its column of B */
+	if (p->algo != MF_IALS && p->algo != MF_EASE) {
 		for (int64_t x = 0; x < r->nnz; x++)
 			sum += r->values[x];
 		s.mu = (float)(sum / (double)r->nnz);
@@ -275,6 +291,9 @@ mf_train(const struct ratings *r, const struct mf_params *given, const struct mf
 		break;
 	case MF_IALS:
 		rc = mf_ials_train(&s, e);
+		break;
+	case MF_EASE:
+		rc = mf_ease_train(&s, e);
 		break;
 	default:
 		rc = mf_svd_train(&s, e);

@@ -9,7 +9,7 @@
 #include "data/model.h"
 #include "data/ratings.h"
 
-enum mf_algo { MF_SGD, MF_ALS, MF_IALS, MF_SVD };
+enum mf_algo { MF_SGD, MF_ALS, MF_IALS, MF_SVD, MF_EASE };
 
 /* Hyper-parameters. mf_defaults() fills the tuned defaults of one algorithm. */
 struct mf_params {
@@ -27,6 +27,7 @@ struct mf_params {
 	int patience;           /* early stopping on the validation RMSE; 0: never stop early */
 	int oversample;         /* svd: extra columns of the randomized range finder */
 	int64_t dense_max;      /* svd: a dense gesdd when users * items <= this */
+	double max_memory_mb;   /* ease: refuse when its dense matrices need more than this */
 };
 
 /* One finished epoch, as given to the progress callback. */
