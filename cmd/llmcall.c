@@ -1,5 +1,4 @@
 /* llmcall - sends prompt records to an OpenAI-compatible chat-completions endpoint, one reply line each */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +7,12 @@
 #include "write/cache.h"
 #include "base/cli.h"
 #include "write/llmbatch.h"
-
-#define MAX_VARIANTS 32
+#include "write/llmconf.h"
 
 struct args {
-	const char *base, *model, *keyfile, *keyheader, *apiversion, *backend, *variants;
-	const char *cachedir, *resume, *input, *tokenparam;
-	int azure, progress, tty;
-	char *varbuf;
-	const char *varlist[MAX_VARIANTS];
+	struct llmconf c;               /* the endpoint */
+	const char *cachedir, *resume, *input;
+	int progress, tty;
 	struct llmbatch_opts o;
 };
 
@@ -137,19 +133,18 @@ parse_args(int argc, char **argv, struct args *a)
 	o->params.max_tokens = 1024;
 	o->params.response_format = 1;
 	o->breaker = LLMBATCH_BREAKER;
-	a->apiversion = "2024-10-21";
-	a->backend = "auto";
+	llmconf_init(&a->c);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_BASE: a->base = optarg; break;
-		case OPT_MODEL: a->model = optarg; break;
-		case OPT_KEYFILE: a->keyfile = optarg; break;
-		case OPT_AZURE: a->azure = 1; break;
-		case OPT_APIVER: a->apiversion = optarg; break;
-		case OPT_KEYHDR: a->keyheader = optarg; break;
-		case OPT_BACKEND: a->backend = optarg; break;
-		case OPT_VARIANTS: a->variants = optarg; break;
-		case OPT_TOKPARAM: a->tokenparam = optarg; break;
+		case OPT_BASE: a->c.base = optarg; break;
+		case OPT_MODEL: a->c.model = optarg; break;
+		case OPT_KEYFILE: a->c.keyfile = optarg; break;
+		case OPT_AZURE: a->c.azure = 1; break;
+		case OPT_APIVER: a->c.apiversion = optarg; break;
+		case OPT_KEYHDR: a->c.keyheader = optarg; break;
+		case OPT_BACKEND: a->c.backend = optarg; break;
+		case OPT_VARIANTS: a->c.variants = optarg; break;
+		case OPT_TOKPARAM: a->c.tokenparam = optarg; break;
 		case OPT_NORF: o->params.response_format = 0; break;
 		case OPT_UNORDERED: o->unordered = 1; break;
 		case OPT_CACHE: a->cachedir = optarg; break;
@@ -232,131 +227,20 @@ parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
-/* Checks option combinations and fills the endpoint; returns -1 to go on, else the status. */
+/* Resolves the endpoint and the defaults that depend on it; returns -1 to go on, else the status. */
 static int
 check_args(struct args *a)
 {
-	struct llmbatch_opts *o = &a->o;
-	char *tok, *save = NULL;
-	size_t n = 0;
+	struct err e = { 0, "" };
+	int rc = llmconf_resolve(&a->c, &a->o, &e);
 
-	if (a->base == NULL && (a->base = getenv("LLM_BASE_URL")) != NULL && *a->base == '\0')
-		a->base = NULL;
-	if (a->model == NULL && (a->model = getenv("LLM_MODEL")) != NULL && *a->model == '\0')
-		a->model = NULL;
-	if (strcmp(a->backend, "template") == 0) {
-		o->template_all = 1;
-	} else if (strcmp(a->backend, "auto") == 0 && a->base == NULL) {
-		o->template_all = 1;
+	if (a->c.auto_template)
 		cli_warn("no --base-url or LLM_BASE_URL: using the offline template writer");
-	} else if (strcmp(a->backend, "auto") != 0 && strcmp(a->backend, "llm") != 0) {
-		return cli_usage_error("--backend: '%s' is not auto, llm or template", a->backend);
-	} else if (a->base == NULL) {
-		return cli_usage_error("--backend=llm needs --base-url or LLM_BASE_URL");
-	}
-	if (o->max_cost > 0 && o->price_in == 0 && o->price_out == 0)
-		return cli_usage_error("--max-cost needs --price-in or --price-out");
-	if (!o->template_all && a->model == NULL)
-		return cli_usage_error("no model: give --model or set LLM_MODEL");
-	if (a->tokenparam != NULL && strcmp(a->tokenparam, "max_tokens") != 0 &&
-	    strcmp(a->tokenparam, "max_completion_tokens") != 0)
-		return cli_usage_error("--token-param: '%s' is not max_completion_tokens or max_tokens",
-		    a->tokenparam);
-	if (a->tokenparam == NULL)
-		a->tokenparam = a->azure || (a->base && strstr(a->base, "api.openai.com") != NULL) ?
-		    "max_completion_tokens" : "max_tokens";
-	o->params.token_param = a->tokenparam;
-	o->params.model = a->model ? a->model : "template";
-	if (o->window == 0)
-		o->window = o->parallel * 4 < 16 ? 16 : o->parallel * 4;
-	if (a->variants != NULL) {
-		if ((a->varbuf = strdup(a->variants)) == NULL)
-			return cli_fail(EXIT_OSERR, "out of memory");
-		for (tok = strtok_r(a->varbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (n == MAX_VARIANTS)
-				return cli_usage_error("--template-variants: more than %d variants", MAX_VARIANTS);
-			a->varlist[n++] = tok;
-		}
-		o->template_variants = a->varlist;
-		o->ntemplate_variants = n;
-	}
+	if (rc < 0)
+		return e.code == EXIT_USAGE ? cli_usage_error("%s", e.msg) : cli_fail_err(&e);
+	if (a->o.window == 0)
+		a->o.window = a->o.parallel * 4 < 16 ? 16 : a->o.parallel * 4;
 	return -1;
-}
-
-/* The key from --api-key-file or LLM_API_KEY (NULL when none); *status set on failure. */
-static char *
-read_key(const struct args *a, int *status)
-{
-	const char *env = getenv("LLM_API_KEY");
-	char *key = NULL, *p;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-
-	*status = 0;
-	if (a->keyfile != NULL) {
-		if ((f = cli_open_in(a->keyfile)) == NULL) {
-			*status = EXIT_NOINPUT;
-			return NULL;
-		}
-		n = getline(&key, &cap, f);
-		cli_close_in(f);
-		if (n < 0) {
-			free(key);
-			*status = cli_fail(EXIT_DATA, "%s: empty key file", a->keyfile);
-			return NULL;
-		}
-	} else if (env != NULL && *env != '\0') {
-		if ((key = strdup(env)) == NULL) {
-			*status = cli_fail(EXIT_OSERR, "out of memory");
-			return NULL;
-		}
-	} else {
-		return NULL;
-	}
-	for (n = (ssize_t)strlen(key); n > 0 && isspace((unsigned char)key[n - 1]); n--)
-		key[n - 1] = '\0';
-	for (p = key; *p != '\0'; p++) {
-		if (!isprint((unsigned char)*p)) {
-			free(key);
-			*status = cli_fail(EXIT_DATA, "the API key holds a control character");
-			return NULL;
-		}
-	}
-	return key;
-}
-
-/* The request URL and headers (the key header included). Returns 0 or the exit status. */
-static int
-endpoint(struct args *a, const char *key, char **url, struct curl_slist **hdrs)
-{
-	const char *hname = a->keyheader ? a->keyheader : a->azure ? "api-key" : "Authorization";
-	const char *pre = a->keyheader || a->azure ? "" : "Bearer ";
-	size_t bl = strlen(a->base);
-	char *h = NULL;
-	struct curl_slist *l = NULL, *t;
-
-	while (bl > 0 && a->base[bl - 1] == '/')
-		bl--;
-	if ((a->azure ? asprintf(url, "%.*s/chat/completions?api-version=%s", (int)bl, a->base,
-	    a->apiversion) : asprintf(url, "%.*s/chat/completions", (int)bl, a->base)) < 0)
-		return cli_fail(EXIT_OSERR, "out of memory");
-	if (key != NULL && asprintf(&h, "%s: %s%s", hname, pre, key) < 0)
-		return cli_fail(EXIT_OSERR, "out of memory");
-	l = curl_slist_append(l, "Content-Type: application/json");
-	l = (t = l ? curl_slist_append(l, "Accept: application/json") : NULL) ? t : l;
-	l = (t = l ? curl_slist_append(l, "Expect:") : NULL) ? t : l;
-	if (h != NULL) {
-		t = l ? curl_slist_append(l, h) : NULL;
-		explicit_bzero(h, strlen(h));
-		free(h);
-		if (t == NULL) {
-			curl_slist_free_all(l);
-			return cli_fail(EXIT_OSERR, "out of memory");
-		}
-	}
-	*hdrs = l;
-	return l ? 0 : cli_fail(EXIT_OSERR, "out of memory");
 }
 
 static void
@@ -382,9 +266,7 @@ main(int argc, char **argv)
 	struct args a;
 	struct llmbatch_stats st;
 	struct cache cache;
-	struct curl_slist *hdrs = NULL;
 	struct err e = { 0, "" };
-	char *key = NULL, *url = NULL;
 	FILE *in = NULL, *resume = NULL;
 	int rc;
 
@@ -393,15 +275,6 @@ main(int argc, char **argv)
 	memset(&cache, 0, sizeof cache);
 	if ((rc = parse_args(argc, argv, &a)) >= 0 || (rc = check_args(&a)) >= 0)
 		goto out;
-	if (!a.o.template_all) {
-		key = read_key(&a, &rc);
-		if (rc != 0 || (rc = endpoint(&a, key, &url, &hdrs)) != 0)
-			goto out;
-	}
-	a.o.url = url;
-	a.o.base_url = a.base;
-	a.o.headers = hdrs;
-	a.o.secret = key;
 	rc = EXIT_NOINPUT;
 	if ((in = cli_open_in(a.input)) == NULL ||
 	    (a.resume != NULL && (resume = cli_open_in(a.resume)) == NULL))
@@ -431,12 +304,7 @@ main(int argc, char **argv)
 	if (cli_close_out(stdout, "-") != 0)
 		rc = EXIT_IO;
 out:
-	if (key != NULL)
-		explicit_bzero(key, strlen(key));
-	free(key);
-	free(url);
-	free(a.varbuf);
-	curl_slist_free_all(hdrs);
+	llmconf_release(&a.c);
 	cache_close(&cache);
 	if (in != NULL)
 		cli_close_in(in);
