@@ -565,6 +565,9 @@ main(int argc, char **argv)
 		}
 	}
 	r.use_dkim = dkimkey != NULL;
+	if (r.use_dkim && (r.w[0].dkim.key_mode & 077) != 0)
+		cli_warn("%s: the DKIM private key is readable by group or others (mode %04o): chmod 600 %s",
+		    dkimkey, r.w[0].dkim.key_mode, dkimkey);
 	if ((r.pool = pool_start(nw, &e)) == NULL) {
 		status = cli_fail_err(&e);
 		goto out;

@@ -167,3 +167,19 @@ PY
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "matinfo: nokind.st: no __metadata__.kind" ]
 }
+
+@test "container: metadata that disagrees with the tensors is rejected" {
+	mutate good.st rows.st 'h["__metadata__"]["rows"] = "99"'
+	rejected rows.st 'metadata "rows" is 99 but the tensors hold'
+	mutate good.st nnz.st 'h["__metadata__"]["nnz"] = "x1"'
+	rejected nnz.st 'metadata "nnz" is x1 but the tensors hold'
+	echo '{"kind":"model","users":["c1"],"items":["a","b"],"P":[[1,0]],"Q":[[1,0],[0,1]],"meta":{"factors":99}}' |
+	    "$PY3" "$RECMAIL_ROOT/tests/mkst.py" k99.st
+	run_both matinfo k99.st
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'matinfo: k99.st: metadata "factors" is 99 but the tensors hold 2' ]
+	echo '{"kind":"model","users":["c1"],"items":["a","b"],"P":[[1,0]],"Q":[[1,0],[0,1]]}' |
+	    "$PY3" "$RECMAIL_ROOT/tests/mkst.py" k2.st
+	run_both matinfo k2.st
+	[ "$status" -eq 0 ]
+}

@@ -517,3 +517,27 @@ dkim_check() {
 	printf '%s\n' "$output" > out.mbox
 	[ "$(parse out.mbox | jq -r '.headers.subject[0]')" = "Hi" ]
 }
+
+@test "mailfmt: a group- or world-readable DKIM key is warned about; an encrypted one is a clear error, never a prompt" {
+	openssl genpkey -algorithm ED25519 -out key.pem
+	reply u1 a@example.com A 'Hi' 'Body' > in.ndjson
+	chmod 644 key.pem
+	run_both mailfmt --from "$FROM" --campaign c1 --dkim-key key.pem --dkim-selector s1 < in.ndjson
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "mailfmt: key.pem: the DKIM private key is readable by group or others (mode 0644): chmod 600 key.pem" ]
+	[[ "$output" == *"DKIM-Signature:"* ]]
+	chmod 600 key.pem
+	run_both mailfmt --from "$FROM" --campaign c1 --dkim-key key.pem --dkim-selector s1 < in.ndjson
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	openssl pkey -in key.pem -aes256 -passout pass:secret-pw -out enc.pem
+	chmod 600 enc.pem
+	# no terminal to prompt on, and nothing on stdin for a passphrase: it must fail at once
+	run_both timeout 10 setsid mailfmt --from "$FROM" --campaign c1 --dkim-key enc.pem --dkim-selector s1 < in.ndjson
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "mailfmt: enc.pem: the DKIM private key is encrypted: give it unencrypted (openssl pkey -in enc.pem -out key.pem), readable by this user only" ]
+	[[ "$stderr" != *"pass phrase"* ]]
+	run_both timeout 10 mailfmt --from "$FROM" --campaign c1 --dkim-key /dev/zero --dkim-selector s1 < in.ndjson
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "mailfmt: /dev/zero: the DKIM private key must be a regular file" ]
+}

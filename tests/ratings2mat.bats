@@ -84,6 +84,21 @@ meta() {
 	[ "$(triples a.csv.st)" = "a b 4" ]
 }
 
+@test "ratings2mat: a UTF-8 byte order mark is skipped alike in NDJSON and CSV, sniffed or not" {
+	printf '\xef\xbb\xbf{"user":"a","item":"b","rating":1}\n' > bom.ndjson
+	printf '\xef\xbb\xbfuser,item,rating\na,b,4\n' > bom.csv
+	for f in bom.ndjson bom.csv; do ratings2mat "$f" > "$f.st"; done
+	[ "$(triples bom.ndjson.st)" = "a b 1" ]
+	[ "$(triples bom.csv.st)" = "a b 4" ]
+	ratings2mat --format=ndjson < bom.ndjson > stdin.st
+	[ "$(triples stdin.st)" = "a b 1" ]
+	# only at the very start: a BOM on a later line is data, and bad JSON there
+	printf '{"user":"a","item":"b","rating":1}\n\xef\xbb\xbf{"user":"c","item":"b","rating":1}\n' > mid.ndjson
+	run ratings2mat mid.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"mid.ndjson:2: invalid JSON"* ]]
+}
+
 @test "ratings2mat: reads several files and - for stdin, in order" {
 	echo '{"user":"a","item":"x","rating":1}' > one.ndjson
 	echo '{"user":"a","item":"x","rating":2}' > three.ndjson

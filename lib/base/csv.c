@@ -158,13 +158,6 @@ csv_next(struct csv *c, struct err *e)
 		rc = lines_next(c->in, &line, &len, e);
 		if (rc <= 0)
 			return rc;
-		if (!c->started) {
-			c->started = 1;
-			if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-				line += 3;
-				len -= 3;
-			}
-		}
 		if (len > 0)
 			break;
 	}

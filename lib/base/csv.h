@@ -27,7 +27,6 @@ struct csv {
 	char *line;             /* the line split in place (unquoted records) */
 	size_t linelen;
 	int split;              /* 1: fields point into line, 0: into rec */
-	int started;
 };
 
 /*

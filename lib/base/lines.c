@@ -7,6 +7,7 @@
 #include "base/lines.h"
 
 #define CHUNK (256 * 1024)
+#define BOM "\xef\xbb\xbf"
 
 int
 lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struct err *e)
@@ -108,6 +109,10 @@ lines_next(struct lines *r, char **line, size_t *len, struct err *e)
 			if (n > 0 && p[n - 1] == '\r')
 				n--;
 			p[n] = '\0';
+			if (r->lineno == 1 && n >= 3 && memcmp(p, BOM, 3) == 0) {
+				p += 3;
+				n -= 3;
+			}
 			*line = p;
 			*len = n;
 			return 1;
@@ -141,6 +146,10 @@ lines_peek(struct lines *r, const char **p, size_t *n, struct err *e)
 		if (r->eof || avail > r->maxlen || memchr(r->buf + r->start, '\n', avail) != NULL) {
 			*p = r->buf + r->start;
 			*n = avail;
+			if (r->lineno == 0 && avail >= 3 && memcmp(*p, BOM, 3) == 0) {
+				*p += 3;
+				*n -= 3;
+			}
 			return 0;
 		}
 		if (fill(r, e) < 0)

@@ -29,8 +29,9 @@ struct lines {
 int lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struct err *e);
 
 /*
- * Returns the next line in *line (NUL-terminated, without "\n" or "\r\n"; valid
- * until the next call) and its length: 1 for a line, 0 at end of input, -1 on
+ * Returns the next line in *line (NUL-terminated, without "\n" or "\r\n", and
+ * the first without a UTF-8 byte order mark, the one rule for every text
+ * format: CSV, NDJSON, mbox; valid until the next call) and its length: 1 for a line, 0 at end of input, -1 on
  * error. A line longer than maxlen is skipped through its newline and reported
  * as "name:N: line longer than M bytes" with e->code EXIT_DATA: the caller may
  * go on reading. A line with no newline in skipmax bytes is reported as
@@ -43,8 +44,8 @@ int lines_next(struct lines *r, char **line, size_t *len, struct err *e);
 
 /*
  * Buffers the next line (or its first maxlen bytes) without consuming it, for
- * sniffing a format: *p and *n are the buffered bytes, which may hold more than
- * one line (*n is 0 at end of input). Valid until the next call. Returns 0, or
+ * sniffing a format: *p and *n are the buffered bytes (after a leading BOM),
+ * which may hold more than one line (*n is 0 at end of input). Valid until the next call. Returns 0, or
  * -1 on a read error (EXIT_IO).
  */
 int lines_peek(struct lines *r, const char **p, size_t *n, struct err *e);

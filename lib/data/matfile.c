@@ -152,6 +152,23 @@ matfile_meta(const struct matfile *m, const char *key)
 	return json_string_value(json_object_get(m->meta, key));
 }
 
+int
+matfile_meta_agrees(const struct matfile *m, const char *key, int64_t actual, struct err *e)
+{
+	const char *s = matfile_meta(m, key);
+	char *end;
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '+' || s[0] == ' ' || v != actual)
+		return err_set(e, EXIT_DATA, "metadata \"%s\" is %.40s but the tensors hold %lld", key,
+		    s, (long long)actual);
+	return 0;
+}
+
 const struct mat_tensor *
 matfile_find(const struct matfile *m, const char *name)
 {

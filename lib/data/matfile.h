@@ -51,6 +51,14 @@ int matfile_set_meta(struct matfile *m, const char *key, const char *fmt, ...)
 const char *matfile_meta(const struct matfile *m, const char *key);
 
 /*
+ * Cross-checks a count the metadata states (e.g. "factors") against the one the
+ * tensors hold: an absent key agrees (older writers); a present one must be
+ * that decimal number. Returns 0, or -1 with e set (EXIT_DATA: metadata "KEY"
+ * is V but the tensors hold N).
+ */
+int matfile_meta_agrees(const struct matfile *m, const char *key, int64_t actual, struct err *e);
+
+/*
  * Writes the container to f: 8-byte LE header length, the JSON header padded
  * with spaces to a multiple of 8, then the tensors, largest element size first
  * so that every tensor is naturally aligned. Returns 0, or -1 (EXIT_IO).

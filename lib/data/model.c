@@ -100,6 +100,10 @@ model_read(FILE *f, const char *name, struct model *m, struct err *e)
 		err_set(e, EXIT_DATA, "factor and bias shapes disagree");
 		goto failp;
 	}
+	if (matfile_meta_agrees(&m->mf, "factors", m->k, e) < 0 ||
+	    matfile_meta_agrees(&m->mf, "users", m->users, e) < 0 ||
+	    matfile_meta_agrees(&m->mf, "items", m->items, e) < 0)
+		goto failp;
 	pop = matfile_find(&m->mf, "item_popularity");
 	if (pop != NULL && (pop->dtype != MAT_F32 || pop->count != m->items)) {
 		err_set(e, EXIT_DATA, "item_popularity has the wrong type or size");

@@ -105,7 +105,9 @@ ratings_read(FILE *f, const char *name, struct ratings *r, struct err *e)
 		err_set(e, EXIT_DATA, "too many items");
 		goto failp;
 	}
-	if (check_csr(r, e) < 0)
+	if (check_csr(r, e) < 0 || matfile_meta_agrees(&r->mf, "rows", r->rows, e) < 0 ||
+	    matfile_meta_agrees(&r->mf, "cols", r->cols, e) < 0 ||
+	    matfile_meta_agrees(&r->mf, "nnz", r->nnz, e) < 0)
 		goto failp;
 	fb = matfile_meta(&r->mf, "feedback");
 	r->implicit = fb != NULL && strcmp(fb, "implicit") == 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -28,13 +29,23 @@ ldh_ok(const char *s)
 	    strstr(s, "..") == NULL;
 }
 
+/* The passphrase callback: never prompts (a cron job would hang on the terminal); notes that
+ * the key wanted one. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *asked)
+{
+	*(int *)asked = 1;
+	return -1;
+}
+
 int
 dkim_init(struct dkim *d, const char *keyfile, const char *domain, const char *selector,
     struct err *e)
 {
 	FILE *f;
 	EVP_PKEY *k;
-	int id;
+	struct stat st;
+	int id, asked = 0;
 
 	memset(d, 0, sizeof *d);
 	if (!ldh_ok(domain))
@@ -44,8 +55,17 @@ dkim_init(struct dkim *d, const char *keyfile, const char *domain, const char *s
 	f = fopen(keyfile, "rb");
 	if (f == NULL)
 		return err_set(e, EXIT_NOINPUT, "%s: %s", keyfile, strerror(errno));
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	/* a device would be read without end (/dev/zero) */
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return err_set(e, EXIT_DATA, "%s: the DKIM private key must be a regular file", keyfile);
+	}
+	d->key_mode = (unsigned)(st.st_mode & 0777);
+	k = PEM_read_PrivateKey(f, NULL, no_passphrase, &asked);
 	fclose(f);
+	if (k == NULL && asked)
+		return err_set(e, EXIT_DATA, "%s: the DKIM private key is encrypted: give it unencrypted "
+		    "(openssl pkey -in %s -out key.pem), readable by this user only", keyfile, keyfile);
 	if (k == NULL)
 		return err_set(e, EXIT_DATA, "%s: not a PEM private key", keyfile);
 	id = EVP_PKEY_get_base_id(k);

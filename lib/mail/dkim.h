@@ -13,13 +13,17 @@ struct dkim {
 	int ed25519;        /* else RSA */
 	char *domain, *selector;
 	void *md;           /* EVP_MD_CTX for the body hash, reused */
+	unsigned key_mode;  /* the key file's permission bits: the caller warns when group or others
+	                       may read it (key_mode & 077) */
 };
 
 /*
  * Loads a PEM private key (RSA of at least 1024 bits, or Ed25519) for signing
- * as d=domain, s=selector. Returns 0, or -1 with e set (EXIT_NOINPUT when the
- * file cannot be read, EXIT_DATA for a key of another kind or a bad domain or
- * selector). The key's bytes never appear in a message.
+ * as d=domain, s=selector. Never asks for a passphrase: an encrypted key is an
+ * error. Returns 0, or -1 with e set (EXIT_NOINPUT when the file cannot be
+ * read, EXIT_DATA for a key of another kind, an encrypted key, a file that is
+ * not a regular file, or a bad domain or selector). The key's bytes never
+ * appear in a message.
  */
 int dkim_init(struct dkim *d, const char *keyfile, const char *domain, const char *selector,
     struct err *e);
