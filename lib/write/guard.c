@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "write/guard.h"
 #include "base/ndjson.h"
+#include "write/mailtext.h"
 #include "write/price.h"
 
 #define SUBJECT_MAX 120
@@ -42,6 +44,56 @@ static const char *const offer_words[] = {
 	"envío gratuito", "oferta*", "promoción*",
 };
 
+/* Numbers written as words (casefolded), for "twenty percent", "nineteen pounds", "two for one". */
+static const char *const number_words[] = {
+	"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+	"twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+	"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+	"eins", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+	"elf", "zwölf", "fünfzehn", "zwanzig", "dreissig", "vierzig", "fünfzig",
+	"un", "une", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "onze",
+	"douze", "quinze", "vingt", "trente", "quarante", "cinquante",
+	"uno", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez",
+	"once", "doce", "quince", "veinte", "treinta", "cuarenta", "cincuenta",
+};
+
+/* "N for M" in four languages. */
+static const char *const for_words[] = { "for", "für", "pour", "por" };
+
+/* Requests for credentials or payment data (casefolded, whole words). */
+static const char *const credential_words[] = {
+	"card number", "credit card", "debit card", "card details", "cvv", "cvc", "security code",
+	"password", "passcode", "pin code", "pin number", "your pin", "bank details",
+	"bank account", "account number", "sort code", "iban", "login details", "log-in details",
+	"verify your account", "confirm your account", "social security",
+	"kartennummer", "kreditkarte", "passwort", "kennwort", "bankdaten", "bankverbindung",
+	"zugangsdaten", "mot de passe", "numéro de carte", "carte bancaire", "coordonnées bancaires",
+	"identifiants", "contraseña", "número de tarjeta", "tarjeta de crédito", "datos bancarios",
+};
+
+/* Defanged URLs and domains. */
+static const char *const defanged[] = { "hxxp", "hxxps", "[.]", "(.)", "{.}", "[dot]", "(dot)",
+	"[:]", "[://]" };
+
+/* Top-level domains that make "word.tld" a domain even without a path. */
+static const char *const tlds[] = { "com", "net", "org", "io", "co", "uk", "de", "fr", "es", "it",
+	"nl", "eu", "info", "biz", "shop", "store", "online", "site", "xyz", "app", "dev", "me",
+	"us", "ca", "au", "example", "test", "ly", "gl", "link", "click" };
+
+/* Capitalised words that are no product's name: pronouns, greetings, days and months. */
+static const char *const plain_caps[] = { "I", "I'm", "I've", "I'd", "I'll", "We", "You", "Your",
+	"Our", "Hi", "Hello", "Dear", "Hey", "Thanks", "Thank", "Best", "Kind", "Warm", "Regards",
+	"Cheers", "Team", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
+	"September", "October", "November", "December", "Sie", "Ihnen", "Ihr", "Ihre", "Ihrem",
+	"Ihren", "Ihrer", "Ihres", "Usted", "Ustedes", "Vous", "OK", "For", "From", "Only", "Just",
+	"Under", "Over", "At", "In", "On", "By", "To", "Up", "Top", "Save", "Now", "Was", "Is",
+	"Size", "No", "Nr", "Item", "Order", "Page", "Room", "Chapter", "Part", "Vol", "Volume",
+	"Episode", "Season", "Ab", "Bis", "Für", "Nur", "Pour", "Por", "Desde", "Dès", "Sur", "Avec",
+	"Mit", "Es", "Il", "Et", "Y", "Und", "And", "Or", "The", "A", "An", "All", "Pack", "Set",
+	"EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "AUD", "CAD", "NZD",
+	"INR" };
+
 /* Currency words and codes that make a figure a price (ASCII, case-insensitive). */
 static const char *const currency_words[] = {
 	"usd", "eur", "gbp", "chf", "jpy", "sek", "nok", "dkk", "pln", "czk", "aud", "cad", "nzd",
@@ -49,9 +101,9 @@ static const char *const currency_words[] = {
 	"fr", "kr", "zl",
 };
 
-/* Currency symbols (UTF-8); "A$" and "C$" for "12,50 A$" as price_format writes it. */
+/* Currency symbols (UTF-8, casefolded); "a$" and "c$" for "12,50 A$" as price_format writes it. */
 static const char *const currency_symbols[] = { "£", "$", "€", "¥", "₹", "₩", "₽", "₺", "zł",
-	"A$", "C$" };
+	"a$", "c$" };
 
 static const char *const percent_words[] = { "percent", "per cent", "prozent", "pour cent",
 	"por ciento", "pct" };
@@ -63,12 +115,56 @@ static const char *const bracket_words[] = { "name", "link", "url", "product", "
 struct allowed {
 	double prices[MAX_ALLOWED];
 	size_t nprices;
-	const char *urls[MAX_ALLOWED];
+	char *urls[MAX_ALLOWED];            /* casefolded */
 	size_t nurls;
-	const char *masks[MAX_MASKS];
+	char *maskf[MAX_MASKS];             /* meta strings, normalised and casefolded */
+	char *maskn[MAX_MASKS];             /* the same, normalised, case kept */
 	size_t nmasks;
 	int offer;
+	const char *ids[MAX_ALLOWED];       /* item ids: a code-like id is not a coupon */
+	size_t nids;
+	int german;                         /* nouns are capitalised: no name-run rule */
+	int nomem;
 };
+
+/*
+ * A malloc'ed copy of s in NFKC (fold: and case-folded), with every run of
+ * white space made one space, or one newline when it holds one; NULL when out
+ * of memory or s is not UTF-8.
+ */
+static char *
+normalize(const char *s, int fold)
+{
+	utf8proc_uint8_t *out = NULL;
+	char *p, *q;
+	int nl;
+
+	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out, UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+	    UTF8PROC_COMPOSE | UTF8PROC_COMPAT | (fold ? UTF8PROC_CASEFOLD : 0)) < 0)
+		return NULL;
+	for (p = q = (char *)out; *p != '\0';) {
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+			*q++ = *p++;
+			continue;
+		}
+		for (nl = 0; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+			nl |= *p == '\n';
+		*q++ = nl ? '\n' : ' ';
+	}
+	*q = '\0';
+	return (char *)out;
+}
+
+static void
+allowed_free(struct allowed *a)
+{
+	for (size_t i = 0; i < a->nurls; i++)
+		free(a->urls[i]);
+	for (size_t i = 0; i < a->nmasks; i++) {
+		free(a->maskf[i]);
+		free(a->maskn[i]);
+	}
+}
 
 static int
 fail(char *why, size_t whysz, const char *fmt, ...)
@@ -153,8 +249,12 @@ collect_urls(const json_t *v, struct allowed *a)
 	if (json_is_string(v)) {
 		s = json_string_value(v);
 		if ((strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) &&
-		    a->nurls < MAX_ALLOWED)
-			a->urls[a->nurls++] = s;
+		    a->nurls < MAX_ALLOWED) {
+			if ((a->urls[a->nurls] = normalize(s, 1)) != NULL)
+				a->nurls++;
+			else
+				a->nomem = 1;
+		}
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, key, x)
 			collect_urls(x, a);
@@ -183,10 +283,87 @@ collect_numbers(const json_t *v, struct allowed *a)
 }
 
 static void
+add_mask_len(struct allowed *a, const char *s, size_t n)
+{
+	char *c;
+
+	if (s == NULL || n == 0 || a->nmasks >= MAX_MASKS)
+		return;
+	if ((c = strndup(s, n)) == NULL) {
+		a->nomem = 1;
+		return;
+	}
+	a->maskf[a->nmasks] = normalize(c, 1);
+	a->maskn[a->nmasks] = normalize(c, 0);
+	free(c);
+	if (a->maskf[a->nmasks] == NULL || a->maskn[a->nmasks] == NULL) {
+		free(a->maskf[a->nmasks]);
+		free(a->maskn[a->nmasks]);
+		return; /* not UTF-8: jansson never gives one, so only out of memory */
+	}
+	a->nmasks++;
+}
+
+static void
 add_mask(struct allowed *a, const char *s)
 {
-	if (s != NULL && *s != '\0' && a->nmasks < MAX_MASKS)
-		a->masks[a->nmasks++] = s;
+	if (s != NULL)
+		add_mask_len(a, s, strlen(s));
+}
+
+/*
+ * A title and the forms a writer puts it in: without a trailing " (1995)",
+ * and with a trailing ", The" moved to the front ("The Godfather (1972)").
+ */
+static void
+add_title(struct allowed *a, const char *t)
+{
+	static const char *const articles[] = { "The", "A", "An", "Le", "La", "Les", "L'", "Der",
+		"Die", "Das", "El", "Los", "Las", "Il" };
+	size_t n, base;
+	char buf[512];
+
+	if (t == NULL || (n = strlen(t)) == 0 || n >= 256)
+		return add_mask(a, t);
+	add_mask(a, t);
+	base = n;
+	if (n > 7 && t[n - 1] == ')' && t[n - 6] == '(' && t[n - 7] == ' ' &&
+	    isdigit((unsigned char)t[n - 2]) && isdigit((unsigned char)t[n - 5]))
+		base = n - 7;
+	if (base < n)
+		add_mask_len(a, t, base);
+	for (size_t i = 0; i < sizeof articles / sizeof *articles; i++) {
+		size_t k = strlen(articles[i]);
+
+		if (base > k + 2 && t[base - k - 2] == ',' && t[base - k - 1] == ' ' &&
+		    strncmp(t + base - k, articles[i], k) == 0) {
+			snprintf(buf, sizeof buf, "%s%s%.*s%s", articles[i],
+			    articles[i][k - 1] == '\'' ? "" : " ", (int)(base - k - 2), t, t + base);
+			add_mask(a, buf);
+			snprintf(buf, sizeof buf, "%s%s%.*s", articles[i],
+			    articles[i][k - 1] == '\'' ? "" : " ", (int)(base - k - 2), t);
+			add_mask(a, buf);
+		}
+	}
+}
+
+/* Every string in v (the offer: its code may be written). */
+static void
+add_strings(struct allowed *a, const json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v)) {
+		add_mask(a, json_string_value(v));
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, x)
+			add_strings(a, x);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			add_strings(a, x);
+	}
 }
 
 static void
@@ -200,6 +377,7 @@ collect(const json_t *meta, struct allowed *a)
 	if (!json_is_object(meta))
 		return;
 	collect_urls(meta, a);
+	a->german = mailtext_lang_is(ndjson_str(meta, "locale"), "de");
 	add_mask(a, ndjson_str(meta, "brand"));
 	add_mask(a, ndjson_str(meta, "name"));
 	add_mask(a, ndjson_str(meta, "first_name"));
@@ -207,6 +385,7 @@ collect(const json_t *meta, struct allowed *a)
 	if (offer != NULL && !json_is_null(offer) && !json_is_false(offer)) {
 		a->offer = 1;
 		collect_numbers(offer, a);
+		add_strings(a, offer);
 	}
 	items = json_object_get(meta, "items");
 	json_array_foreach(items, i, it) {
@@ -220,9 +399,11 @@ collect(const json_t *meta, struct allowed *a)
 			    a->nprices < MAX_ALLOWED)
 				a->prices[a->nprices++] = nearbyint(p);
 		}
-		add_mask(a, ndjson_str(it, "title"));
+		add_title(a, ndjson_str(it, "title"));
 		add_mask(a, ndjson_str(it, "category"));
-		add_mask(a, ndjson_str(reason, "because_title"));
+		if (ndjson_str(it, "item") != NULL && a->nids < MAX_ALLOWED)
+			a->ids[a->nids++] = ndjson_str(it, "item");
+		add_title(a, ndjson_str(reason, "because_title"));
 	}
 }
 
@@ -277,12 +458,12 @@ loose_match(const char *hay, const char *needle)
 	return (size_t)(h - hay);
 }
 
-/* Blanks every occurrence of the meta strings in m (a copy of the text). */
+/* Overwrites with fill every occurrence of the masks in m (a copy of the text). */
 static void
-mask(char *m, const struct allowed *a)
+mask(char *m, char *const *masks, size_t nmasks, char fill)
 {
-	for (size_t j = 0; j < a->nmasks; j++) {
-		const char *needle = a->masks[j];
+	for (size_t j = 0; j < nmasks; j++) {
+		const char *needle = masks[j];
 		size_t k;
 
 		while (space_len(needle) > 0)
@@ -297,7 +478,7 @@ mask(char *m, const struct allowed *a)
 				continue;
 			if ((k = loose_match(p, needle)) > 0 &&
 			    (!word_at(p + k) || !word_before(m, p + k))) {
-				memset(p, ' ', k);
+				memset(p, fill, k);
 				p += k - 1;
 			}
 		}
@@ -609,34 +790,315 @@ check_chars(const char *field, const char *s, int multiline, char *why, size_t w
 	return 0;
 }
 
+/* Length of the list word that starts at p as a whole word (casefolded text), or 0. */
+static size_t
+word_in(const char *text, const char *p, const char *const *list, size_t n)
+{
+	if (word_before(text, p))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(list[i]);
+
+		if (strncmp(p, list[i], k) == 0 && (!word_at(p + k) || !word_at(list[i] + k - 1)))
+			return k;
+	}
+	return 0;
+}
+
+#define NWORDS(l) (sizeof l / sizeof *l)
+
+/* A number at p: digits (at most two with two_digits), or a number word; its length or 0. */
+static size_t
+number_at(const char *text, const char *p, int two_digits)
+{
+	size_t k = 0;
+
+	if (isdigit((unsigned char)*p) && !word_before(text, p)) {
+		while (isdigit((unsigned char)p[k]))
+			k++;
+		return word_at(p + k) || (two_digits && k > 2) ? 0 : k;
+	}
+	return word_in(text, p, number_words, NWORDS(number_words));
+}
+
+/* Offers in words: "twenty percent", "nineteen pounds", "2-for-1", "two for one". */
+static int
+check_offer_words(const char *field, const char *m, const struct allowed *a, char *why, size_t whysz)
+{
+	for (const char *p = m; *p != '\0'; p++) {
+		size_t k, j;
+		const char *q;
+
+		if ((k = number_at(m, p, 1)) == 0)
+			continue;
+		q = p + k;
+		if (*q == ' ' || *q == '-')
+			q++;
+		if (!isdigit((unsigned char)*p) && (percent_after(q) || *q == '%'))
+			return fail(why, whysz, "%s mentions an offer in words ('%.*s')", field,
+			    (int)(q - p + 8 < 40 ? q - p + 8 : 40), p);
+		if (!isdigit((unsigned char)*p) && currency_after(q) && !a->offer)
+			return fail(why, whysz, "%s mentions a price in words ('%.*s') that is not in the "
+			    "catalog", field, (int)(q - p + 6 < 40 ? q - p + 6 : 40), p);
+		if ((j = word_in(m, q, for_words, NWORDS(for_words))) > 0) {
+			q += j;
+			if (*q == ' ' || *q == '-')
+				q++;
+			if (number_at(m, q, 1) > 0)
+				return fail(why, whysz, "%s mentions an offer ('%.*s')", field,
+				    (int)(q - p + number_at(m, q, 1)), p);
+		}
+		p += k - 1;
+	}
+	return 0;
+}
+
+/* A phrase of list at a word boundary anywhere in m; its index + 1, or 0. */
+static size_t
+find_phrase(const char *m, const char *const *list, size_t n, int whole)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(list[i]);
+
+		for (const char *hit = strstr(m, list[i]); hit != NULL; hit = strstr(hit + 1, list[i]))
+			if (!whole || ((!word_before(m, hit) || !word_at(list[i])) &&
+			    (!word_at(hit + k) || !word_at(list[i] + k - 1))))
+				return i + 1;
+	}
+	return 0;
+}
+
+static int
+check_requests(const char *field, const char *m, char *why, size_t whysz)
+{
+	size_t i;
+
+	if ((i = find_phrase(m, credential_words, NWORDS(credential_words), 1)) > 0)
+		return fail(why, whysz, "%s asks for credentials or payment data ('%s')", field,
+		    credential_words[i - 1]);
+	if ((i = find_phrase(m, defanged, NWORDS(defanged), 1)) > 0)
+		return fail(why, whysz, "%s contains a defanged URL ('%s')", field, defanged[i - 1]);
+	return 0;
+}
+
+static int
+is_host_byte(int c)
+{
+	return isalnum(c) || c == '-' || c == '.';
+}
+
+/* True when host (n bytes) is the host of a meta URL. */
+static int
+host_known(const struct allowed *a, const char *host, size_t n)
+{
+	for (size_t i = 0; i < a->nurls; i++) {
+		const char *h = strstr(a->urls[i], "://");
+		size_t hn;
+
+		h = h ? h + 3 : a->urls[i];
+		if (strncmp(h, "www.", 4) == 0 && strncmp(host, "www.", 4) != 0)
+			h += 4;
+		hn = strcspn(h, "/:?#");
+		if (hn == n && strncmp(h, host, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Bare domains ("evil.example/login", "shop-deals.com", "help@evil.example"). */
+static int
+check_domains(const char *field, const char *m, const struct allowed *a, char *why, size_t whysz)
+{
+	for (const char *p = m; *p != '\0'; p++) {
+		const char *q = p, *dot = NULL;
+		size_t n, tl;
+
+		if (!isalnum((unsigned char)*p) || (p > m && (is_host_byte((unsigned char)p[-1]) ||
+		    ((unsigned char)p[-1] & 0x80))))
+			continue;
+		while (is_host_byte((unsigned char)*q))
+			q++;
+		n = (size_t)(q - p);
+		while (n > 0 && (p[n - 1] == '.' || p[n - 1] == '-'))
+			n--;
+		for (size_t i = 0; i < n; i++)
+			if (p[i] == '.')
+				dot = p + i;
+		if (dot == NULL || (unsigned char)p[n] >= 0x80 || strstr(p, "..") == p) {
+			p = q - 1 > p ? q - 1 : p;
+			continue;
+		}
+		tl = (size_t)(p + n - dot - 1);
+		int alpha = tl >= 2;
+
+		for (size_t i = 1; i <= tl && alpha; i++)
+			alpha = isalpha((unsigned char)dot[i]);
+		if (alpha && dot[-1] != '.') {
+			int listed = 0;
+
+			for (size_t i = 0; i < NWORDS(tlds) && !listed; i++)
+				listed = strlen(tlds[i]) == tl && strncmp(dot + 1, tlds[i], tl) == 0;
+			if ((listed || p[n] == '/') && !host_known(a, p, n))
+				return fail(why, whysz, "%s mentions a domain that is not in meta: %.*s",
+				    field, (int)(n < 80 ? n : 80), p);
+		}
+		p = q - 1 > p ? q - 1 : p;
+	}
+	return 0;
+}
+
+/* An ASCII token of capitals and digits at p: its length, and its letter and digit counts. */
+static size_t
+caps_token(const char *p, size_t *letters, size_t *digits, int *lower)
+{
+	size_t k = 0;
+
+	*letters = *digits = 0;
+	*lower = 0;
+	for (; isalnum((unsigned char)p[k]); k++) {
+		if (isdigit((unsigned char)p[k]))
+			(*digits)++;
+		else
+			(*letters)++;
+		*lower |= islower((unsigned char)p[k]) != 0;
+	}
+	if ((unsigned char)p[k] >= 0x80)
+		*lower = 1;   /* a word going on in another script: not a code */
+	return k;
+}
+
+/* Coupon-like codes (WELCOME10, SAVE20) that meta does not hold; m keeps its case. */
+static int
+check_codes(const char *field, const char *m, const struct allowed *a, char *why, size_t whysz)
+{
+	for (const char *p = m; *p != '\0'; p++) {
+		size_t k, l, d;
+		int lower;
+
+		if (!isalnum((unsigned char)*p) || (p > m && (isalnum((unsigned char)p[-1]) ||
+		    ((unsigned char)p[-1] & 0x80) || p[-1] == '-')))
+			continue;
+		k = caps_token(p, &l, &d, &lower);
+		for (size_t i = 0; i < a->nids && !lower; i++)
+			lower = strlen(a->ids[i]) == k && strncasecmp(a->ids[i], p, k) == 0;
+		if (!lower && k >= 4 && l >= 2 && d >= 1 && (d >= 2 || l >= 4) && p[k] != '-')
+			return fail(why, whysz, "%s contains a coupon-like code '%.*s' that is not in the "
+			    "catalog", field, (int)(k < 30 ? k : 30), p);
+		p += k ? k - 1 : 0;
+	}
+	return 0;
+}
+
+/* A capitalised word at p (not a pronoun, greeting, day or month): its length, or 0. */
+static size_t
+cap_word(const char *m, const char *p)
+{
+	size_t k = 0;
+
+	if (!isupper((unsigned char)*p) || word_before(m, p))
+		return 0;
+	while (word_at(p + k) || ((p[k] == '-' || p[k] == '\'') && word_at(p + k + 1)))
+		k += ((unsigned char)p[k] & 0x80) ? 1 + ((unsigned char)p[k] >= 0xe0) +
+		    ((unsigned char)p[k] >= 0xf0) + 1 : 1;
+	for (size_t i = 0; i < NWORDS(plain_caps); i++)
+		if (strlen(plain_caps[i]) == k && strncmp(p, plain_caps[i], k) == 0)
+			return 0;
+	return k;
+}
+
+/* A model number after a name: "3000", "X200" (not a year 1900-2099). */
+static size_t
+model_number(const char *p)
+{
+	size_t k, l, d;
+	int lower;
+
+	k = caps_token(p, &l, &d, &lower);
+	if (k == 0 || lower || d == 0 || word_at(p + k) ||
+	    ((p[k] == '.' || p[k] == ',') && isdigit((unsigned char)p[k + 1])) ||
+	    currency_after(skip_space(p + k)) || percent_after(skip_space(p + k)))
+		return 0;   /* a figure, a price or a percentage: the other rules see those */
+	if (l == 0 && (k < 3 || (k == 4 && (strncmp(p, "19", 2) == 0 || strncmp(p, "20", 2) == 0))))
+		return 0;
+	return k;
+}
+
+/*
+ * Product-like names that are not a recommended title, a cited title, a
+ * category or the brand (m keeps its case, those are blanked): capitalised
+ * words before a model number ("Golden Toaster 3000"), and, where nouns are
+ * not capitalised anyway, two or more capitalised words in mid-sentence.
+ */
+static int
+check_names(const char *field, const char *m, const struct allowed *a, char *why, size_t whysz)
+{
+	for (const char *p = m; *p != '\0'; p++) {
+		const char *q = p, *b;
+		size_t k, words = 0, num;
+
+		if ((k = cap_word(m, p)) == 0)
+			continue;
+		while ((k = cap_word(m, q)) > 0) {
+			words++;
+			q += k;
+			if (*q != ' ' || cap_word(m, q + 1) == 0)
+				break;
+			q++;
+		}
+		if (*q == ' ' && (num = model_number(q + 1)) > 0)
+			return fail(why, whysz, "%s mentions a product that is not among the "
+			    "recommendations ('%.*s')", field, (int)(q + 1 + num - p), p);
+		for (b = p; b > m && b[-1] == ' '; b--)
+			;
+		if (!a->german && words >= 2 && b > m && (islower((unsigned char)b[-1]) ||
+		    isdigit((unsigned char)b[-1]) || ((unsigned char)b[-1] & 0x80)))
+			return fail(why, whysz, "%s mentions a product that is not among the "
+			    "recommendations ('%.*s')", field, (int)(q - p), p);
+		p = q > p ? q - 1 : p;
+	}
+	return 0;
+}
+
 /* Every check of one field; returns 0, 1 (invalid, why set) or -1 (no memory). */
 static int
 check_field(const char *field, const char *s, size_t min, size_t max, int multiline,
     const struct allowed *a, char *why, size_t whysz)
 {
-	size_t n = utf8_chars(s), len = strlen(s);
-	char *m;
+	size_t nc = utf8_chars(s), len = strlen(s);
+	char *f, *n;
 	int rc;
 
-	if (n < min)
+	if (nc < min)
 		return fail(why, whysz, "%s is empty", field);
-	if (n > max)
-		return fail(why, whysz, "%s is longer than %zu characters (%zu)", field, max, n);
+	if (nc > max)
+		return fail(why, whysz, "%s is longer than %zu characters (%zu)", field, max, nc);
 	if ((rc = check_chars(field, s, multiline, why, whysz)) != 0 ||
 	    (rc = check_markup(field, s, why, whysz)) != 0)
 		return rc;
-	if ((m = malloc(len + 1)) == NULL)
+	(void)len;
+	/* every rule sees the text in NFKC, case-folded, its white space collapsed */
+	f = normalize(s, 1);
+	n = normalize(s, 0);
+	if (f == NULL || n == NULL) {
+		free(f);
+		free(n);
 		return -1;
-	memcpy(m, s, len + 1);
-	mask(m, a);
-	if ((rc = check_placeholders(field, m, why, whysz)) == 0 &&
-	    (rc = check_urls(field, m, a, why, whysz)) == 0 &&
-	    (rc = check_figures(field, m, a, why, whysz)) == 0 && !a->offer) {
-		for (char *p = m; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		rc = check_offers(field, m, why, whysz);
 	}
-	free(m);
+	if ((rc = check_markup(field, n, why, whysz)) == 0) {
+		mask(f, a->maskf, a->nmasks, ' ');
+		mask(n, a->maskn, a->nmasks, '\x1f');
+		if ((rc = check_placeholders(field, n, why, whysz)) == 0 &&
+		    (rc = check_urls(field, f, a, why, whysz)) == 0 &&
+		    (rc = check_figures(field, f, a, why, whysz)) == 0 &&
+		    (a->offer || (rc = check_offers(field, f, why, whysz)) == 0) &&
+		    (rc = check_offer_words(field, f, a, why, whysz)) == 0 &&
+		    (rc = check_requests(field, f, why, whysz)) == 0 &&
+		    (rc = check_domains(field, f, a, why, whysz)) == 0 &&
+		    (rc = check_codes(field, n, a, why, whysz)) == 0)
+			rc = check_names(field, n, a, why, whysz);
+	}
+	free(f);
+	free(n);
 	return rc;
 }
 
@@ -679,9 +1141,12 @@ guard_check(const json_t *meta, const char *content, size_t len, char *why, size
 		return -1;
 	}
 	collect(meta, a);
+	if (a->nomem)
+		rc = -1;
 	for (size_t i = 0; i < sizeof fields / sizeof *fields && rc == 0; i++)
 		rc = check_field(fields[i].name, json_string_value(json_object_get(reply,
 		    fields[i].name)), fields[i].min, fields[i].max, fields[i].multiline, a, why, whysz);
+	allowed_free(a);
 	free(a);
 	json_decref(reply);
 	return rc;

@@ -4,6 +4,7 @@
 
 #include "write/guard.h"
 #include "write/price.h"
+#include "write/writer.h"
 #include "unit.h"
 
 static json_t *
@@ -308,6 +309,112 @@ test_separators_and_rounding_of_written_prices(void)
 	json_decref(m);
 }
 
+/* Every example of issue 14 that came back ok:true, and their kin: each must be refused. */
+static void
+test_hostile_examples_are_refused(void)
+{
+	static const struct { const char *text, *reason; } bad[] = {
+		{ "Free  shipping on this one.", "offer" },
+		{ "Free\u00a0shipping on this one.", "offer" },
+		{ "Costs only \uff044.99 today.", "price" },
+		{ "RÉDUCTION de 30 sur tout.", "offer" },
+		{ "Take twenty percent off today with SPRING20.", "offer" },
+		{ "Take twenty percent off today.", "offer" },
+		{ "Enter WELCOME10 at checkout for ten percent less.", "offer" },
+		{ "Just mention WELCOME10 when you order.", "code" },
+		{ "Everything is 2-for-1 this week.", "offer" },
+		{ "Everything is two for one this week.", "offer" },
+		{ "Alles 3 für 2 diese Woche.", "offer" },
+		{ "Prices from nineteen pounds ninety-nine.", "price" },
+		{ "Desde diez euros.", "price" },
+		{ "Reply to this email with your card number to claim your reward.", "credentials" },
+		{ "Please confirm your password here.", "credentials" },
+		{ "Our new Golden Toaster 3000 is here for you.", "product" },
+		{ "You will also love our new Golden Toaster.", "product" },
+		{ "Visit evil.example/login to see more.", "domain" },
+		{ "Visit shop-deals.com today.", "domain" },
+		{ "See hxxps://evil.example/login now.", "defanged" },
+		{ "See evil[.]example now.", "defanged" },
+		{ "Write to help@evil.example for more.", "domain" },
+	};
+	char why[256], text[300];
+	size_t refused = 0;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int rc;
+
+		snprintf(text, sizeof text, "Hi Zoë,\n\n%s\n\nThe Example Shop team", bad[i].text);
+		rc = body(text, why);
+		refused += rc == 1;
+		if (rc != 1 || strstr(why, bad[i].reason) == NULL)
+			printf("#   '%s' gave %d '%s' (wanted '%s')\n", bad[i].text, rc, why, bad[i].reason);
+		CHECK_INT(rc, 1);
+		CHECK(strstr(why, bad[i].reason) != NULL);
+	}
+	printf("# guard: hostile examples: %zu of %zu refused\n", refused, sizeof bad / sizeof *bad);
+}
+
+/*
+ * The false-refusal count: honest emails must all pass. The corpus is
+ * tests/fixtures/guard/honest.ndjson (make-honest.py there writes it: LLM-style
+ * emails in four languages that say nothing meta lacks), and the offline
+ * writer's own email for each of its metas in en, de, fr and es.
+ */
+static void
+test_honest_emails_pass(void)
+{
+	static const char *const locales[] = { "en-GB", "de-DE", "fr-FR", "es-ES" };
+	char path[512], why[512];
+	const char *slash = strrchr(__FILE__, '/');
+	size_t lines = 0, refused = 0, written = 0, wrefused = 0;
+	json_error_t je;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+
+	snprintf(path, sizeof path, "%.*s/../../fixtures/guard/honest.ndjson",
+	    slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		json_t *rec = json_loads(line, 0, &je), *meta = json_object_get(rec, "meta");
+		char *reply = json_dumps(json_object_get(rec, "reply"), 0);
+
+		lines++;
+		if (guard_check(meta, reply, strlen(reply), why, sizeof why) != 0) {
+			refused++;
+			printf("#   honest %zu refused: %s\n", lines, why);
+		}
+		free(reply);
+		for (size_t i = 0; i < sizeof locales / sizeof *locales; i++) {
+			struct err e = { 0, "" };
+			char *text;
+
+			json_object_set_new(meta, "locale", json_string(locales[i]));
+			text = writer_compose(meta, &e);
+			CHECK(text != NULL);
+			if (text == NULL)
+				continue;
+			written++;
+			if (guard_check(meta, text, strlen(text), why, sizeof why) != 0) {
+				wrefused++;
+				printf("#   writer %s %zu refused: %s\n", locales[i], lines, why);
+			}
+			free(text);
+		}
+		json_decref(rec);
+	}
+	free(line);
+	fclose(f);
+	printf("# guard: honest LLM-style emails: %zu, falsely refused %zu; offline writer (en, de, fr, "
+	    "es): %zu, falsely refused %zu\n", lines, refused, written, wrefused);
+	CHECK(lines >= 200);
+	CHECK_INT(refused, 0);
+	CHECK_INT(wrefused, 0);
+}
+
 int
 main(void)
 {
@@ -326,5 +433,7 @@ main(void)
 	RUN(test_prices_are_checked_in_subject_too);
 	RUN(test_prices_as_price_format_writes_them_pass);
 	RUN(test_separators_and_rounding_of_written_prices);
+	RUN(test_hostile_examples_are_refused);
+	RUN(test_honest_emails_pass);
 	return UNIT_DONE();
 }
