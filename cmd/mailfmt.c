@@ -1,71 +1,19 @@
 /* mailfmt - turns llmcall replies into complete RFC 5322 messages (mbox, maildir or .eml files) */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "base/batch.h"
 #include "base/cli.h"
-#include "mail/dkim.h"
-#include "data/ids.h"
-#include "mail/mailmsg.h"
-#include "mail/mbox.h"
-#include "mail/mime.h"
-#include "base/ndjson.h"
 #include "base/ofile.h"
-#include "base/pool.h"
-#include "mail/suppress.h"
-#include "write/writer.h"
+#include "mail/mailbatch.h"
+#include "mail/mime.h"
 
-#define KEY_MAX 4096
 #define JOBS_AUTO_MAX 8         /* --jobs default: the online CPUs, at most this */
 #define BATCH_PER_JOB 64        /* lines read per worker before a batch is built */
-
-/* What became of one input line. */
-enum outcome {
-	O_MSG,          /* a message in out (unless it turns out to be a duplicate) */
-	O_REJECT,       /* reported with the reason in e */
-	O_SUPPRESS,     /* the address is on the suppression list */
-	O_BADLINE,      /* not a JSON object, or over-long: reported with e */
-	O_FATAL         /* e ends the run (out of memory, OpenSSL failure) */
-};
-
-/* One input line on its way to a message: filled by a worker, written in input order. */
-struct slot {
-	struct buf line;
-	long lineno;
-	json_t *rec;
-	enum outcome what;
-	int fell_back;
-	struct err e;
-	struct buf out;
-	char msgid[200];
-};
-
-/* What each worker thread owns. */
-struct worker {
-	struct mailmsg msg;
-	struct dkim dkim;
-};
-
-struct run {
-	struct mailmsg_opts mo;
-	struct worker *w;
-	struct pool *pool;
-	struct slot *slot;          /* a batch of lines, built at once, written in order */
-	size_t nslot, nbatch;        /* slots, and how many the batch being built fills */
-	const char *name;           /* the input being read, for messages */
-	int use_dkim, fallback, progress;
-	struct suppress sup;
-	int use_sup;
-	struct ids seen;            /* Message-IDs written: a duplicate is reported */
-	struct mbox_out mb;
-	FILE *rej;                  /* --rejects, or NULL: reasons go to stderr */
-	long written, rejected, suppressed, fell_back;
-};
 
 static void
 usage(FILE *f)
@@ -111,314 +59,10 @@ usage(FILE *f)
 	    "             --unsub-url=https://shop.example/unsub < replies.ndjson > out.mbox\n");
 }
 
-/* Reads the secret key: the file, else RECMAIL_UNSUB_KEY; a final newline is dropped. */
-static int
-load_key(const char *path, unsigned char *key, size_t *len)
-{
-	const char *env = getenv("RECMAIL_UNSUB_KEY");
-	FILE *f;
-	size_t n;
-
-	*len = 0;
-	if (path == NULL) {
-		if (env == NULL || env[0] == '\0')
-			return 0;
-		n = strlen(env);
-		if (n > KEY_MAX)
-			return cli_fail(EXIT_USAGE, "RECMAIL_UNSUB_KEY: longer than %d bytes", KEY_MAX);
-		memcpy(key, env, n);
-		*len = n;
-		return 0;
-	}
-	if ((f = cli_open_in(path)) == NULL)
-		return EXIT_NOINPUT;
-	n = fread(key, 1, KEY_MAX + 1, f);
-	if (ferror(f) || n > KEY_MAX) {
-		cli_close_in(f);
-		return cli_fail(EXIT_DATA, "%s: %s", path, n > KEY_MAX ? "key too long" : "read error");
-	}
-	cli_close_in(f);
-	while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r'))
-		n--;
-	*len = n;
-	return 0;
-}
-
-/* The default template: RECMAIL_SHARE, then ../share/recmail and ../share beside the program. */
-static int
-find_template(char *out, size_t sz)
-{
-	const char *env = getenv("RECMAIL_SHARE");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(out, sz, "%s/mail/email.html", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) != NULL)
-		*slash = '\0';
-	snprintf(out, sz, "%s/../share/recmail/mail/email.html", exe);
-	if (access(out, R_OK) == 0)
-		return 0;
-	snprintf(out, sz, "%s/../share/mail/email.html", exe);
-	return access(out, R_OK) == 0 ? 0 : -1;
-}
-
-/* Reports a record that gives no message: a rejects line, or a line on stderr. */
-static int
-report(struct run *r, const char *file, long line, const json_t *rec, const char *kind,
-    const char *reason, struct err *e)
-{
-	const json_t *meta = json_object_get(rec, "meta");
-	json_t *o;
-	int rc;
-
-	if (r->rej == NULL) {
-		cli_warn("%s:%ld: %s%s", file, line, strcmp(kind, "suppressed") == 0 ? "suppressed: " : "",
-		    reason);
-		return 0;
-	}
-	o = json_pack("{sssssIss}", "kind", kind, "file", file, "line", (json_int_t)line, "reason",
-	    reason);
-	if (o == NULL)
-		return err_nomem(e);
-	if (json_object_get(rec, "id"))
-		json_object_set(o, "id", json_object_get(rec, "id"));
-	if (json_object_get(meta, "user"))
-		json_object_set(o, "user", json_object_get(meta, "user"));
-	if (json_is_string(json_object_get(meta, "email")))
-		json_object_set(o, "email", json_object_get(meta, "email"));
-	if (json_object_get(rec, "error"))
-		json_object_set(o, "error", json_object_get(rec, "error"));
-	rc = ndjson_write(r->rej, o, e);
-	json_decref(o);
-	return rc;
-}
-
-/* Builds and signs the message for one parsed record into s->out; the outcome. */
-static enum outcome
-make(struct run *r, struct worker *w, struct slot *s)
-{
-	const json_t *rec = s->rec, *meta = json_object_get(rec, "meta");
-	struct err *e = &s->e;
-	char *composed;
-	int rc;
-
-	if (mailmsg_check_meta(&r->mo, meta, e) < 0)
-		return O_REJECT;
-	if (r->use_sup && suppress_has(&r->sup, json_string_value(json_object_get(meta, "email"))))
-		return O_SUPPRESS;
-	if (json_is_true(json_object_get(rec, "ok")) &&
-	    json_is_string(json_object_get(rec, "content"))) {
-		const json_t *c = json_object_get(rec, "content");
-
-		rc = mailmsg_build(&w->msg, &r->mo, meta, json_string_value(c), json_string_length(c), e);
-	} else {
-		rc = err_set(e, EXIT_DATA, "%s", json_is_false(json_object_get(rec, "ok")) ?
-		    "reply not ok" : "record has no \"ok\":true and \"content\"");
-	}
-	if (rc < 0 && e->code == EXIT_DATA && r->fallback) {
-		struct err we = { 0, "" };
-
-		composed = writer_compose(meta, &we);
-		if (composed == NULL) {
-			char first[400];
-			size_t k = strlen(e->msg);
-
-			if (k >= sizeof first)
-				k = sizeof first - 1;
-			memcpy(first, e->msg, k);
-			first[k] = '\0';
-			snprintf(e->msg, sizeof e->msg, "%s; fallback failed: %.400s", first, we.msg);
-		} else {
-			rc = mailmsg_build(&w->msg, &r->mo, meta, composed, strlen(composed), e);
-			free(composed);
-			s->fell_back = rc == 0;
-		}
-	}
-	if (rc < 0)
-		return e->code == EXIT_DATA ? O_REJECT : O_FATAL;
-	buf_reset(&s->out);
-	if (r->use_dkim && dkim_sign(&w->dkim, w->msg.head.s, w->msg.head.len, w->msg.body.s,
-	    w->msg.body.len, r->mo.date, &s->out, e) < 0)
-		return O_FATAL;
-	if (buf_add(&s->out, w->msg.head.s, w->msg.head.len) < 0 ||
-	    buf_addc(&s->out, '\n') < 0 ||
-	    buf_add(&s->out, w->msg.body.s, w->msg.body.len) < 0) {
-		err_nomem(e);
-		return O_FATAL;
-	}
-	memcpy(s->msgid, w->msg.msgid, sizeof s->msgid);
-	return O_MSG;
-}
-
-/*
- * pool_fn: worker w parses and builds slots w, w + n, w + 2n, ... of the batch.
- * The same worker did the same slots of the batch before, and frees their
- * records here: jansson's memory stays with the thread that allocated it.
- */
 static void
-build(void *arg, size_t w, int wi)
+show_progress(long written)
 {
-	struct run *r = arg;
-	size_t i, n = (size_t)pool_size(r->pool);
-
-	(void)wi;
-	for (i = w; i < r->nslot; i += n) {
-		struct slot *s = &r->slot[i];
-
-		json_decref(s->rec);
-		s->rec = NULL;
-		if (i >= r->nbatch || s->what == O_BADLINE)
-			continue;
-		s->fell_back = 0;
-		if (ndjson_parse(s->line.s, s->line.len, r->name, s->lineno, &s->rec, &s->e) < 0)
-			s->what = O_BADLINE;
-		else
-			s->what = make(r, &r->w[w], s);
-	}
-}
-
-/* A reader's error without its "name:N: " in front: reports give the position once. */
-static const char *
-unplaced(const struct run *r, const struct slot *s)
-{
-	char pos[64];
-	size_t n = strlen(r->name);
-	int k = snprintf(pos, sizeof pos, ":%ld: ", s->lineno);
-
-	if (strncmp(s->e.msg, r->name, n) == 0 && k > 0 && strncmp(s->e.msg + n, pos, (size_t)k) == 0)
-		return s->e.msg + n + (size_t)k;
-	return s->e.msg;
-}
-
-/* Writes slot s's message or report, in input order. 0, or -1 when the run must stop. */
-static int
-emit(struct run *r, struct slot *s, struct err *e)
-{
-	json_t *none;
-	int rc = 0;
-
-	switch (s->what) {
-	case O_BADLINE:
-		r->rejected++;
-		none = json_object();
-		rc = none ? report(r, r->name, s->lineno, none, "rejected", unplaced(r, s), e) :
-		    err_nomem(e);
-		json_decref(none);
-		break;
-	case O_REJECT:
-		r->rejected++;
-		rc = report(r, r->name, s->lineno, s->rec, "rejected", s->e.msg, e);
-		break;
-	case O_SUPPRESS:
-		r->suppressed++;
-		rc = report(r, r->name, s->lineno, s->rec, "suppressed",
-		    "address is on the suppression list", e);
-		break;
-	case O_MSG:
-		if (ids_find(&r->seen, s->msgid, strlen(s->msgid)) >= 0) {
-			r->rejected++;
-			rc = report(r, r->name, s->lineno, s->rec, "rejected",
-			    "duplicate (campaign, user): its message was already written", e);
-			break;
-		}
-		if (ids_intern(&r->seen, s->msgid, strlen(s->msgid), e) < 0 ||
-		    mbox_write(&r->mb, s->msgid, r->mo.date, s->out.s, s->out.len, e) < 0) {
-			rc = -1;
-			break;
-		}
-		r->written++;
-		r->fell_back += s->fell_back;
-		break;
-	case O_FATAL:
-		*e = s->e;
-		rc = -1;
-		break;
-	}
-	if (rc < 0)
-		return err_prefix(e, "%s:%ld", r->name, s->lineno);
-	if (r->progress && (r->written + r->rejected + r->suppressed) % 1000 == 0)
-		fprintf(stderr, "\rmailfmt: %ld messages", r->written);
-	return 0;
-}
-
-/* Builds slots 0..n-1 on the pool and writes them in order. 0, or -1 with e set. */
-static int
-flush(struct run *r, size_t n, struct err *e)
-{
-	size_t i;
-	int rc = 0;
-
-	r->nbatch = n;
-	pool_each(r->pool, build, r);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = emit(r, &r->slot[i], e);
-	return rc;
-}
-
-/* Keeps a copy of the line in slot s. 0, or -1 when out of memory. */
-static int
-keep(struct slot *s, const char *line, size_t len, long lineno)
-{
-	buf_reset(&s->line);
-	if (buf_add(&s->line, line, len) < 0)
-		return -1;
-	s->lineno = lineno;
-	s->what = O_MSG;
-	return 0;
-}
-
-static int
-run_file(struct run *r, FILE *f, const char *name, size_t maxline, struct err *e)
-{
-	struct ndjson_reader rd;
-	size_t n = 0;
-	char *line;
-	size_t len;
-	int rc;
-
-	if (ndjson_init(&rd, f, name, maxline, e) < 0)
-		return -1;
-	r->name = name;
-	while ((rc = ndjson_next_line(&rd, &line, &len, e)) != 0) {
-		struct slot *s = &r->slot[n];
-
-		if (rc < 0 && e->code != EXIT_DATA)
-			break;
-		if (rc < 0) {
-			/* an over-long line: reported in its place */
-			s->lineno = ndjson_lineno(&rd);
-			s->what = O_BADLINE;
-			s->e = *e;
-		} else if (keep(s, line, len, ndjson_lineno(&rd)) < 0) {
-			rc = err_nomem(e);
-			break;
-		}
-		if (++n == r->nslot) {
-			rc = flush(r, n, e);
-			n = 0;
-			if (rc < 0)
-				break;
-		}
-		rc = 0;
-	}
-	if (n > 0) {
-		struct err fe = { 0, "" };
-
-		/* what was read before a read error is still written */
-		if (flush(r, n, &fe) < 0 && rc == 0) {
-			*e = fe;
-			rc = -1;
-		}
-	}
-	ndjson_free(&rd);
-	return rc < 0 ? -1 : 0;
+	fprintf(stderr, "\rmailfmt: %ld messages", written);
 }
 
 int
@@ -440,8 +84,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
-	static struct run r;
-	static unsigned char key[KEY_MAX + 1];
+	static struct mailbatch r;
+	static unsigned char key[MAILBATCH_KEY_MAX + 1];
+	struct suppress sup;
 	const char *from = NULL, *reply = NULL, *tmplpath = NULL, *keyfile = NULL, *dkimkey = NULL;
 	const char *selector = NULL, *dkimdomain = NULL, *suppath = NULL, *rejpath = NULL;
 	const char *maildir = NULL, *emldir = NULL, *sde;
@@ -450,8 +95,7 @@ main(int argc, char **argv)
 	struct ofile rejf = { 0 };
 	struct err e = { 0, "" };
 	long num, maxline = LINES_DEFAULT_MAX, jobs = 0;
-	int c, i, nw = 0, ndkim = 0, status = EXIT_OK, fatal = 0, sync_each = 0;
-	size_t k;
+	int c, i, nw = 0, status = EXIT_OK, fatal = 0, sync_each = 0, progress = 0;
 
 	cli_init(argv[0]);
 	r.mo.date = time(NULL);
@@ -495,7 +139,7 @@ main(int argc, char **argv)
 			if (cli_parse_long("--max-line", optarg, 1024, 1L << 30, &maxline) < 0)
 				return EXIT_USAGE;
 			break;
-		case 12: r.progress = 1; break;
+		case 12: progress = 1; break;
 		case 13:
 			if (cli_parse_long("--jobs", optarg, 1, POOL_MAX, &jobs) < 0)
 				return EXIT_USAGE;
@@ -524,25 +168,18 @@ main(int argc, char **argv)
 	r.mo.from_addr = faddr;
 	r.mo.reply_name = rname;
 	r.mo.reply_addr = raddr;
-	ids_init(&r.seen);
-	suppress_init(&r.sup);
+	r.warn = cli_warn;
+	suppress_init(&sup);
 	json_object_seed(0);        /* before any thread makes an object */
-	nw = jobs ? (int)jobs : pool_cpus() < JOBS_AUTO_MAX ? pool_cpus() : JOBS_AUTO_MAX;
-	r.nslot = BATCH_PER_JOB * (size_t)nw;
-	r.w = calloc((size_t)nw, sizeof *r.w);
-	r.slot = calloc(r.nslot, sizeof *r.slot);
-	if (r.w == NULL || r.slot == NULL) {
-		status = cli_fail(EXIT_OSERR, "out of memory");
+	nw = jobs ? (int)jobs : batch_default_jobs(JOBS_AUTO_MAX);
+	mbox_out_stream(&r.mb, stdout);
+	if (mailbatch_init(&r, nw, &e) < 0 || mailbatch_load_key(keyfile, key, &r.mo.keylen, &e) < 0) {
+		status = cli_fail_err(&e);
 		goto out;
 	}
-	for (i = 0; i < nw; i++)
-		mailmsg_init(&r.w[i].msg);
-	mbox_out_stream(&r.mb, stdout);
-	if ((status = load_key(keyfile, key, &r.mo.keylen)) != 0)
-		goto out;
 	r.mo.key = r.mo.keylen ? key : NULL;
 	if (tmplpath == NULL) {
-		if (find_template(tpath, sizeof tpath) < 0) {
+		if (mailbatch_default_template(tpath, sizeof tpath) < 0) {
 			status = cli_fail(EXIT_NOINPUT, "no default template (set RECMAIL_SHARE or --template)");
 			goto out;
 		}
@@ -557,27 +194,21 @@ main(int argc, char **argv)
 		status = cli_usage_error("%s", e.msg);
 		goto out;
 	}
-	for (; dkimkey && ndkim < nw; ndkim++) {
-		if (dkim_init(&r.w[ndkim].dkim, dkimkey, dkimdomain ? dkimdomain :
-		    strrchr(faddr, '@') + 1, selector, &e) < 0) {
-			status = cli_fail_err(&e);
-			goto out;
-		}
+	if (dkimkey && mailbatch_dkim(&r, dkimkey, dkimdomain ? dkimdomain :
+	    strrchr(faddr, '@') + 1, selector, &e) < 0) {
+		status = cli_fail_err(&e);
+		goto out;
 	}
-	r.use_dkim = dkimkey != NULL;
 	if (r.use_dkim && (r.w[0].dkim.key_mode & 077) != 0)
 		cli_warn("%s: the DKIM private key is readable by group or others (mode %04o): chmod 600 %s",
 		    dkimkey, r.w[0].dkim.key_mode, dkimkey);
-	if ((r.pool = pool_start(nw, &e)) == NULL) {
+	if (mailbatch_start(&r, BATCH_PER_JOB, &e) < 0 ||
+	    (suppath && suppress_load(&sup, suppath, &e) < 0)) {
 		status = cli_fail_err(&e);
 		goto out;
 	}
-	if (suppath && suppress_load(&r.sup, suppath, &e) < 0) {
-		status = cli_fail_err(&e);
-		goto out;
-	}
-	r.use_sup = suppath != NULL;
-	r.progress = cli_want_progress(r.progress);
+	r.sup = suppath ? &sup : NULL;
+	r.progress = cli_want_progress(progress) ? show_progress : NULL;
 	if (maildir || emldir) {
 		if (mbox_out_dir(&r.mb, maildir ? MBOX_MAILDIR : MBOX_EMLDIR, maildir ? maildir : emldir,
 		    &e) < 0) {
@@ -606,7 +237,7 @@ main(int argc, char **argv)
 			fatal = 1;
 			break;
 		}
-		if (run_file(&r, f, cli_name(path), (size_t)maxline, &e) < 0) {
+		if (mailbatch_file(&r, f, cli_name(path), (size_t)maxline, &e) < 0) {
 			status = cli_fail_err(&e);
 			fatal = 1;
 		}
@@ -637,22 +268,9 @@ main(int argc, char **argv)
 		status = EXIT_PARTIAL;
 out:
 	memset(key, 0, sizeof key);
-	pool_stop(r.pool);
+	mailbatch_free(&r);
 	mbox_out_close(&r.mb);
-	for (i = 0; r.w && i < nw; i++) {
-		mailmsg_free(&r.w[i].msg);
-		if (i < ndkim)
-			dkim_free(&r.w[i].dkim);
-	}
-	for (k = 0; r.slot && k < r.nslot; k++) {
-		buf_free(&r.slot[k].line);
-		buf_free(&r.slot[k].out);
-		json_decref(r.slot[k].rec);
-	}
-	free(r.w);
-	free(r.slot);
-	ids_free(&r.seen);
-	suppress_free(&r.sup);
+	suppress_free(&sup);
 	html_free(&tmpl);
 	free(fname);
 	free(faddr);
