@@ -76,3 +76,14 @@ check_includes() {
 	done
 	[ "$bad" -eq 0 ]
 }
+
+@test "layout: cmd/ has no subfolders and every main is under 400 lines" {
+	cd "$RECMAIL_ROOT"
+	[ -z "$(find cmd -mindepth 1 -type d)" ]
+	bad=0
+	for f in cmd/*.c; do
+		n=$(wc -l <"$f")
+		[ "$n" -lt 400 ] || { echo "$f: $n lines"; bad=1; }
+	done
+	[ "$bad" -eq 0 ]
+}
