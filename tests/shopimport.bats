@@ -336,3 +336,11 @@ walkthrough() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"none.csv is absent: skipping"* ]]
 }
+
+@test "shopimport: an export whose name holds a newline cannot put a command into campaign.conf" {
+	retail >"$(printf 'x\ntouch pwned\n.csv')"
+	shopimport -d out "$(printf 'x\ntouch pwned\n.csv')" 2>/dev/null
+	grep -q '^# campaign.conf - written by shopimport from x?touch pwned?.csv;' out/campaign.conf
+	bash -c '. out/campaign.conf'
+	[ ! -e pwned ]
+}

@@ -32,18 +32,23 @@ int
 shopconf_write(FILE *f, const struct shopconf *c, struct err *e)
 {
 	const char *brand = c->brand != NULL ? c->brand : "My Shop";
-	char from[600];
+	char from[600], src[300];
 
 	if (strchr(brand, '\n') != NULL || (c->from != NULL && strchr(c->from, '\n') != NULL))
 		return err_set(e, EXIT_USAGE, "--brand and --from are one line each");
+	snprintf(src, sizeof src, "%s", c->source);
 	if (c->from != NULL)
 		snprintf(from, sizeof from, "%s", c->from);
 	else
 		snprintf(from, sizeof from, "%.500s <shop@example.com>", brand);
+	/* the name is the user's, but a newline in it would end the comment: shown as '?' */
+	for (char *p = src; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	fprintf(f, "# campaign.conf - written by shopimport from %s; read by pipelines/campaign\n"
 	    "# (docs/CAMPAIGN.md). A shell file of KEY=value lines: relative paths are relative to\n"
 	    "# this file's directory, and any key may also come from the environment. Edit it:\n"
-	    "# shopimport never overwrites it.\n", c->source);
+	    "# shopimport never overwrites it.\n", src);
 	if (c->previews)
 		fputs("#\n# The export had no email addresses: customers.ndjson holds placeholders at\n"
 		    "# preview.invalid (never deliverable), so a run writes previews into its outbox/.\n", f);
