@@ -17,7 +17,7 @@ load helpers
 
 setup() {
 	if [ "${RECMAIL_CRASH:-0}" != 1 ]; then
-		skip "about 90 s: run with RECMAIL_CRASH=1 bats tests/crash.bats (make crash)"
+		skip "about 2 minutes: run with RECMAIL_CRASH=1 bats tests/crash.bats"
 	fi
 	setup_scratch
 	export SOURCE_DATE_EPOCH=1764000000
