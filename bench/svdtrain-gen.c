@@ -46,8 +46,11 @@ main(int argc, char **argv)
 	float *U, *V;
 	unsigned char *used;
 
-	if (argc != 8) {
-		fprintf(stderr, "usage: svdtrain-gen OUT.st USERS ITEMS PER_USER RANK NOISE SEED\n");
+	int implicit = argc == 9 && strcmp(argv[8], "implicit") == 0;
+
+	if (argc != 8 && !implicit) {
+		fprintf(stderr, "usage: svdtrain-gen OUT.st USERS ITEMS PER_USER RANK NOISE SEED "
+		    "[implicit]\n");
 		return 64;
 	}
 	users = atol(argv[2]);
@@ -99,7 +102,9 @@ main(int argc, char **argv)
 			used[row[n]] = 0;
 			for (long f = 0; f < rank; f++)
 				v += U[u * rank + f] * V[row[n] * rank + f];
-			r.values[u * per + n] = v + (float)(noise * rng_normal(&g));
+			v += (float)(noise * rng_normal(&g));
+			/* implicit: a count-like weight of at least 1 that grows with the affinity */
+			r.values[u * per + n] = implicit ? (v > 1 ? v : 1) : v;
 		}
 		r.indptr[u + 1] = (u + 1) * per;
 	}

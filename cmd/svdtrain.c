@@ -33,6 +33,9 @@ static const char usage_text[] =
 "                            scaled by the ratings of the row); svd: damping of the\n"
 "                            bias means (5)\n"
 "      --alpha X             ials confidence: c = 1 + alpha * value (2)\n"
+"      --solver cg|exact     ials: conjugate-gradient steps warm-started from the last\n"
+"                            sweep (cg, the default) or an exact Cholesky solve per row\n"
+"      --cg-steps N          ials: CG steps per row and sweep (3; 0 is --solver exact)\n"
 "      --init-std X          standard deviation of the initial factors\n"
 "                            (0: 0.1 / sqrt(factors), the default)\n"
 "  -s, --seed N              random seed (1); the same seed and threads give the same bytes\n"
@@ -55,12 +58,13 @@ static const char usage_text[] =
 
 enum {
 	OPT_ALPHA = 256, OPT_DENSE_MAX, OPT_INIT_STD, OPT_LOG, OPT_LR_DECAY, OPT_OVERSAMPLE,
-	OPT_PATIENCE, OPT_PROGRESS, OPT_REG_BIAS, OPT_VALIDATE, OPT_MAX_MEMORY,
+	OPT_PATIENCE, OPT_PROGRESS, OPT_REG_BIAS, OPT_VALIDATE, OPT_MAX_MEMORY, OPT_SOLVER,
+	OPT_CG_STEPS,
 };
 
 /* Values given on the command line; applied over the chosen algorithm's defaults. */
 struct given {
-	long k, epochs, seed, threads, patience, oversample, dense_max;
+	long k, epochs, seed, threads, patience, oversample, dense_max, cg_steps;
 	double lr, lr_decay, reg, reg_bias, alpha, init_std, max_memory;
 	unsigned set;
 };
@@ -69,6 +73,7 @@ enum {
 	G_K = 1 << 0, G_EPOCHS = 1 << 1, G_SEED = 1 << 2, G_THREADS = 1 << 3, G_PATIENCE = 1 << 4,
 	G_OVERSAMPLE = 1 << 5, G_DENSE = 1 << 6, G_LR = 1 << 7, G_DECAY = 1 << 8, G_REG = 1 << 9,
 	G_REGB = 1 << 10, G_ALPHA = 1 << 11, G_INIT = 1 << 12, G_MAXMEM = 1 << 13,
+	G_CG = 1 << 14,
 };
 
 struct progress {
@@ -139,6 +144,8 @@ apply(struct mf_params *p, const struct given *g)
 		p->init_std = g->init_std;
 	if (g->set & G_MAXMEM)
 		p->max_memory_mb = g->max_memory;
+	if (g->set & G_CG)
+		p->cg_steps = (int)g->cg_steps;
 }
 
 /* Parses the options into *algo and *g; returns -1 (message printed) on a bad one. */
@@ -185,6 +192,17 @@ parse_numbers(int c, struct given *g)
 	case OPT_INIT_STD:
 		g->set |= G_INIT;
 		return cli_parse_double("--init-std", optarg, 0, 1e3, &g->init_std);
+	case OPT_SOLVER:
+		g->set |= G_CG;
+		if (strcmp(optarg, "exact") == 0 || strcmp(optarg, "cg") == 0) {
+			g->cg_steps = optarg[0] == 'e' ? 0 : MF_CG_STEPS;
+			return 0;
+		}
+		cli_usage_error("--solver: '%s' is not cg or exact", optarg);
+		return -1;
+	case OPT_CG_STEPS:
+		g->set |= G_CG;
+		return cli_parse_long("--cg-steps", optarg, 0, 100, &g->cg_steps);
 	case OPT_MAX_MEMORY:
 		g->set |= G_MAXMEM;
 		return cli_parse_double("--max-memory", optarg, 1, 1e9, &g->max_memory);
@@ -198,6 +216,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "algo", required_argument, NULL, 'a' },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "cg-steps", required_argument, NULL, OPT_CG_STEPS },
 		{ "dense-max", required_argument, NULL, OPT_DENSE_MAX },
 		{ "epochs", required_argument, NULL, 'e' },
 		{ "factors", required_argument, NULL, 'k' },
@@ -214,6 +233,7 @@ main(int argc, char **argv)
 		{ "reg", required_argument, NULL, 'r' },
 		{ "reg-bias", required_argument, NULL, OPT_REG_BIAS },
 		{ "seed", required_argument, NULL, 's' },
+		{ "solver", required_argument, NULL, OPT_SOLVER },
 		{ "threads", required_argument, NULL, 't' },
 		{ "validate", required_argument, NULL, OPT_VALIDATE },
 		{ "version", no_argument, NULL, 'V' },

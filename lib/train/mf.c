@@ -49,6 +49,7 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->epochs = 15;
 		p->reg = 50;
 		p->alpha = 2;
+		p->cg_steps = MF_CG_STEPS;
 		break;
 	case MF_SVD:
 		p->k = 10;
@@ -111,6 +112,8 @@ mf_check(const struct mf_params *p, struct err *e)
 		return err_set(e, EXIT_USAGE, "--patience: must be at least 0");
 	if (p->oversample < 0 || p->dense_max < 0)
 		return err_set(e, EXIT_USAGE, "svd: oversampling and dense size must be at least 0");
+	if (p->cg_steps < 0 || p->cg_steps > 100)
+		return err_set(e, EXIT_USAGE, "--cg-steps: %d is not from 0 to 100", p->cg_steps);
 	if (!(p->max_memory_mb > 0))
 		return err_set(e, EXIT_USAGE, "--max-memory: must be greater than 0");
 	return 0;
@@ -170,6 +173,9 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 	case MF_IALS:
 		bad |= set_meta(meta, "reg", "%.9g", p->reg);
 		bad |= set_meta(meta, "alpha", "%.9g", p->alpha);
+		bad |= set_meta(meta, "solver", "%s", p->cg_steps > 0 ? "cg" : "exact");
+		if (p->cg_steps > 0)
+			bad |= set_meta(meta, "cg_steps", "%d", p->cg_steps);
 		bad |= set_meta(meta, "init_std", "%.9g", p->init_std);
 		break;
 	case MF_EASE:

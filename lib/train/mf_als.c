@@ -34,6 +34,7 @@ struct als_job {
 	struct als *a;
 	int64_t lo, hi;         /* rows solved by this job */
 	float *X, *X2, *y, *A, *b;
+	float *r, *p, *Ap;      /* cg: residual, direction, A times direction */
 	int info;               /* first sposv failure (> 0), or 0 */
 	int64_t bad_row;
 };
@@ -181,13 +182,73 @@ solve_implicit(struct als_job *j, int64_t row)
 	return 0;
 }
 
+/* y += (F'(C - I)F) v over the row's entries: sum_j (c_j - 1) (f_j . v) f_j. */
+static void
+add_confident(const struct als *a, int64_t row, const float *v, float *y)
+{
+	const struct side *sd = &a->side;
+	int k = (int)a->k;
+
+	for (int64_t at = sd->ptr[row]; at < sd->ptr[row + 1]; at++) {
+		const float *fr = a->F + sd->idx[at] * a->s->ld;
+		float w = a->alpha * sd->val[at] * cblas_sdot(k, fr, 1, v, 1);
+
+		cblas_saxpy(k, w, fr, 1, y, 1);
+	}
+}
+
+/*
+ * Implicit row by conjugate gradient (Takacs, Pilaszy and Tikk 2011, as the
+ * implicit library does): a few CG steps on the same normal equations,
+ * warm-started from the row's current factors, so each step costs k^2 for
+ * G p plus k per observed entry and never forms or factors the k x k matrix.
+ * r = b - A x = sum_j (c_j - (c_j - 1) f_j.x) f_j - (G + reg I) x.
+ */
+static int
+solve_implicit_cg(struct als_job *j, int64_t row)
+{
+	struct als *a = j->a;
+	const struct side *sd = &a->side;
+	int k = (int)a->k;
+	float *x = a->X_out + row * a->s->ld, *r = j->r, *p = j->p, *Ap = j->Ap;
+	float rs, rsnew, pAp, step;
+
+	cblas_ssymv(CblasRowMajor, CblasUpper, k, -1.0f, a->G, k, x, 1, 0.0f, r, 1);
+	cblas_saxpy(k, -a->reg, x, 1, r, 1);
+	for (int64_t at = sd->ptr[row]; at < sd->ptr[row + 1]; at++) {
+		const float *fr = a->F + sd->idx[at] * a->s->ld;
+		float c = 1 + a->alpha * sd->val[at];
+
+		cblas_saxpy(k, c - (c - 1) * cblas_sdot(k, fr, 1, x, 1), fr, 1, r, 1);
+	}
+	memcpy(p, r, (size_t)k * sizeof *p);
+	rs = cblas_sdot(k, r, 1, r, 1);
+	for (int it = 0; it < a->s->p->cg_steps && rs > 1e-20f; it++) {
+		cblas_ssymv(CblasRowMajor, CblasUpper, k, 1.0f, a->G, k, p, 1, 0.0f, Ap, 1);
+		cblas_saxpy(k, a->reg, p, 1, Ap, 1);
+		add_confident(a, row, p, Ap);
+		pAp = cblas_sdot(k, p, 1, Ap, 1);
+		if (!(pAp > 0))
+			return 1;       /* not positive definite along p */
+		step = rs / pAp;
+		cblas_saxpy(k, step, p, 1, x, 1);
+		cblas_saxpy(k, -step, Ap, 1, r, 1);
+		rsnew = cblas_sdot(k, r, 1, r, 1);
+		cblas_sscal(k, rsnew / rs, p, 1);
+		cblas_saxpy(k, 1.0f, r, 1, p, 1);
+		rs = rsnew;
+	}
+	return 0;
+}
+
 static void *
 run_job(void *arg)
 {
 	struct als_job *j = arg;
 
 	for (int64_t row = j->lo; row < j->hi; row++) {
-		int info = j->a->implicit ? solve_implicit(j, row) : solve_explicit(j, row);
+		int info = !j->a->implicit ? solve_explicit(j, row) :
+		    j->a->s->p->cg_steps > 0 ? solve_implicit_cg(j, row) : solve_implicit(j, row);
 
 		if (info != 0 && j->info == 0) {
 			j->info = info;
@@ -344,8 +405,11 @@ train(struct mf_state *s, int implicit, struct err *e)
 		jobs[t].y = malloc(ALS_CHUNK * sizeof(float));
 		jobs[t].A = malloc((size_t)(a.d * a.d) * sizeof(float));
 		jobs[t].b = malloc((size_t)a.d * sizeof(float));
-		if (!jobs[t].X || !jobs[t].X2 || !jobs[t].y || !jobs[t].A || !jobs[t].b)
+		jobs[t].r = malloc((size_t)a.d * 3 * sizeof(float));
+		if (!jobs[t].X || !jobs[t].X2 || !jobs[t].y || !jobs[t].A || !jobs[t].b || !jobs[t].r)
 			goto nomem;
+		jobs[t].p = jobs[t].r + a.d;
+		jobs[t].Ap = jobs[t].p + a.d;
 	}
 	/* our threads each solve small systems: OpenBLAS threads would only compete */
 	if (nt > 1)
@@ -386,6 +450,7 @@ out:
 		free(jobs[t].y);
 		free(jobs[t].A);
 		free(jobs[t].b);
+		free(jobs[t].r);
 	}
 	free(jobs);
 	free(tid);

@@ -9,6 +9,9 @@
 #include "data/model.h"
 #include "data/ratings.h"
 
+/* ials: conjugate-gradient steps per row and half sweep, warm-started (Takacs et al. 2011). */
+#define MF_CG_STEPS 3
+
 enum mf_algo { MF_SGD, MF_ALS, MF_IALS, MF_SVD, MF_EASE };
 
 /* Hyper-parameters. mf_defaults() fills the tuned defaults of one algorithm. */
@@ -28,6 +31,7 @@ struct mf_params {
 	int oversample;         /* svd: extra columns of the randomized range finder */
 	int64_t dense_max;      /* svd: a dense gesdd when users * items <= this */
 	double max_memory_mb;   /* ease: refuse when its dense matrices need more than this */
+	int cg_steps;           /* ials: conjugate-gradient steps per row; 0: the exact solve */
 };
 
 /* One finished epoch, as given to the progress callback. */
