@@ -31,11 +31,12 @@ usage(FILE *f)
 	    "  -t, --template FILE       HTML template (default: mail/email.html under RECMAIL_SHARE,\n"
 	    "                            ../share/recmail or ../share beside the program)\n"
 	    "      --utm-source NAME     utm_source of product links (default recmail)\n"
-	    "      --click-base URL      send product links through this click-tracking redirect\n"
-	    "      --open-pixel URL      add an open-tracking pixel\n"
+	    "      --click-base URL      send product links through this click redirect (trackd /c)\n"
+	    "      --open-pixel URL      add an open-tracking pixel (trackd /o)\n"
 	    "      --unsub-mailto ADDR   List-Unsubscribe mailto: address\n"
-	    "      --unsub-url URL       https one-click unsubscribe base (RFC 8058); needs a key\n"
-	    "      --unsub-key-file FILE secret key for unsubscribe and click tokens\n"
+	    "      --unsub-url URL       https one-click unsubscribe base (RFC 8058, trackd /u)\n"
+	    "      --unsub-key-file FILE link keys, one a line: the first seals the links'\n"
+	    "                            tokens, the others are older ones trackd still accepts\n"
 	    "                            (default: the RECMAIL_UNSUB_KEY environment variable)\n"
 	    "      --dkim-key FILE       sign with this PEM key (RSA or Ed25519)\n"
 	    "      --dkim-selector NAME  DKIM selector (required with --dkim-key)\n"
@@ -85,7 +86,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	static struct mailbatch r;
-	static unsigned char key[MAILBATCH_KEY_MAX + 1];
+	static struct linktoken_keys keys;
 	struct suppress sup;
 	const char *from = NULL, *reply = NULL, *tmplpath = NULL, *keyfile = NULL, *dkimkey = NULL;
 	const char *selector = NULL, *dkimdomain = NULL, *suppath = NULL, *rejpath = NULL;
@@ -173,11 +174,11 @@ main(int argc, char **argv)
 	json_object_seed(0);        /* before any thread makes an object */
 	nw = jobs ? (int)jobs : batch_default_jobs(JOBS_AUTO_MAX);
 	mbox_out_stream(&r.mb, stdout);
-	if (mailbatch_init(&r, nw, &e) < 0 || mailbatch_load_key(keyfile, key, &r.mo.keylen, &e) < 0) {
+	if (mailbatch_init(&r, nw, &e) < 0 || linktoken_keys_load(&keys, keyfile, "RECMAIL_UNSUB_KEY", &e) < 0) {
 		status = cli_fail_err(&e);
 		goto out;
 	}
-	r.mo.key = r.mo.keylen ? key : NULL;
+	r.mo.keys = &keys;
 	if (tmplpath == NULL) {
 		if (mailbatch_default_template(tpath, sizeof tpath) < 0) {
 			status = cli_fail(EXIT_NOINPUT, "no default template (set RECMAIL_SHARE or --template)");
@@ -267,7 +268,7 @@ main(int argc, char **argv)
 	if (status == EXIT_OK && r.rejected > 0)
 		status = EXIT_PARTIAL;
 out:
-	memset(key, 0, sizeof key);
+	linktoken_keys_free(&keys);
 	mailbatch_free(&r);
 	mbox_out_close(&r.mb);
 	suppress_free(&sup);

@@ -12,6 +12,7 @@
 
 #include "base/cli.h"
 #include "base/fmode.h"
+#include "mail/linktoken.h"
 #include "mail/mailmsg.h"
 #include "mail/mbox.h"
 #include "mail/mime.h"
@@ -29,6 +30,7 @@ struct run {
 	long retries;
 	const char *env_from;
 	FILE *events;
+	struct linktoken_keys keys;     /* open X-Recmail-Ref */
 	struct buf hv;
 	long accepted, skipped, deferred, failed, suppressed, bad;
 	int fatal;
@@ -58,6 +60,8 @@ usage(FILE *f)
 	    "      --retry-failed     send again messages the log shows refused for good (5xx)\n"
 	    "  -s, --suppress FILE    suppression list (NDJSON with \"email\"), checked before each send\n"
 	    "  -E, --events FILE      append a \"sent\" event (NDJSON) for every accepted message\n"
+	    "      --key-file FILE    link keys (as mailfmt's --unsub-key-file) to read the customer\n"
+	    "                         from X-Recmail-Ref (default: RECMAIL_UNSUB_KEY)\n"
 	    "      --progress         show progress on stderr\n"
 	    "  -h, --help             this help\n"
 	    "  -V, --version          version\n"
@@ -111,20 +115,43 @@ log_attempt(struct run *r, const char *id, const char *rcpt, const char *status,
 	return sentlog_result(&r->log, id, rcpt, status, time(NULL), attempt, reply, e);
 }
 
-static int
-event(struct run *r, const char *head, size_t hn, const char *rcpt, struct err *e)
+/*
+ * The customer a message is for: the sealed X-Recmail-Ref of mailfmt, else the
+ * X-Recmail-User of messages formatted before it, else the address.
+ */
+static const char *
+event_user(struct run *r, const char *head, size_t hn, const char *rcpt, char *user, size_t sz,
+    char *store)
 {
-	char user[256], campaign[128], variant[128];
+	struct linktoken t;
+
+	if (mime_find_header(head, hn, "X-Recmail-Ref", &r->hv) == 1) {
+		if (linktoken_decode(&r->keys, r->hv.s, r->hv.len, &t, store, NULL) == 0 &&
+		    t.kind == LINKTOKEN_REF && t.user[0] != '\0')
+			return t.user;
+		return NULL;
+	}
+	xheader(r, head, hn, "X-Recmail-User", user, sz);
+	return user[0] ? user : rcpt;
+}
+
+static int
+event(struct run *r, const char *head, size_t hn, const char *id, const char *rcpt,
+    struct err *e)
+{
+	char user[256], campaign[128], variant[128], store[LINKTOKEN_MAX];
+	const char *who;
 	json_t *o;
 	int rc;
 
 	if (r->events == NULL)
 		return 0;
-	xheader(r, head, hn, "X-Recmail-User", user, sizeof user);
+	if ((who = event_user(r, head, hn, rcpt, user, sizeof user, store)) == NULL)
+		return err_set(e, EXIT_SOFTWARE, "%s: X-Recmail-Ref no longer opens", id);
 	xheader(r, head, hn, "X-Campaign", campaign, sizeof campaign);
 	xheader(r, head, hn, "X-Variant", variant, sizeof variant);
-	o = json_pack("{sssssssssI}", "event", "sent", "user", user[0] ? user : rcpt, "campaign",
-	    campaign, "variant", variant, "ts", (json_int_t)time(NULL));
+	o = json_pack("{sssssssssssI}", "event", "sent", "user", who, "campaign", campaign,
+	    "variant", variant, "message_id", id, "ts", (json_int_t)time(NULL));
 	if (o == NULL)
 		return err_set(e, EXIT_DATA, "event fields are not UTF-8");
 	rc = ndjson_write(r->events, o, e);
@@ -139,7 +166,7 @@ static int
 deliver(struct run *r, const char *where, const char *msg, size_t n, struct err *e)
 {
 	size_t hn = mime_head_len(msg, n);
-	char id[512], rcpt[320], from[320];
+	char id[512], rcpt[320], from[320], user[256], store[LINKTOKEN_MAX];
 	struct err se;
 	enum sentlog_state st;
 	enum smtp_result res = SMTP_TEMPFAIL;
@@ -163,6 +190,10 @@ deliver(struct run *r, const char *where, const char *msg, size_t n, struct err 
 		r->bad++;
 		return 0;
 	}
+	/* an event that cannot name its customer stops the run before the message goes out */
+	if (r->events != NULL && event_user(r, msg, hn, rcpt, user, sizeof user, store) == NULL)
+		return err_set(e, EXIT_USAGE, "%s: %s: X-Recmail-Ref does not open with the link keys "
+		    "(RECMAIL_UNSUB_KEY or --key-file)", where, id);
 	if (r->env_from != NULL) {
 		snprintf(from, sizeof from, "%s", r->env_from);
 	} else if (mime_find_header(msg, hn, "From", &r->hv) != 1 ||
@@ -198,7 +229,7 @@ deliver(struct run *r, const char *where, const char *msg, size_t n, struct err 
 			r->accepted++;
 			if (log_attempt(r, id, rcpt, "accepted", attempt, r->smtp.reply, e) < 0)
 				return -1;
-			return event(r, msg, hn, rcpt, e);
+			return event(r, msg, hn, id, rcpt, e);
 		}
 		if (log_attempt(r, id, rcpt, res == SMTP_PERMFAIL ? "failed" : "deferred", attempt,
 		    r->smtp.reply[0] ? r->smtp.reply : se.msg, e) < 0)
@@ -260,13 +291,14 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 6 }, { "sent-log", required_argument, NULL, 'l' },
 		{ "retry-failed", no_argument, NULL, 7 }, { "suppress", required_argument, NULL, 's' },
 		{ "events", required_argument, NULL, 'E' }, { "progress", no_argument, NULL, 8 },
+		{ "key-file", required_argument, NULL, 9 },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct run r;
 	static char user[512], pass[512];
 	struct smtp_opts so = { 0 };
-	const char *authfile = NULL, *logpath = NULL, *suppath = NULL, *evpath = NULL;
+	const char *authfile = NULL, *logpath = NULL, *suppath = NULL, *evpath = NULL, *keypath = NULL;
 	struct err e = { 0, "" };
 	long timeout = 120;
 	int c, i, evfd, status = EXIT_OK;
@@ -305,6 +337,7 @@ main(int argc, char **argv)
 			break;
 		case 7: r.retry_failed = 1; break;
 		case 8: r.progress = 1; break;
+		case 9: keypath = optarg; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -321,6 +354,8 @@ main(int argc, char **argv)
 		return cli_fail(EXIT_SOFTWARE, "curl_global_init failed");
 	if (smtp_init(&r.smtp, &so, &e) < 0)
 		return e.code == EXIT_USAGE ? cli_usage_error("%s", e.msg) : cli_fail_err(&e);
+	if (linktoken_keys_load(&r.keys, keypath, "RECMAIL_UNSUB_KEY", &e) < 0)
+		return cli_fail_err(&e);
 	suppress_init(&r.sup);
 	if (suppath && suppress_load(&r.sup, suppath, &e) < 0)
 		return cli_fail_err(&e);
@@ -372,6 +407,7 @@ main(int argc, char **argv)
 	if (r.use_log)
 		sentlog_close(&r.log);
 	suppress_free(&r.sup);
+	linktoken_keys_free(&r.keys);
 	smtp_free(&r.smtp);
 	buf_free(&r.hv);
 	curl_global_cleanup();

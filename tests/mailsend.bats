@@ -6,7 +6,8 @@ load helpers
 setup() {
 	setup_scratch
 	export SOURCE_DATE_EPOCH=1764000000
-	unset SMTP_USER SMTP_PASSWORD
+	unset SMTP_USER SMTP_PASSWORD RECMAIL_UNSUB_KEY
+	LINK_KEY=link-key-for-tests-0123
 	export RECMAIL_SHARE="$RECMAIL_ROOT/share"
 	SMTPD_PID=
 	MOUNTED=
@@ -46,7 +47,7 @@ make_mbox() {
 		        variant:(if ($u|ltrimstr("u")|tonumber) % 2 == 0 then "template" else "llm" end),
 		        items:[{item:"sku9", title:"Blue teapot", price:12.5, currency:"GBP",
 		                url:"https://shop.example/p/sku9"}]}}'
-	done | mailfmt --from 'Shop <shop@example.com>' > "${2:-out.mbox}"
+	done | RECMAIL_UNSUB_KEY=$LINK_KEY mailfmt --from 'Shop <shop@example.com>' > "${2:-out.mbox}"
 }
 
 # received_ids: Message-IDs the server stored, one a line, sorted
@@ -187,17 +188,40 @@ sent_ids() {
 @test "mailsend: --events writes a sent event with user, campaign and variant from the X- headers" {
 	make_mbox 2
 	start_smtpd
-	mailsend --url "$URL" --rate 0 --events ev.ndjson out.mbox
+	RECMAIL_UNSUB_KEY=$LINK_KEY mailsend --url "$URL" --rate 0 --events ev.ndjson out.mbox
 	[ "$(jq -c '[.event,.user,.campaign,.variant]' ev.ndjson | tr '\n' ' ')" = \
 	    '["sent","u1","c1","llm"] ["sent","u2","c1","template"] ' ]
 	jq -e 'select(.ts|type=="number")' ev.ndjson > /dev/null
+	[ "$(jq -r .message_id ev.ndjson | tr '\n' ' ')" = "$(grep -h '^Message-ID: ' out.mbox | cut -d' ' -f2 | tr '\n' ' ')" ]
+	# the key from a file, an older key second, opens the same header
+	printf 'newer-key-0123456789\n%s\n' "$LINK_KEY" > keys
+	mailsend --url "$URL" --rate 0 --key-file keys --events ev2.ndjson out.mbox
+	[ "$(jq -r .user ev2.ndjson | tr '\n' ' ')" = 'u1 u2 ' ]
+}
+
+@test "mailsend: --events refuses to send what it cannot name the customer of" {
+	make_mbox 1
+	start_smtpd
+	run mailsend --url "$URL" --rate 0 --events ev.ndjson --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 64 ]
+	[[ "$output" == *": X-Recmail-Ref does not open with the link keys (RECMAIL_UNSUB_KEY or --key-file)" ]]
+	[ ! -s srv/received.ndjson ] || [ "$(wc -l < srv/received.ndjson)" -eq 0 ]
+	[ ! -s ev.ndjson ]
+}
+
+@test "mailsend: an old message's X-Recmail-User names its customer, else its address does" {
+	make_mbox 2
+	sed -i -e '0,/^X-Recmail-Ref:.*/s//X-Recmail-User: old%2Fu1/' -e '/^X-Recmail-Ref:/d' out.mbox
+	start_smtpd
+	mailsend --url "$URL" --rate 0 --events ev.ndjson out.mbox
+	[ "$(jq -r .user ev.ndjson | tr '\n' ' ')" = "old/u1 u2@example.com " ]
 }
 
 @test "mailsend: AUTH uses SMTP_USER/SMTP_PASSWORD and the password appears nowhere" {
 	make_mbox 2
 	start_smtpd --auth shop:s3cret-pw-xyz
-	SMTP_USER=shop SMTP_PASSWORD=s3cret-pw-xyz run mailsend --url "$URL" --rate 0 \
-	    --sent-log sent.ndjson --events ev.ndjson --progress out.mbox
+	RECMAIL_UNSUB_KEY=$LINK_KEY SMTP_USER=shop SMTP_PASSWORD=s3cret-pw-xyz run mailsend \
+	    --url "$URL" --rate 0 --sent-log sent.ndjson --events ev.ndjson --progress out.mbox
 	[ "$status" -eq 0 ]
 	[ "$(wc -l < srv/received.ndjson)" -eq 2 ]
 	! grep -q 's3cret' sent.ndjson ev.ndjson

@@ -33,42 +33,6 @@ struct slot {
 
 
 int
-mailbatch_load_key(const char *path, unsigned char *key, size_t *len, struct err *e)
-{
-	const char *env = getenv("RECMAIL_UNSUB_KEY");
-	FILE *f;
-	size_t n;
-
-	*len = 0;
-	if (path == NULL) {
-		if (env == NULL || env[0] == '\0')
-			return 0;
-		n = strlen(env);
-		if (n > MAILBATCH_KEY_MAX)
-			return err_set(e, EXIT_USAGE, "RECMAIL_UNSUB_KEY: longer than %d bytes",
-			    MAILBATCH_KEY_MAX);
-		memcpy(key, env, n);
-		*len = n;
-		return 0;
-	}
-	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb")) == NULL)
-		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-	n = fread(key, 1, MAILBATCH_KEY_MAX + 1, f);
-	if (ferror(f) || n > MAILBATCH_KEY_MAX) {
-		if (f != stdin)
-			fclose(f);
-		return err_set(e, EXIT_DATA, "%s: %s", path, n > MAILBATCH_KEY_MAX ? "key too long" :
-		    "read error");
-	}
-	if (f != stdin)
-		fclose(f);
-	while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r'))
-		n--;
-	*len = n;
-	return 0;
-}
-
-int
 mailbatch_default_template(char *out, size_t sz)
 {
 	const char *env = getenv("RECMAIL_SHARE");

@@ -12,7 +12,6 @@
 #include "mail/mbox.h"
 #include "mail/suppress.h"
 
-#define MAILBATCH_KEY_MAX 4096    /* the longest unsubscribe and click key */
 
 /* What each worker thread owns. */
 struct mailbatch_worker {
@@ -61,11 +60,6 @@ int mailbatch_start(struct mailbatch *c, size_t per_job, struct err *e);
 int mailbatch_file(struct mailbatch *c, FILE *in, const char *name, size_t maxline, struct err *e);
 
 void mailbatch_free(struct mailbatch *c);
-
-/* The unsubscribe and click key: the file (a final newline dropped), else $RECMAIL_UNSUB_KEY,
- * into key (MAILBATCH_KEY_MAX bytes); *len 0 when neither is given. Returns 0, or -1 with e set:
- * EXIT_USAGE (the variable too long), EXIT_NOINPUT, EXIT_DATA (too long, a read error). */
-int mailbatch_load_key(const char *path, unsigned char *key, size_t *len, struct err *e);
 
 /* The default HTML template: $RECMAIL_SHARE/mail/email.html, else ../share/recmail/mail or
  * ../share/mail beside the program. Returns 0, or -1 when there is none. */

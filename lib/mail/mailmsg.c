@@ -6,9 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "base/exitcode.h"
@@ -45,11 +42,6 @@ mailmsg_free(struct mailmsg *m)
 	buf_free(&m->body);
 	for (i = 0; i < sizeof m->t / sizeof m->t[0]; i++)
 		buf_free(&m->t[i]);
-	EVP_MAC_CTX_free(m->mac);
-	if (m->mac_key != NULL)
-		OPENSSL_clear_free(m->mac_key, m->mac_keylen);
-	m->mac = NULL;
-	m->mac_key = NULL;
 }
 
 static int
@@ -77,10 +69,11 @@ mailmsg_check_opts(const struct mailmsg_opts *o, struct err *e)
 		if (strncasecmp(o->unsub_url, "https://", 8) != 0 || !html_url_ok(o->unsub_url) ||
 		    strlen(o->unsub_url) > 512)
 			return err_set(e, EXIT_USAGE, "--unsub-url: not an https URL of at most 512 bytes");
-		if (o->key == NULL || o->keylen < 16)
-			return err_set(e, EXIT_USAGE, "--unsub-url needs a secret key of at least 16 bytes "
-			    "(RECMAIL_UNSUB_KEY or --unsub-key-file)");
 	}
+	if ((o->unsub_url || o->click_base || o->open_base) && (o->keys == NULL || o->keys->n == 0))
+		return err_set(e, EXIT_USAGE, "--%s needs a link key of at least 16 bytes "
+		    "(RECMAIL_UNSUB_KEY or --unsub-key-file)", o->unsub_url ? "unsub-url" :
+		    o->click_base ? "click-base" : "open-pixel");
 	if (o->click_base != NULL && (!html_url_ok(o->click_base) || strlen(o->click_base) > 512))
 		return err_set(e, EXIT_USAGE, "--click-base: not an http(s) URL");
 	if (o->open_base != NULL && (!html_url_ok(o->open_base) || strlen(o->open_base) > 512))
@@ -122,85 +115,22 @@ mailmsg_message_id(const char *campaign, const char *user, const char *domain, c
 	return n < 0 || (size_t)n >= sz ? -1 : 0;
 }
 
-static int
-hmac_hex(const unsigned char *key, size_t keylen, const char *data, size_t n, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data, n, md, &mdlen) == NULL ||
-	    mdlen != 32)
-		return -1;
-	hex(md, 32, out);
-	return 0;
-}
-
 /*
- * The same HMAC with the context of m, keyed once for a run's key rather than
- * per link (fetching the algorithm and keying cost more than the hash).
+ * Appends base, "?" or "&", "t=" and the token of t (sealed under the first
+ * key: docs/trackd.md). Returns 0, or -1 with e set.
  */
 static int
-mac_hex(struct mailmsg *m, const unsigned char *key, size_t keylen, const char *data, size_t n,
-    char out[65])
+add_token_link(struct mailmsg *m, struct buf *st, const struct mailmsg_opts *o, const char *base,
+    const struct linktoken *t, struct err *e)
 {
-	EVP_MAC_CTX *c = m->mac;
-	unsigned char md[32];
-	size_t mdlen = 0;
+	long n = linktoken_encode(o->keys, t, m->tok, sizeof m->tok, e);
 
-	if (c == NULL) {
-		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-
-		c = mac ? EVP_MAC_CTX_new(mac) : NULL;
-		EVP_MAC_free(mac);
-		if (c == NULL)
-			return -1;
-		m->mac = c;
-	}
-	if (m->mac_key == NULL || m->mac_keylen != keylen || memcmp(m->mac_key, key, keylen) != 0) {
-		OSSL_PARAM p[2];
-
-		if (m->mac_key != NULL)
-			OPENSSL_clear_free(m->mac_key, m->mac_keylen);
-		m->mac_key = NULL;
-		p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-		p[1] = OSSL_PARAM_construct_end();
-		if (EVP_MAC_init(c, key, keylen, p) != 1 ||
-		    (m->mac_key = OPENSSL_memdup(key, keylen ? keylen : 1)) == NULL)
-			return -1;
-		m->mac_keylen = keylen;
-	} else if (EVP_MAC_init(c, NULL, 0, NULL) != 1) {
+	if (n < 0)
 		return -1;
-	}
-	if (EVP_MAC_update(c, (const unsigned char *)data, n) != 1 ||
-	    EVP_MAC_final(c, md, &mdlen, sizeof md) != 1 || mdlen != 32)
-		return -1;
-	hex(md, 32, out);
+	if ((base && (buf_adds(st, base) < 0 || buf_adds(st, strchr(base, '?') ? "&t=" : "?t=") < 0)) ||
+	    buf_add(st, m->tok, (size_t)n) < 0)
+		return err_nomem(e);
 	return 0;
-}
-
-/* What the unsubscribe token signs: campaign "\n" lowercase(email). Its length, or -1. */
-static long
-unsub_data(const char *campaign, const char *email, char *buf, size_t sz)
-{
-	size_t i, n = strlen(campaign), m = strlen(email);
-
-	if (n + 1 + m > sz)
-		return -1;
-	memcpy(buf, campaign, n);
-	buf[n] = '\n';
-	for (i = 0; i < m; i++)
-		buf[n + 1 + i] = (char)tolower((unsigned char)email[i]);
-	return (long)(n + 1 + m);
-}
-
-int
-mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *campaign,
-    const char *email, char out[65])
-{
-	char buf[512];
-	long n = unsub_data(campaign, email, buf, sizeof buf);
-
-	return n < 0 ? -1 : hmac_hex(key, keylen, buf, (size_t)n, out);
 }
 
 int
@@ -306,12 +236,13 @@ store_str(struct buf *st, const char *s, int *bad)
 /* The link to put in the email for a catalog URL: UTM parameters, then the
  * click-tracking redirect when asked for. Stored; returns its offset. */
 static size_t
-store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url, const char *campaign,
-    const char *variant, const char *user, int *bad)
+store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url,
+    struct linktoken *t, int *bad)
 {
 	struct buf *st = &m->t[T_STORE], *u = &m->t[T_URL];
 	size_t off = st->len;
-	char sig[65];
+	const char *campaign = t->campaign, *variant = t->variant;
+	struct err e;
 
 	buf_reset(u);
 	if (add_utm(u, url, o->utm_source ? o->utm_source : "recmail", campaign, variant) < 0) {
@@ -320,17 +251,15 @@ store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url, con
 	}
 	if (o->click_base == NULL)
 		return store_str(st, u->s, bad);
-	if (buf_adds(st, o->click_base) < 0 ||
-	    buf_addc(st, strchr(o->click_base, '?') ? '&' : '?') < 0 ||
-	    buf_adds(st, "u=") < 0 || mailmsg_pct(st, u->s) < 0 ||
-	    buf_adds(st, "&c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
-	    buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0)
-		*bad = 1;
-	if (o->key != NULL && !*bad) {
-		if (mac_hex(m, o->key, o->keylen, u->s, u->len, sig) < 0 ||
-		    buf_adds(st, "&s=") < 0 || buf_adds(st, sig) < 0)
+	t->kind = LINKTOKEN_CLICK;
+	t->url = u->s;
+	/* a catalog URL too long for a token is no link at all, rather than a broken one */
+	if (add_token_link(m, st, o, o->click_base, t, &e) < 0) {
+		st->len = off;
+		if (e.code != EXIT_DATA)
 			*bad = 1;
 	}
+	t->url = "";
 	if (buf_addc(st, '\0') < 0)
 		*bad = 1;
 	return off;
@@ -474,9 +403,11 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	const char *subj = NULL, *pre = NULL, *body = NULL, *domain;
 	const struct mailtext *mt;
 	size_t bodylen = 0, nitems, i, ntop = 0, unsub_off = 0, pixel_off = 0, footer_off;
+	size_t ref_off = (size_t)-1;
 	const json_t *items;
 	json_t *root = NULL;
-	char date[40], boundary[64], token[65];
+	struct linktoken lt;
+	char date[40], boundary[64];
 	int bad = 0, rc = -1;
 
 	if (mailmsg_check_meta(o, meta, e) < 0)
@@ -512,6 +443,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	mime_date(o->date, date, sizeof date);
 
 	/* the stored strings: offsets now, pointers once the store stops growing */
+	lt = (struct linktoken){ LINKTOKEN_CLICK, (int64_t)o->date, campaign, variant, user, "", "", "" };
 	buf_reset(st);
 	for (i = 0; i < nitems; i++) {
 		const json_t *it = json_array_get(items, i);
@@ -529,7 +461,8 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		io[i].title = store_clean(st, title && title[0] ? title : sku, &bad);
 		price_format(it, locale, price, sizeof price);
 		io[i].price = store_str(st, price, &bad);
-		io[i].url = html_url_ok(url) ? store_link(m, o, url, campaign, variant, user, &bad) :
+		lt.item = sku ? sku : "";
+		io[i].url = html_url_ok(url) ? store_link(m, o, url, &lt, &bad) :
 		    store_str(st, "", &bad);
 		io[i].image = store_str(st, html_url_ok(img) ? img : "", &bad);
 		reason_text(json_object_get(it, "reason"), mt, st, &io[i].reason, &bad);
@@ -537,30 +470,31 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	footer_off = st->len;
 	if (mailtext_footer(st, mt, brand) < 0 || buf_addc(st, '\0') < 0)
 		bad = 1;
+	lt.item = "";
 	if (o->unsub_url != NULL) {
-		char data[512];
-		long dn = unsub_data(campaign, email, data, sizeof data);
-
-		if (dn < 0 || mac_hex(m, o->key, o->keylen, data, (size_t)dn, token) < 0) {
-			err_set(e, EXIT_SOFTWARE, "HMAC failed");
-			goto done;
-		}
 		unsub_off = st->len;
-		if (buf_adds(st, o->unsub_url) < 0 ||
-		    buf_addc(st, strchr(o->unsub_url, '?') ? '&' : '?') < 0 ||
-		    buf_adds(st, "c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
-		    buf_adds(st, "&e=") < 0 || mailmsg_pct(st, email) < 0 ||
-		    buf_addf(st, "&t=%s", token) < 0 || buf_addc(st, '\0') < 0)
+		lt.kind = LINKTOKEN_UNSUB;
+		lt.email = email;
+		if (add_token_link(m, st, o, o->unsub_url, &lt, e) < 0)
+			goto done;
+		lt.email = "";
+		if (buf_addc(st, '\0') < 0)
 			bad = 1;
 	}
 	if (o->open_base != NULL) {
 		pixel_off = st->len;
-		if (buf_adds(st, o->open_base) < 0 ||
-		    buf_addc(st, strchr(o->open_base, '?') ? '&' : '?') < 0 ||
-		    buf_adds(st, "c=") < 0 || mailmsg_pct(st, campaign) < 0 ||
-		    buf_adds(st, "&r=") < 0 || mailmsg_pct(st, user) < 0 ||
-		    buf_adds(st, "&v=") < 0 || mailmsg_pct(st, variant) < 0 ||
-		    buf_addc(st, '\0') < 0)
+		lt.kind = LINKTOKEN_OPEN;
+		if (add_token_link(m, st, o, o->open_base, &lt, e) < 0)
+			goto done;
+		if (buf_addc(st, '\0') < 0)
+			bad = 1;
+	}
+	if (o->keys != NULL && o->keys->n > 0) {
+		ref_off = st->len;
+		lt.kind = LINKTOKEN_REF;
+		if (add_token_link(m, st, o, NULL, &lt, e) < 0)
+			goto done;
+		if (buf_addc(st, '\0') < 0)
 			bad = 1;
 	}
 	if (bad)
@@ -599,10 +533,8 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		goto nomem;
 	if (variant[0] && mime_header_raw(&m->head, "X-Variant", misc->s, e) < 0)
 		goto done;
-	buf_reset(misc);
-	if (mailmsg_pct(misc, user) < 0)
-		goto nomem;
-	if (mime_header_raw(&m->head, "X-Recmail-User", misc->s, e) < 0)
+	/* who the message is for, for mailsend's events: sealed, so a forward shows nobody */
+	if (ref_off != (size_t)-1 && mime_header_raw(&m->head, "X-Recmail-Ref", st->s + ref_off, e) < 0)
 		goto done;
 	buf_reset(misc);
 	if (buf_addf(misc, "multipart/alternative;\x1f" "boundary=\"%s\"", boundary) < 0)

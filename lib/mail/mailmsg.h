@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "mail/html.h"
+#include "mail/linktoken.h"
 
 /* What every message of a run shares (the options of mailfmt). */
 struct mailmsg_opts {
@@ -16,12 +17,12 @@ struct mailmsg_opts {
 	const char *reply_name, *reply_addr;        /* Reply-To, or NULL */
 	const char *campaign;                       /* overrides meta.campaign; NULL: use meta */
 	const char *utm_source;                     /* utm_source value */
-	const char *click_base;                     /* click-tracking redirect, or NULL */
-	const char *open_base;                      /* open-tracking pixel, or NULL */
+	const char *click_base;                     /* click-tracking redirect (trackd /c), or NULL */
+	const char *open_base;                      /* open-tracking pixel (trackd /o), or NULL */
 	const char *unsub_mailto;                   /* address for mailto: unsubscribe, or NULL */
-	const char *unsub_url;                      /* https one-click base, or NULL */
-	const unsigned char *key;                   /* HMAC key for tokens (needed with unsub_url) */
-	size_t keylen;
+	const char *unsub_url;                      /* https one-click base (trackd /u), or NULL */
+	const struct linktoken_keys *keys;          /* seal the links' tokens and X-Recmail-Ref;
+	                                               needed with any of the three bases */
 	time_t date;                                /* the Date of every message */
 	const struct html_tmpl *tmpl;               /* the HTML part */
 };
@@ -37,9 +38,7 @@ struct mailmsg {
 	char rcpt[256];             /* the To address */
 	char user[256];             /* meta.user (or the address), for reports */
 	struct buf t[6];            /* scratch */
-	void *mac;                  /* EVP_MAC_CTX: HMAC-SHA256 keyed once with ... */
-	unsigned char *mac_key;     /* ... a copy of this key */
-	size_t mac_keylen;
+	char tok[LINKTOKEN_MAX + 1];
 };
 
 void mailmsg_init(struct mailmsg *m);
@@ -47,8 +46,8 @@ void mailmsg_free(struct mailmsg *m);
 
 /*
  * Checks what a run needs from o: valid addresses, a campaign that is a token
- * ([A-Za-z0-9._:-], 1..64), an https unsubscribe base only with a key of at
- * least 16 bytes, http(s) tracking bases. Returns 0, or -1 with e set (EXIT_USAGE).
+ * ([A-Za-z0-9._:-], 1..64), an https unsubscribe base, http(s) tracking bases,
+ * and a link key when any base is given. Returns 0, or -1 with e set (EXIT_USAGE).
  */
 int mailmsg_check_opts(const struct mailmsg_opts *o, struct err *e);
 
@@ -75,13 +74,6 @@ int mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t 
  */
 int mailmsg_message_id(const char *campaign, const char *user, const char *domain, char *out,
     size_t sz);
-
-/*
- * The unsubscribe token: lowercase hex of HMAC-SHA256(key, campaign "\n"
- * lowercase(email)), 64 digits and a NUL in out. Returns 0, or -1 on failure.
- */
-int mailmsg_unsub_token(const unsigned char *key, size_t keylen, const char *campaign,
-    const char *email, char out[65]);
 
 /* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). Returns 0 or -1. */
 int mailmsg_pct(struct buf *out, const char *s);

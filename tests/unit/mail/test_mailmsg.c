@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/hmac.h>
-
 #include "mail/mailmsg.h"
 #include "unit.h"
 
@@ -14,16 +12,8 @@ static const char *tmpl_src = "<title>{{subject}}</title>{{{body_html}}}{{#items
 static void
 test_tokens(void)
 {
-	unsigned char md[32];
-	unsigned int mdlen;
-	char tok[65], want[65], a[100], b[100], c[100];
-	size_t i;
+	char a[100], b[100], c[100];
 
-	CHECK_INT(mailmsg_unsub_token((const unsigned char *)"k", 1, "c1", "Ann@Example.com", tok), 0);
-	HMAC(EVP_sha256(), "k", 1, (const unsigned char *)"c1\nann@example.com", 18, md, &mdlen);
-	for (i = 0; i < 32; i++)
-		snprintf(want + 2 * i, 3, "%02x", md[i]);
-	CHECK_STR(tok, want);
 	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", a, sizeof a), 0);
 	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", b, sizeof b), 0);
 	CHECK_INT(mailmsg_message_id("c2", "u1", "example.com", c, sizeof c), 0);
@@ -69,7 +59,8 @@ test_build(void)
 	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), 0);
 	CHECK(strstr(m.head.s, "\nSubject: Hi\n") != NULL);
 	CHECK(strstr(m.head.s, "To: A <a@example.com>\n") != NULL);
-	CHECK(strstr(m.head.s, "\nX-Campaign: c1\nX-Variant: llm\nX-Recmail-User: u1\n") != NULL);
+	CHECK(strstr(m.head.s, "\nX-Campaign: c1\nX-Variant: llm\n") != NULL);
+	CHECK(strstr(m.head.s, "u1") == NULL);
 	CHECK(strstr(m.body.s, "&lt;T&gt; =E2=82=AC3.00") != NULL);
 	CHECK(strstr(m.body.s, "Hello &lt;b&gt;") != NULL);
 	CHECK(strstr(m.body.s, "javascript") == NULL);
@@ -82,12 +73,99 @@ test_build(void)
 	json_object_set_new(meta, "email", json_string("a@example.com\nBcc: x@y.z"));
 	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), -1);
 	CHECK_STR(e.msg, "meta.email is not a valid address");
-	/* an https unsubscribe base needs a key */
+	/* an https unsubscribe base, a click base and an open pixel need a key */
 	o.unsub_url = "https://x.example/u";
 	CHECK_INT(mailmsg_check_opts(&o, &e), -1);
+	o.unsub_url = NULL;
+	o.open_base = "https://x.example/o";
+	CHECK_INT(mailmsg_check_opts(&o, &e), -1);
+	CHECK(strstr(e.msg, "--open-pixel needs a link key") != NULL);
 	mailmsg_free(&m);
 	html_free(&t);
 	json_decref(meta);
+}
+
+static void qp_decode(const struct buf *in, struct buf *out);
+
+/* The token after the first "t=" following pre in s, decoded into d. */
+static int
+token_after(const char *s, const char *pre, const struct linktoken_keys *ks, struct linktoken *d,
+    char *store)
+{
+	const char *p = strstr(s, pre);
+	size_t n;
+
+	if (p == NULL || (p = strstr(p, "t=")) == NULL)
+		return -1;
+	p += 2;
+	n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+	return linktoken_decode(ks, p, n, d, store, NULL);
+}
+
+static void
+test_tracked_links_are_opaque(void)
+{
+	static const char *src = "{{#items}}<a href=\"{{url}}\">x</a>{{/items}}"
+	    "<img src=\"{{open_pixel_url}}\"><a href=\"{{unsubscribe_url}}\">u</a>";
+	struct linktoken_keys ks;
+	struct linktoken d;
+	struct html_tmpl t;
+	struct mailmsg m;
+	struct err e;
+	struct mailmsg_opts o = { .from_addr = "shop@example.com", .date = 1764000000, .tmpl = &t,
+		.click_base = "https://t.example/c", .open_base = "https://t.example/o",
+		.unsub_url = "https://t.example/u", .keys = &ks };
+	json_t *meta = json_loads("{\"user\":\"cust77\",\"email\":\"zoe@example.com\","
+	    "\"campaign\":\"c1\",\"variant\":\"llm\",\"items\":[{\"item\":\"s1\","
+	    "\"url\":\"https://x.example/p\"}]}", 0, NULL);
+	const char *content = "{\"subject\":\"Hi\",\"body_text\":\"Hello\"}";
+	char store[LINKTOKEN_MAX];
+	const char *at;
+	struct buf body;
+
+	buf_init(&body);
+	linktoken_keys_init(&ks);
+	CHECK_INT(linktoken_keys_add(&ks, (const unsigned char *)"0123456789abcdef", 16, &e), 0);
+	CHECK_INT(html_compile(&t, src, strlen(src), "t", &e), 0);
+	CHECK_INT(mailmsg_check_opts(&o, &e), 0);
+	mailmsg_init(&m);
+	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), 0);
+	/* the customer id shows nowhere, the address only in To */
+	CHECK(strstr(m.head.s, "cust77") == NULL && strstr(m.body.s, "cust77") == NULL);
+	CHECK(strstr(m.body.s, "zoe") == NULL);
+	at = strstr(m.head.s, "zoe@");
+	CHECK(at != NULL && strstr(at + 1, "zoe@") == NULL);
+	CHECK(strstr(m.head.s, "X-Recmail-User") == NULL);
+	at = strstr(m.head.s, "\nX-Recmail-Ref: ");
+	CHECK(at != NULL);
+	if (at != NULL) {
+		at += strlen("\nX-Recmail-Ref: ");
+		CHECK_INT(linktoken_decode(&ks, at, strcspn(at, "\n"), &d, store, NULL), 0);
+		CHECK_INT(d.kind, LINKTOKEN_REF);
+		CHECK_STR(d.user, "cust77");
+	}
+	CHECK_INT(token_after(m.head.s, "List-Unsubscribe: <https://t.example/u?", &ks, &d, store), 0);
+	CHECK_INT(d.kind, LINKTOKEN_UNSUB);
+	CHECK_STR(d.email, "zoe@example.com");
+	CHECK_STR(d.user, "cust77");
+	CHECK_STR(d.campaign, "c1");
+	CHECK_STR(d.variant, "llm");
+	CHECK_INT(d.issued, 1764000000);
+	qp_decode(&m.body, &body);
+	CHECK_INT(token_after(body.s, "https://t.example/c?", &ks, &d, store), 0);
+	CHECK_INT(d.kind, LINKTOKEN_CLICK);
+	CHECK_STR(d.item, "s1");
+	CHECK_STR(d.email, "");
+	CHECK_STR(d.url, "https://x.example/p?utm_source=recmail&utm_medium=email&utm_campaign=c1"
+	    "&utm_content=llm");
+	CHECK_INT(token_after(body.s, "https://t.example/o?", &ks, &d, store), 0);
+	CHECK_INT(d.kind, LINKTOKEN_OPEN);
+	CHECK_STR(d.user, "cust77");
+	buf_free(&body);
+	mailmsg_free(&m);
+	html_free(&t);
+	json_decref(meta);
+	linktoken_keys_free(&ks);
 }
 
 /* The body of m with quoted-printable undone (soft breaks and =XX; the boundary's "=_" stays). */
@@ -193,6 +271,7 @@ main(void)
 	RUN(test_tokens);
 	RUN(test_pct);
 	RUN(test_build);
+	RUN(test_tracked_links_are_opaque);
 	RUN(test_fixed_texts_follow_the_locale);
 	return UNIT_DONE();
 }
