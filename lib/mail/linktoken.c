@@ -17,7 +17,7 @@
 #define HEAD 3                  /* version, key id */
 #define NONCE 12
 #define TAG 16
-#define NFIELDS 6
+#define NFIELDS 7
 #define PT_MAX ((LINKTOKEN_MAX / 4) * 3 - HEAD - NONCE - TAG)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -214,7 +214,8 @@ long
 linktoken_encode(const struct linktoken_keys *ks, const struct linktoken *t, char *out,
     size_t sz, struct err *e)
 {
-	const char *f[NFIELDS] = { t->campaign, t->variant, t->user, t->item, t->url, t->email };
+	const char *f[NFIELDS] = { t->campaign, t->variant, t->user, t->item, t->url, t->email,
+	    t->lang };
 	unsigned char pt[PT_MAX], tok[HEAD + NONCE + PT_MAX + TAG], md[SHA256_DIGEST_LENGTH];
 	const struct linktoken_key *key = &ks->k[0];
 	EVP_CIPHER_CTX *c = NULL;
@@ -267,7 +268,7 @@ static int
 parse_plain(const unsigned char *pt, size_t n, struct linktoken *t, char *store)
 {
 	const char **f[NFIELDS] = { &t->campaign, &t->variant, &t->user, &t->item, &t->url,
-	    &t->email };
+	    &t->email, &t->lang };
 	size_t k = 9, s = 0, i;
 	uint64_t v = 0;
 

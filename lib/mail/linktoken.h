@@ -11,8 +11,8 @@
  * A token is base64url (no padding) of
  *   version(1) | key id(2) | nonce(12) | AES-256-GCM(plaintext) | tag(16)
  * with version and key id as the additional data. The plaintext is
- *   kind(1) | issued(8, big-endian unix seconds) | 6 x (length(2) | bytes)
- * for campaign, variant, user, item, url and email (docs/trackd.md). The nonce is
+ *   kind(1) | issued(8, big-endian unix seconds) | 7 x (length(2) | bytes)
+ * for campaign, variant, user, item, url, email and lang (docs/trackd.md). The nonce is
  * the first 12 bytes of SHA-256(nonce key | version | key id | plaintext): the
  * same link gives the same token (mailfmt's output does not depend on the run),
  * and two different links share a nonce only by a 96-bit collision.
@@ -47,6 +47,7 @@ struct linktoken {
 	int kind;
 	int64_t issued;
 	const char *campaign, *variant, *user, *item, *url, *email;
+	const char *lang;         /* meta.locale of an unsubscribe link: its page's language */
 };
 
 void linktoken_keys_init(struct linktoken_keys *ks);

@@ -443,7 +443,8 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	mime_date(o->date, date, sizeof date);
 
 	/* the stored strings: offsets now, pointers once the store stops growing */
-	lt = (struct linktoken){ LINKTOKEN_CLICK, (int64_t)o->date, campaign, variant, user, "", "", "" };
+	lt = (struct linktoken){ LINKTOKEN_CLICK, (int64_t)o->date, campaign, variant, user, "", "", "",
+	    "" };
 	buf_reset(st);
 	for (i = 0; i < nitems; i++) {
 		const json_t *it = json_array_get(items, i);
@@ -475,9 +476,10 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		unsub_off = st->len;
 		lt.kind = LINKTOKEN_UNSUB;
 		lt.email = email;
+		lt.lang = mt->lang;
 		if (add_token_link(m, st, o, o->unsub_url, &lt, e) < 0)
 			goto done;
-		lt.email = "";
+		lt.email = lt.lang = "";
 		if (buf_addc(st, '\0') < 0)
 			bad = 1;
 	}

@@ -15,7 +15,7 @@ static struct linktoken
 sample(void)
 {
 	struct linktoken t = { LINKTOKEN_CLICK, 1764000000, "2026-11-w48", "llm", "c1042", "sku9",
-	    "https://shop.example/p/sku9?utm_source=recmail", "ann@example.com" };
+	    "https://shop.example/p/sku9?utm_source=recmail", "ann@example.com", "de" };
 
 	return t;
 }
@@ -50,6 +50,7 @@ test_round_trip(void)
 	CHECK_STR(d.item, "sku9");
 	CHECK_STR(d.url, "https://shop.example/p/sku9?utm_source=recmail");
 	CHECK_STR(d.email, "ann@example.com");
+	CHECK_STR(d.lang, "de");
 	/* the same link gives the same token; another user another one */
 	CHECK_INT(linktoken_encode(&ks, &t, again, sizeof again, NULL), n);
 	CHECK_STR(again, tok);

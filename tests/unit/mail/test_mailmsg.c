@@ -147,6 +147,7 @@ test_tracked_links_are_opaque(void)
 	CHECK_INT(token_after(m.head.s, "List-Unsubscribe: <https://t.example/u?", &ks, &d, store), 0);
 	CHECK_INT(d.kind, LINKTOKEN_UNSUB);
 	CHECK_STR(d.email, "zoe@example.com");
+	CHECK_STR(d.lang, "en");
 	CHECK_STR(d.user, "cust77");
 	CHECK_STR(d.campaign, "c1");
 	CHECK_STR(d.variant, "llm");
