@@ -3,7 +3,7 @@ VERSION = 0.1.0
 PREFIX ?= /usr/local
 
 CC ?= cc
-PKGS = openblas lapacke libcurl jansson libcrypto libutf8proc
+PKGS = openblas lapacke libcurl jansson libcrypto libutf8proc libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

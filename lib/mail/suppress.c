@@ -1,8 +1,11 @@
 /* suppress.c - the suppression list: a hashed set of lowercased addresses */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/exitcode.h"
 #include "base/ndjson.h"
@@ -89,4 +92,51 @@ suppress_has(const struct suppress *s, const char *email)
 	long n = lower(email, buf);
 
 	return n > 0 && ids_find(&s->set, buf, (size_t)n) >= 0;
+}
+
+int
+suppress_append(const char *path, const char *email, const char *reason, long long ts,
+    struct err *e)
+{
+	char addr[ADDR_MAX + 1], *line;
+	json_t *o;
+	off_t end;
+	int fd, rc = -1;
+
+	if (lower(email, addr) <= 0)
+		return err_set(e, EXIT_DATA, "address empty or longer than %d bytes", ADDR_MAX);
+	if ((o = json_pack("{sssssI}", "email", addr, "reason", reason, "ts", (json_int_t)ts)) == NULL)
+		return err_set(e, EXIT_DATA, "address is not UTF-8");
+	line = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (line == NULL)
+		return err_nomem(e);
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	/* after a torn last line, start on a line of our own (the load then names the torn one) */
+	if ((end = lseek(fd, 0, SEEK_END)) > 0) {
+		char last;
+
+		if (pread(fd, &last, 1, end - 1) == 1 && last != '\n' && write(fd, "\n", 1) != 1) {
+			err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
+			goto done;
+		}
+	}
+	{
+		size_t n = strlen(line);
+
+		line[n] = '\n';
+		if (write(fd, line, n + 1) != (ssize_t)(n + 1) || fsync(fd) != 0) {
+			err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
+	free(line);
+	return rc;
 }

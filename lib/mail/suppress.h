@@ -25,6 +25,15 @@ long suppress_load(struct suppress *s, const char *path, struct err *e);
 /* Adds one address. Returns 0, or -1 with e set. */
 int suppress_add(struct suppress *s, const char *email, struct err *e);
 
+/*
+ * Appends {"email","reason","ts"} for email to the list at path (created 0600)
+ * and syncs it before returning, so a caller can acknowledge the request
+ * (trackd's one-click unsubscribe, bounces). Returns 0, or -1 with e set
+ * (EXIT_DATA for an address that is empty or too long, EXIT_CANTCREAT, EXIT_IO).
+ */
+int suppress_append(const char *path, const char *email, const char *reason, long long ts,
+    struct err *e);
+
 /* 1 when email (compared case-insensitively) is on the list, else 0. */
 int suppress_has(const struct suppress *s, const char *email);
 

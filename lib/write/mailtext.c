@@ -21,6 +21,9 @@ static const struct mailtext texts[] = {
 		.footer_anon = "You receive this email because you are a customer.",
 		.unsubscribe = "Unsubscribe",
 		.unsubscribe_label = "Unsubscribe: ",
+		.unsub_ask = "Do you want to stop receiving these emails?",
+		.unsub_done = "You are unsubscribed. You will receive no more of these emails.",
+		.unsub_bad = "This link is not valid.",
 	},
 	{
 		.lang = "de",
@@ -34,6 +37,9 @@ static const struct mailtext texts[] = {
 		.footer_anon = "Sie erhalten diese E-Mail, weil Sie bei uns Kundin oder Kunde sind.",
 		.unsubscribe = "Abmelden",
 		.unsubscribe_label = "Abmelden: ",
+		.unsub_ask = "Möchten Sie diese E-Mails nicht mehr erhalten?",
+		.unsub_done = "Sie sind abgemeldet und erhalten diese E-Mails nicht mehr.",
+		.unsub_bad = "Dieser Link ist ungültig.",
 	},
 	{
 		.lang = "fr",
@@ -47,6 +53,9 @@ static const struct mailtext texts[] = {
 		.footer_anon = "Vous recevez cet e-mail parce que vous avez effectué des achats chez nous.",
 		.unsubscribe = "Se désabonner",
 		.unsubscribe_label = "Se désabonner" NBSP ": ",
+		.unsub_ask = "Vous ne souhaitez plus recevoir ces e-mails" NBSP "?",
+		.unsub_done = "Vous êtes désabonné(e). Vous ne recevrez plus ces e-mails.",
+		.unsub_bad = "Ce lien n’est pas valide.",
 	},
 	{
 		.lang = "es",
@@ -60,6 +69,9 @@ static const struct mailtext texts[] = {
 		.footer_anon = "Recibe este correo electrónico porque es usted cliente.",
 		.unsubscribe = "Darse de baja",
 		.unsubscribe_label = "Darse de baja: ",
+		.unsub_ask = "¿Desea dejar de recibir estos correos electrónicos?",
+		.unsub_done = "Se ha dado de baja. No recibirá más correos electrónicos como estos.",
+		.unsub_bad = "Este enlace no es válido.",
 	},
 };
 

@@ -20,6 +20,8 @@ struct mailtext {
 	const char *footer_anon;                    /* the same without a brand */
 	const char *unsubscribe;                    /* the link text */
 	const char *unsubscribe_label;              /* before the link in text/plain: "Unsubscribe: " */
+	const char *unsub_ask, *unsub_done;         /* trackd's pages: the question, the answer */
+	const char *unsub_bad;                      /* trackd: a link that does not open */
 };
 
 /*
