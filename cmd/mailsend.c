@@ -12,7 +12,6 @@
 
 #include "base/cli.h"
 #include "base/fmode.h"
-#include "mail/linktoken.h"
 #include "mail/mailmsg.h"
 #include "mail/mbox.h"
 #include "mail/mime.h"
@@ -93,16 +92,6 @@ sleep_s(double s)
 		;
 }
 
-/* A header's value decoded from the percent-encoding mailfmt gives X- headers. */
-static void
-xheader(struct run *r, const char *head, size_t hn, const char *name, char *out, size_t sz)
-{
-	out[0] = '\0';
-	if (mime_find_header(head, hn, name, &r->hv) == 1 &&
-	    mailmsg_unpct(r->hv.s, r->hv.len, out, sz) < 0)
-		out[0] = '\0';
-}
-
 /* The outcome of an attempt into the line its intent reserved; a suppression (no attempt) appended. */
 static int
 log_attempt(struct run *r, const char *id, const char *rcpt, const char *status, int attempt,
@@ -115,43 +104,21 @@ log_attempt(struct run *r, const char *id, const char *rcpt, const char *status,
 	return sentlog_result(&r->log, id, rcpt, status, time(NULL), attempt, reply, e);
 }
 
-/*
- * The customer a message is for: the sealed X-Recmail-Ref of mailfmt, else the
- * X-Recmail-User of messages formatted before it, else the address.
- */
-static const char *
-event_user(struct run *r, const char *head, size_t hn, const char *rcpt, char *user, size_t sz,
-    char *store)
-{
-	struct linktoken t;
-
-	if (mime_find_header(head, hn, "X-Recmail-Ref", &r->hv) == 1) {
-		if (linktoken_decode(&r->keys, r->hv.s, r->hv.len, &t, store, NULL) == 0 &&
-		    t.kind == LINKTOKEN_REF && t.user[0] != '\0')
-			return t.user;
-		return NULL;
-	}
-	xheader(r, head, hn, "X-Recmail-User", user, sz);
-	return user[0] ? user : rcpt;
-}
-
 static int
 event(struct run *r, const char *head, size_t hn, const char *id, const char *rcpt,
     struct err *e)
 {
-	char user[256], campaign[128], variant[128], store[LINKTOKEN_MAX];
-	const char *who;
+	struct mailmsg_ref ref;
 	json_t *o;
 	int rc;
 
 	if (r->events == NULL)
 		return 0;
-	if ((who = event_user(r, head, hn, rcpt, user, sizeof user, store)) == NULL)
+	if (mailmsg_read_ref(&r->keys, head, hn, &r->hv, &ref) < 0)
 		return err_set(e, EXIT_SOFTWARE, "%s: X-Recmail-Ref no longer opens", id);
-	xheader(r, head, hn, "X-Campaign", campaign, sizeof campaign);
-	xheader(r, head, hn, "X-Variant", variant, sizeof variant);
-	o = json_pack("{sssssssssssI}", "event", "sent", "user", who, "campaign", campaign,
-	    "variant", variant, "message_id", id, "ts", (json_int_t)time(NULL));
+	o = json_pack("{sssssssssssI}", "event", "sent", "user", ref.user[0] ? ref.user : rcpt,
+	    "campaign", ref.campaign, "variant", ref.variant, "message_id", id,
+	    "ts", (json_int_t)time(NULL));
 	if (o == NULL)
 		return err_set(e, EXIT_DATA, "event fields are not UTF-8");
 	rc = ndjson_write(r->events, o, e);
@@ -166,7 +133,8 @@ static int
 deliver(struct run *r, const char *where, const char *msg, size_t n, struct err *e)
 {
 	size_t hn = mime_head_len(msg, n);
-	char id[512], rcpt[320], from[320], user[256], store[LINKTOKEN_MAX];
+	char id[512], rcpt[320], from[320];
+	struct mailmsg_ref ref;
 	struct err se;
 	enum sentlog_state st;
 	enum smtp_result res = SMTP_TEMPFAIL;
@@ -191,7 +159,7 @@ deliver(struct run *r, const char *where, const char *msg, size_t n, struct err 
 		return 0;
 	}
 	/* an event that cannot name its customer stops the run before the message goes out */
-	if (r->events != NULL && event_user(r, msg, hn, rcpt, user, sizeof user, store) == NULL)
+	if (r->events != NULL && mailmsg_read_ref(&r->keys, msg, hn, &r->hv, &ref) < 0)
 		return err_set(e, EXIT_USAGE, "%s: %s: X-Recmail-Ref does not open with the link keys "
 		    "(RECMAIL_UNSUB_KEY or --key-file)", where, id);
 	if (r->env_from != NULL) {

@@ -620,3 +620,32 @@ done:
 	json_decref(root);
 	return rc;
 }
+
+/* A header's value, decoded from the percent-encoding mailfmt gives X- headers; "" when absent. */
+static void
+xheader(const char *head, size_t hn, const char *name, struct buf *v, char *out, size_t sz)
+{
+	out[0] = '\0';
+	if (mime_find_header(head, hn, name, v) == 1 && mailmsg_unpct(v->s, v->len, out, sz) < 0)
+		out[0] = '\0';
+}
+
+int
+mailmsg_read_ref(const struct linktoken_keys *ks, const char *head, size_t hn,
+    struct buf *scratch, struct mailmsg_ref *ref)
+{
+	char store[LINKTOKEN_MAX];
+	struct linktoken t;
+
+	xheader(head, hn, "X-Campaign", scratch, ref->campaign, sizeof ref->campaign);
+	xheader(head, hn, "X-Variant", scratch, ref->variant, sizeof ref->variant);
+	if (mime_find_header(head, hn, "X-Recmail-Ref", scratch) != 1) {
+		xheader(head, hn, "X-Recmail-User", scratch, ref->user, sizeof ref->user);
+		return 0;
+	}
+	if (linktoken_decode(ks, scratch->s, scratch->len, &t, store, NULL) < 0 ||
+	    t.kind != LINKTOKEN_REF || t.user[0] == '\0' || strlen(t.user) >= sizeof ref->user)
+		return -1;
+	memcpy(ref->user, t.user, strlen(t.user) + 1);
+	return 0;
+}

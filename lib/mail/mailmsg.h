@@ -75,6 +75,20 @@ int mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t 
 int mailmsg_message_id(const char *campaign, const char *user, const char *domain, char *out,
     size_t sz);
 
+/* Whom and what a message is for, as mailfmt wrote it into the headers. */
+struct mailmsg_ref {
+	char user[256], campaign[128], variant[128];
+};
+
+/*
+ * Reads ref from the header block head[0..hn): user from X-Recmail-Ref opened
+ * with ks, else from the X-Recmail-User of a message formatted before it, else
+ * ""; campaign and variant from X-Campaign and X-Variant (percent-decoded).
+ * scratch is reused. Returns 0, or -1 when X-Recmail-Ref does not open with ks.
+ */
+int mailmsg_read_ref(const struct linktoken_keys *ks, const char *head, size_t hn,
+    struct buf *scratch, struct mailmsg_ref *ref);
+
 /* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). Returns 0 or -1. */
 int mailmsg_pct(struct buf *out, const char *s);
 
