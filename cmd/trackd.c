@@ -40,6 +40,7 @@ static const unsigned char gif[] = {
 	0x00, 0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00,
 	0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
 };
+static struct upload no_body;   /* the marker of a GET or HEAD whose headers were seen */
 static const char not_found_text[] = "not found\n";
 static const char unavailable_text[] = "temporarily unavailable\n";
 
@@ -179,32 +180,37 @@ done:
 	return rc;
 }
 
+/*
+ * MHD calls this first with the headers, then with each piece of the body, then once with
+ * none: the answer goes on that last call (an answer on the first call closes the connection).
+ */
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *data, size_t *size, void **con_cls)
 {
 	struct server *s = cls;
 	struct upload *up = *con_cls;
+	int post = strcmp(method, "POST") == 0;
 
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "POST") != 0)
+	if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_buf(c, MHD_HTTP_METHOD_NOT_ALLOWED, not_found_text,
 		    sizeof not_found_text - 1, MHD_RESPMEM_PERSISTENT, "text/plain", NULL);
-	if (strcmp(method, "POST") != 0)
-		return answer(s, c, url, method, NULL);
 	if (up == NULL) {
-		if ((up = calloc(1, sizeof *up)) == NULL)
+		if (post && (up = calloc(1, sizeof *up)) == NULL)
 			return MHD_NO;
-		*con_cls = up;
+		*con_cls = post ? up : &no_body;
 		return MHD_YES;
 	}
 	if (*size > 0) {
-		if (up->n + *size > BODY_MAX)
-			up->too_big = 1;
+		if (up == &no_body || up->n + *size > BODY_MAX)
+			up->too_big = up != &no_body;
 		else
 			memcpy(up->s + up->n, data, *size), up->n += *size;
 		*size = 0;
 		return MHD_YES;
 	}
+	if (up == &no_body)
+		return answer(s, c, url, method, NULL);
 	up->s[up->n] = '\0';
 	if (up->too_big)
 		return send_buf(c, MHD_HTTP_CONTENT_TOO_LARGE, not_found_text, sizeof not_found_text - 1,
@@ -215,7 +221,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
-	free(*con_cls);
+	if (*con_cls != &no_body)
+		free(*con_cls);
 	*con_cls = NULL;
 }
 
