@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# tests/bounces.bats - bounces: DSNs (RFC 3464 and non-standard), ARF complaints (RFC 5965) and
+# unsubscribe mails -> events and the suppression list; samples in tests/bounces/ after the RFCs' examples
+
+load helpers
+
+setup() {
+	setup_scratch
+	S="$RECMAIL_ROOT/tests/bounces"
+	for u in a:aaaa1111:llm b:bbbb2222:template c:cccc3333:llm d:dddd4444:template e:eeee5555:llm \
+	    f:ffff6666:template; do
+		IFS=: read -r user id arm <<<"$u"
+		jq -nc --arg u "$user" --arg id "<$id.c1@example.com>" --arg v "$arm" \
+		    '{event:"sent", user:("u-" + $u), campaign:"c1", variant:$v, message_id:$id, ts:1764000000}'
+	done > sent.ndjson
+	jq -nc '{message_id:"<ffff6666.c1@example.com>", recipient:"fay@example.org", status:"accepted",
+	    time:1764000000, attempt:1, reply:"250 OK"}' > sent-log.ndjson
+	mkdir box
+	cp "$S"/*.eml box/
+}
+
+@test "bounces: each report becomes one event of its customer and arm; the right ones are suppressed" {
+	run_both bounces --sent sent.ndjson --sent-log sent-log.ndjson --suppress sup.ndjson --now 1764100000 box
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | jq -c '[.event,.user,.variant,.kind,.status,.message_id]' | sort > got
+	cat > want <<-'EOF'
+		["bounce","u-a","llm","hard","5.1.1","<aaaa1111.c1@example.com>"]
+		["bounce","u-b","template","soft","4.4.1","<bbbb2222.c1@example.com>"]
+		["bounce","u-d","template","hard","550","<dddd4444.c1@example.com>"]
+		["bounce","u-e","llm","soft","4.2.2","<eeee5555.c1@example.com>"]
+		["complaint","u-c","llm",null,null,"<cccc3333.c1@example.com>"]
+		["unsubscribe","u-f","template",null,null,"<ffff6666.c1@example.com>"]
+		EOF
+	diff want got
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.event=="complaint") | .feedback_type')" = abuse ]
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.event=="unsubscribe") | .via')" = mailto ]
+	printf '%s\n' "$output" | jq -e 'select(.ts != 1764100000)' > /dev/null && false
+	# hard bounces, the complainer and the unsubscriber; not the soft bounces
+	[ "$(jq -r '.email + " " + .reason' sup.ndjson | sort | tr '\n' ',')" = \
+	    "ann@example.org bounce,cara@example.org complaint,dan@example.org bounce,fay@example.org unsubscribe," ]
+	[[ "$stderr" == *"8 messages: 4 bounces (2 hard), 1 complaints, 1 unsubscribes, 0 not matched to a sent message, 2 others"* ]]
+}
+
+@test "bounces: --suppress-soft suppresses soft bounces too; an mbox on stdin reads the same" {
+	for f in box/*.eml; do printf 'From MAILER-DAEMON Thu Jan  1 00:00:00 2025\n'; cat "$f"; echo; done > in.mbox
+	bounces --sent sent.ndjson --suppress sup.ndjson --suppress-soft < in.mbox > ev.ndjson
+	[ "$(jq -r .email sup.ndjson | sort | tr '\n' ' ')" = \
+	    "ann@example.org bob@example.org cara@example.org dan@example.org eve@example.org fay@example.org " ]
+	# without the sent-log the unsubscriber's mail cannot be matched: suppressed, no event
+	[ "$(jq -r .event ev.ndjson | sort | uniq -c | tr -s ' ' | tr '\n' ',')" = " 4 bounce, 1 complaint," ]
+}
+
+@test "bounces: a report about a message not in --sent is suppressed and reported, not counted" {
+	sed -i 's/aaaa1111/zzzz9999/' box/dsn-hard.eml
+	run_both bounces --sent sent.ndjson --suppress sup.ndjson box
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"dsn-hard.eml: bounce for a message not in --sent (<zzzz9999.c1@example.com>)"* ]]
+	! printf '%s\n' "$output" | grep -q zzzz9999
+	grep -q '"ann@example.org"' sup.ndjson
+}
+
+@test "bounces: a bad --sent line is named; --sent is required; a missing mailbox exits 66" {
+	printf '{"event":"sent","message_id":"<x>"}\n' > bad.ndjson
+	run_both bounces --sent bad.ndjson box
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "bounces: bad.ndjson:1: "*'without "user" or "campaign"'* ]]
+	run_both bounces box
+	[ "$status" -eq 64 ]
+	run_both bounces --sent sent.ndjson nowhere
+	[ "$status" -eq 66 ]
+	run bounces --help
+	[[ "$output" == usage:*example:* ]]
+}
