@@ -22,9 +22,10 @@ usage(FILE *f)
 	    "usage: abreport [--campaign NAME] [--arms NAME=W,...] [--control NAME]\n"
 	    "                [--assignments FILE] [--mde X] [--table] [--svg FILE] [EVENTS ...]\n"
 	    "       abreport --pool [--control NAME] REPORT ...\n"
-	    "Reads campaign events (sent, delivered, open, click, purchase; EVENTS or stdin) and\n"
-	    "reports per arm: recipients (users with a \"sent\" event; holdout: assigned users),\n"
-	    "open/click/conversion rates with 95%% Wilson intervals, revenue per recipient, the\n"
+	    "Reads campaign events (sent, delivered, open, click, purchase, bounce, unsubscribe,\n"
+	    "complaint; EVENTS or stdin) and reports per arm: recipients (users with a \"sent\"\n"
+	    "event; holdout: assigned users), open/click/conversion and bounce/unsubscribe/\n"
+	    "complaint rates with 95%% Wilson intervals, revenue per recipient, the\n"
 	    "uplift over the control with a two-proportion z-test and P(beats control), and a\n"
 	    "sample-ratio-mismatch chi-square test against the weights of --arms.\n"
 	    "  -c, --campaign NAME      report this campaign, skipping others' events\n"
@@ -39,6 +40,7 @@ usage(FILE *f)
 	    "                           or more each) and pool them: rates and uplifts with each\n"
 	    "                           campaign weighted alike for every arm, so weights that\n"
 	    "                           changed between campaigns (abassign --adapt) do not bias them\n"
+	    "  -H, --human-opens        leave out opens trackd flagged as machine prefetches\n"
 	    "  -t, --table              a readable table instead of NDJSON\n"
 	    "  -s, --svg FILE           also draw the rates and intervals as an SVG chart\n"
 	    "  -h, --help               this help\n"
@@ -95,6 +97,9 @@ notes(const struct abtally *t, const struct abreport *rep)
 		    r->orphan_file, r->orphan_line);
 	if (t->other_campaign > 0)
 		cli_warn("%lld events of other campaigns skipped", (long long)t->other_campaign);
+	if (t->machine_opens > 0)
+		cli_warn("%lld opens flagged as machine prefetches left out (--human-opens)",
+		    (long long)t->machine_opens);
 	if (t->dup_purchases > 0)
 		cli_warn("%lld duplicate purchases (same user, item, ts) counted once",
 		    (long long)t->dup_purchases);
@@ -147,6 +152,7 @@ main(int argc, char **argv)
 		{ "campaign", required_argument, NULL, 'c' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "human-opens", no_argument, NULL, 'H' },
 		{ "mde", required_argument, NULL, 'm' },
 		{ "pool", no_argument, NULL, 'p' },
 		{ "svg", required_argument, NULL, 's' },
@@ -163,11 +169,11 @@ main(int argc, char **argv)
 	struct ofile svg = { 0 };
 	struct err e = { 0 };
 	double mde = 0.1;
-	int c, table = 0, pool = 0, status = EXIT_OK;
+	int c, table = 0, pool = 0, human = 0, status = EXIT_OK;
 	long bad = 0;
 
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "a:C:c:hm:o:ps:tV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:C:c:Hhm:o:ps:tV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': armspec = optarg; break;
 		case 'C': control = optarg; break;
@@ -176,6 +182,7 @@ main(int argc, char **argv)
 			if (cli_parse_double("--mde", optarg, 0.001, 10, &mde) < 0)
 				return cli_usage_error("bad --mde");
 			break;
+		case 'H': human = 1; break;
 		case 'o': assign = optarg; break;
 		case 'p': pool = 1; break;
 		case 's': svgpath = optarg; break;
@@ -198,8 +205,10 @@ main(int argc, char **argv)
 		ab_arms_free(&arms);
 		return cli_usage_error("--svg: give a file name (stdout holds the report)");
 	}
-	if (abtally_init(&t, campaign, armspec ? &arms : NULL, &e) < 0 ||
-	    (assign != NULL && read_all(&t, assign, abtally_assignment, &bad, &e) < 0))
+	if (abtally_init(&t, campaign, armspec ? &arms : NULL, &e) < 0)
+		goto fail;
+	t.human_opens = human;
+	if (assign != NULL && read_all(&t, assign, abtally_assignment, &bad, &e) < 0)
 		goto fail;
 	for (int i = optind; i < argc || i == optind; i++)
 		if (read_all(&t, i < argc ? argv[i] : "-", abtally_event, &bad, &e) < 0)

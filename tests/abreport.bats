@@ -298,7 +298,7 @@ EOF
 	n=$(wc -l <events.ndjson)
 	{
 		echo 'not json'
-		ev bounce t0 template
+		ev teleport t0 template
 		ev purchase t0 template ',"revenue":"ten"'
 		printf '{"event":"sent","user":"q","campaign":"c1"}\n'
 		ev sent q other
@@ -306,7 +306,7 @@ EOF
 	run --separate-stderr abreport --arms llm=0.5,template=0.5 events.ndjson
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"events.ndjson:$((n + 1)): invalid JSON"* ]]
-	[[ "$stderr" == *"events.ndjson:$((n + 2)): unknown event 'bounce'"* ]]
+	[[ "$stderr" == *"events.ndjson:$((n + 2)): unknown event 'teleport'"* ]]
 	[[ "$stderr" == *"events.ndjson:$((n + 3)): \"revenue\" is not a number"* ]]
 	[[ "$stderr" == *"events.ndjson:$((n + 4)): a \"sent\" event needs a \"variant\""* ]]
 	[[ "$stderr" == *"events.ndjson:$((n + 5)): variant 'other' is not one of --arms"* ]]
@@ -428,4 +428,34 @@ EOF
 	[ "$status" -eq 64 ]
 	run --separate-stderr abreport --pool
 	[ "$status" -eq 64 ]
+}
+
+@test "abreport: bounce, unsubscribe and complaint rates per arm, with intervals and uplifts" {
+	{
+		for i in $(seq 0 9); do ev sent "t$i" template; ev sent "l$i" llm; done
+		ev bounce t0 template ',"kind":"hard","status":"5.1.1"'
+		ev bounce t0 template ',"kind":"soft"'
+		ev unsubscribe l0 llm; ev unsubscribe l1 llm; ev complaint l1 llm
+	} > events.ndjson
+	abreport --arms llm=0.5,template=0.5 events.ndjson > rep.ndjson
+	[ "$(jq -c 'select(.kind=="arm") | [.arm, .bounce.count, .bounce.rate, .unsubscribe.count,
+	    .unsubscribe.rate, .complaint.count]' rep.ndjson | tr '\n' ' ')" = \
+	    '["llm",0,0,2,0.2,1] ["template",1,0.1,0,0,0] ' ]
+	# the same Wilson interval as the other rates: 2 of 10
+	[ "$(jq -r 'select(.arm=="llm") | .unsubscribe.ci | map(. * 10000 | round) | join(" ")' rep.ndjson)" = "567 5098" ]
+	[ "$(jq -r 'select(.arm=="llm") | .unsubscribe.uplift.control' rep.ndjson)" = template ]
+	abreport --arms llm=0.5,template=0.5 --table events.ndjson > table.txt
+	grep -qE '^safety +bounce % +unsubscribe % +complaint %' table.txt
+	grep -qE '^llm +0\.00% \[0\.00, 27\.75\] +20\.00% \[5\.67, 50\.98\] +10\.00% \[1\.79, 40\.42\]$' table.txt
+}
+
+@test "abreport: --human-opens leaves out the opens trackd flagged as machine prefetches" {
+	{
+		ev sent t0 template; ev sent t1 template
+		ev open t0 template ',"machine":true'; ev open t1 template ',"machine":false'
+	} > events.ndjson
+	[ "$(abreport events.ndjson | jq -r 'select(.kind=="arm") | .open.count')" = 2 ]
+	run_both abreport --human-opens events.ndjson
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.kind=="arm") | .open.count')" = 1 ]
+	[[ "$stderr" == *"1 opens flagged as machine prefetches left out (--human-opens)"* ]]
 }

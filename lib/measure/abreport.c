@@ -12,12 +12,16 @@
 #include "base/stats.h"
 #include "base/svg.h"
 
-static const char *const rate_names[ABR_NRATES] = { "open", "click", "conversion" };
+static const char *const rate_names[ABR_NRATES] = { "open", "click", "conversion", "bounce",
+	"unsubscribe", "complaint" };
 
 static int64_t
 rate_count(const struct abtally_arm *a, int r)
 {
-	return r == ABR_OPEN ? a->opens : r == ABR_CLICK ? a->clicks : a->conversions;
+	const int64_t c[ABR_NRATES] = { a->opens, a->clicks, a->conversions, a->bounces,
+		a->unsubscribes, a->complaints };
+
+	return c[r];
 }
 
 /* Adds a formatted warning to the arm. Returns 0 or -1. */
@@ -383,6 +387,16 @@ abreport_write_table(FILE *f, const struct abreport *rep, struct err *e)
 		else
 			fprintf(f, "%.2f [%.2f, %.2f]\n", a->rev_mean, a->rev_lo, a->rev_hi);
 	}
+	fprintf(f, "\n%-16s %10s  %-24s %-24s %s\n", "safety", "", "bounce %", "unsubscribe %",
+	    "complaint %");
+	for (int i = 0; i < rep->narms; i++) {
+		const struct abreport_arm *a = &rep->arm[i];
+
+		fprintf(f, "%-16s %10s  %-24s %-24s %s\n", a->t->name, "",
+		    fmt_rate(b[0], sizeof b[0], &a->r[ABR_BOUNCE]),
+		    fmt_rate(b[1], sizeof b[1], &a->r[ABR_UNSUB]),
+		    fmt_rate(b[2], sizeof b[2], &a->r[ABR_COMPLAINT]));
+	}
 	if (rep->control >= 0) {
 		fprintf(f, "\nuplift over %s\n%-16s %11s %-9s %-9s %11s %-9s %-9s %12s %s\n",
 		    rep->control_name, "arm", "open diff", "p", "P(beats)", "conv diff", "p",
@@ -429,13 +443,13 @@ int
 abreport_write_svg(FILE *f, const struct abreport *rep, struct err *e)
 {
 	const double left = 60, top = 50, plot_h = 260, group_w = 220, legend_line = 18;
-	int n = rep->narms, width = (int)(left + ABR_NRATES * group_w + 20);
+	int n = rep->narms, width = (int)(left + ABR_NCHART * group_w + 20);
 	int height = (int)(top + plot_h + 50 + legend_line * (n + 1));
 	double ymax = 0, bar_w = n > 0 ? (group_w - 40) / n : 0, step;
 	char buf[512];
 
 	for (int i = 0; i < n; i++)
-		for (int r = 0; r < ABR_NRATES; r++)
+		for (int r = 0; r < ABR_NCHART; r++)
 			if (isfinite(rep->arm[i].r[r].hi) && rep->arm[i].r[r].hi > ymax)
 				ymax = rep->arm[i].r[r].hi;
 	/* a round axis: 1, 2 or 5 times a power of ten per tick, five ticks */
@@ -451,11 +465,11 @@ abreport_write_svg(FILE *f, const struct abreport *rep, struct err *e)
 	for (double y = 0; y <= ymax + step / 2; y += step) {
 		double py = top + plot_h - y / ymax * plot_h;
 
-		svg_line(f, left, py, left + ABR_NRATES * group_w, py, "#dddddd", 1);
+		svg_line(f, left, py, left + ABR_NCHART * group_w, py, "#dddddd", 1);
 		snprintf(buf, sizeof buf, "%g%%", 100 * y);
 		svg_text(f, left - 6, py + 4, "end", 11, buf);
 	}
-	for (int r = 0; r < ABR_NRATES; r++) {
+	for (int r = 0; r < ABR_NCHART; r++) {
 		double gx = left + r * group_w + 20;
 
 		svg_text(f, gx + (group_w - 40) / 2, top + plot_h + 20, "middle", 13, rate_names[r]);
@@ -475,7 +489,7 @@ abreport_write_svg(FILE *f, const struct abreport *rep, struct err *e)
 			    top + plot_h - x->lo / ymax * plot_h, "#222222", 1.5);
 		}
 	}
-	svg_line(f, left, top + plot_h, left + ABR_NRATES * group_w, top + plot_h, "#000000", 1);
+	svg_line(f, left, top + plot_h, left + ABR_NCHART * group_w, top + plot_h, "#000000", 1);
 	for (int i = 0; i < n; i++) {
 		const struct abreport_arm *a = &rep->arm[i];
 		double ly = top + plot_h + 40 + legend_line * i;

@@ -14,7 +14,10 @@
 /* A sample-ratio-mismatch p-value below this flags a broken split. */
 #define ABREPORT_SRM_ALPHA 0.001
 
-enum { ABR_OPEN, ABR_CLICK, ABR_CONVERSION, ABR_NRATES };
+/* The rates; the first ABR_NCHART are drawn. Bounce, unsubscribe and complaint are the
+ * safety metrics (lower is better: an uplift above 0 is worse). */
+enum { ABR_OPEN, ABR_CLICK, ABR_CONVERSION, ABR_BOUNCE, ABR_UNSUB, ABR_COMPLAINT, ABR_NRATES };
+#define ABR_NCHART 3
 
 struct abreport_rate {
 	int64_t count;

@@ -9,7 +9,7 @@
 #include "base/tstamp.h"
 
 static const char *const event_names[ABT_NEVENTS] = {
-	"sent", "delivered", "open", "click", "purchase",
+	"sent", "delivered", "open", "click", "purchase", "unsubscribe", "bounce", "complaint",
 };
 
 const char *
@@ -212,6 +212,10 @@ abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, 
 		t->other_campaign += rc == 0;
 		return rc;
 	}
+	if (k == ABT_OPEN && t->human_opens && json_is_true(json_object_get(ev, "machine"))) {
+		t->machine_opens++;
+		return 0;
+	}
 	if ((arm = variant_of(t, ev, name, line, e)) == -1)
 		return -1;
 	if (k == ABT_SENT && arm == -2)
@@ -354,6 +358,9 @@ abtally_finish(const struct abtally *t, struct abtally_result *r, struct err *e)
 		a->opens += (u->seen >> ABT_OPEN) & 1;
 		a->clicks += (u->seen >> ABT_CLICK) & 1;
 		a->conversions += (u->seen >> ABT_PURCHASE) & 1;
+		a->unsubscribes += (u->seen >> ABT_UNSUB) & 1;
+		a->bounces += (u->seen >> ABT_BOUNCE) & 1;
+		a->complaints += (u->seen >> ABT_COMPLAINT) & 1;
 		a->revenue += u->revenue;
 		a->revenue_sq += u->revenue * u->revenue;
 	}

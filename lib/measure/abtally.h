@@ -13,7 +13,10 @@
 #include "base/err.h"
 #include "data/ids.h"
 
-enum abtally_event { ABT_SENT, ABT_DELIVERED, ABT_OPEN, ABT_CLICK, ABT_PURCHASE, ABT_NEVENTS };
+enum abtally_event {
+	ABT_SENT, ABT_DELIVERED, ABT_OPEN, ABT_CLICK, ABT_PURCHASE, ABT_UNSUB, ABT_BOUNCE, ABT_COMPLAINT,
+	ABT_NEVENTS
+};
 
 struct abtally_user {
 	int32_t arm;            /* arm of the user's first "sent" event, or -1 */
@@ -47,6 +50,8 @@ struct abtally {
 	double arm_weight[ABTALLY_MAX_WEIGHTS];
 	int64_t weighted_lines;
 	int weights_known;
+	int human_opens;        /* opens flagged "machine":true (trackd) are not counted */
+	int64_t machine_opens;  /* ... and this many were left out */
 };
 
 /* Per-arm counts; "users with at least one event" for delivered ... conversions. */
@@ -55,6 +60,7 @@ struct abtally_arm {
 	int64_t recipients;     /* users with a "sent" event in the arm (assigned users for the holdout) */
 	int64_t assigned;       /* users in the assignment log, or -1 without one */
 	int64_t delivered, opens, clicks, conversions;
+	int64_t unsubscribes, bounces, complaints;     /* the safety metrics: users with one */
 	double revenue, revenue_sq; /* sum and sum of squares of revenue per recipient */
 };
 
