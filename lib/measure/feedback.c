@@ -7,7 +7,8 @@
 #include "measure/feedback.h"
 #include "base/ndjson.h"
 
-static const char *const kinds[] = { "sent", "delivered", "open", "click", "purchase" };
+static const char *const kinds[] = { "sent", "delivered", "open", "click", "purchase",
+	"unsubscribe", "bounce", "complaint" };
 #define NKINDS (int)(sizeof kinds / sizeof kinds[0])
 #define OPEN 2
 
@@ -34,7 +35,7 @@ feedback_init(struct feedback *fb, const char *keep, const char *campaign, struc
 
 		if (k < 0)
 			return err_set(e, EXIT_USAGE, "--events: '%.*s' is not one of sent, delivered, "
-			    "open, click, purchase", (int)len, p);
+			    "open, click, purchase, unsubscribe, bounce, complaint", (int)len, p);
 		fb->keep |= 1u << k;
 		if (comma == NULL)
 			break;
