@@ -24,6 +24,7 @@ struct run {
 	struct smtp smtp;
 	struct sentlog log;
 	int use_log, use_sup, retry_failed, progress;
+	const char *suppress_refused;   /* --suppress-refused: the list to add refused addresses to */
 	struct suppress sup;
 	double rate, backoff, next_at;  /* next_at: monotonic time the next send may start */
 	long retries;
@@ -59,6 +60,8 @@ usage(FILE *f)
 	    "      --retry-failed     send again messages the log shows refused for good (5xx)\n"
 	    "  -s, --suppress FILE    suppression list (NDJSON with \"email\"), checked before each send\n"
 	    "  -E, --events FILE      append a \"sent\" event (NDJSON) for every accepted message\n"
+	    "      --suppress-refused add an address the server refuses as unknown (550, 551, 553,\n"
+	    "                         5.1.x) to the --suppress list\n"
 	    "      --key-file FILE    link keys (as mailfmt's --unsub-key-file) to read the customer\n"
 	    "                         from X-Recmail-Ref (default: RECMAIL_UNSUB_KEY)\n"
 	    "      --progress         show progress on stderr\n"
@@ -126,6 +129,15 @@ event(struct run *r, const char *head, size_t hn, const char *id, const char *rc
 	if (rc == 0 && fflush(r->events) != 0)
 		rc = err_set(e, EXIT_IO, "events: %s", strerror(errno));
 	return rc;
+}
+
+/* --suppress-refused: an address the server does not know goes on the list, synced. */
+static int
+refused(struct run *r, const char *rcpt, struct err *e)
+{
+	if (r->suppress_refused == NULL || !smtp_reply_unknown_rcpt(r->smtp.reply))
+		return 0;
+	return suppress_append(r->suppress_refused, rcpt, "bounce", (long long)time(NULL), e);
 }
 
 /* Sends one message with its retries. Returns 0, or -1 on a fatal error. */
@@ -210,7 +222,7 @@ deliver(struct run *r, const char *where, const char *msg, size_t n, struct err 
 		if (res == SMTP_PERMFAIL) {
 			cli_warn("%s: %s: refused: %s", where, id, se.msg);
 			r->failed++;
-			return 0;
+			return refused(r, rcpt, e);
 		}
 		if (attempt <= r->retries)
 			sleep_s(fmin(r->backoff * pow(2, attempt - 1), 300));
@@ -259,7 +271,7 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 6 }, { "sent-log", required_argument, NULL, 'l' },
 		{ "retry-failed", no_argument, NULL, 7 }, { "suppress", required_argument, NULL, 's' },
 		{ "events", required_argument, NULL, 'E' }, { "progress", no_argument, NULL, 8 },
-		{ "key-file", required_argument, NULL, 9 },
+		{ "key-file", required_argument, NULL, 9 }, { "suppress-refused", no_argument, NULL, 10 },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -306,6 +318,7 @@ main(int argc, char **argv)
 		case 7: r.retry_failed = 1; break;
 		case 8: r.progress = 1; break;
 		case 9: keypath = optarg; break;
+		case 10: r.suppress_refused = ""; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -328,6 +341,8 @@ main(int argc, char **argv)
 	if (suppath && suppress_load(&r.sup, suppath, &e) < 0)
 		return cli_fail_err(&e);
 	r.use_sup = suppath != NULL;
+	if (r.suppress_refused != NULL && (r.suppress_refused = suppath) == NULL)
+		return cli_usage_error("--suppress-refused needs --suppress");
 	if (logpath && sentlog_open(&r.log, logpath, &e) < 0)
 		return cli_fail_err(&e);
 	r.use_log = logpath != NULL;

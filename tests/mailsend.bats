@@ -343,3 +343,19 @@ mount_small_fs() {
 	[[ "$output" == *"nul.mbox:8: a NUL byte in the header: cannot be sent"* ]]
 	[ ! -e srv/received.ndjson ]
 }
+
+@test "mailsend: --suppress-refused puts an address the server does not know on the suppression list" {
+	make_mbox 3
+	: > sup.ndjson
+	start_smtpd --fail-rcpt u2@example.com:550 --fail 554:2
+	run mailsend --url "$URL" --rate 0 --retries 0 --suppress sup.ndjson --suppress-refused \
+	    --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 1 ]
+	[[ "$(jq -r 'select(.recipient=="u2@example.com" and .status=="failed") | .reply' sent.ndjson)" == "550 5.1.1 "* ]]
+	# the refusal is the RCPT reply, not the 221 of the QUIT after it
+	[[ "$output" == *": refused: server replied 550"* ]]
+	[ "$(jq -r '.email + " " + .reason' sup.ndjson)" = "u2@example.com bounce" ]
+	run mailsend --url "$URL" --rate 0 --suppress-refused out.mbox
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--suppress-refused needs --suppress"* ]]
+}

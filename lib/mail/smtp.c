@@ -34,6 +34,9 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t n, void *arg)
 		return 0;
 	while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
 		n--;
+	/* the goodbye after a refusal must not hide the refusal (the sent-log said "221 Bye") */
+	if (n >= 3 && memcmp(data, "221", 3) == 0 && (s->reply[0] == '4' || s->reply[0] == '5'))
+		return 0;
 	for (i = 0; i < n && k + 1 < sizeof s->reply; i++)
 		s->reply[k++] = isprint((unsigned char)data[i]) ? data[i] : ' ';
 	s->reply[k] = '\0';
@@ -191,4 +194,14 @@ smtp_free(struct smtp *s)
 		curl_easy_cleanup(s->curl);
 	s->curl = NULL;
 	buf_free(&s->data);
+}
+
+int
+smtp_reply_unknown_rcpt(const char *rp)
+{
+	int enhanced = strlen(rp) >= 6 && rp[3] == ' ' && rp[4] >= '2' && rp[4] <= '5' && rp[5] == '.';
+
+	if (enhanced)
+		return strncmp(rp + 4, "5.1.", 4) == 0;
+	return strncmp(rp, "550", 3) == 0 || strncmp(rp, "551", 3) == 0 || strncmp(rp, "553", 3) == 0;
 }

@@ -50,6 +50,12 @@ int smtp_init(struct smtp *s, const struct smtp_opts *o, struct err *e);
 enum smtp_result smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *msg,
     size_t n, struct err *e);
 
+/*
+ * 1 when a reply says the recipient does not exist: the enhanced status 5.1.x
+ * (RFC 3463's addressing statuses), or without one 550, 551 or 553; else 0.
+ */
+int smtp_reply_unknown_rcpt(const char *reply);
+
 void smtp_free(struct smtp *s);
 
 #endif
