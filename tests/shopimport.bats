@@ -296,9 +296,11 @@ walkthrough() {
 	[ "$n" -gt 20 ]
 	# the customers who refused marketing (there are some) have no message; the titles are the
 	# catalog's
-	jq -r 'select(.consent == false) | "X-Recmail-User: " + .user' myshop/customers.ndjson >refused
+	jq -r 'select(.consent == false) | "<" + .email + ">"' myshop/customers.ndjson >refused
 	[ "$(wc -l <refused)" -ge 3 ]
-	grep -q -r -F 'X-Recmail-User: ' myshop/runs/first/outbox
+	grep -q -r -F 'X-Recmail-Ref: ' myshop/runs/first/outbox
+	# the addresses are written as <addr> in To:, so the check below can see a refused one
+	[[ "$(grep -h -r '^To: ' myshop/runs/first/outbox | head -1)" == *'<'*'@'*'>' ]]
 	! grep -l -r -F -f refused myshop/runs/first/outbox
 	grep -q '"title":"Masala Chai Blend"' myshop/catalog.ndjson
 	grep -q -r 'Masala Chai Blend' myshop/runs/first/outbox
