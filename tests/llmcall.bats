@@ -486,6 +486,11 @@ for i in range(len(k) - 7):
 	    "$(printf 'openai\ttrue\t180\tA few picks for you azure\ttrue\t180\tA few picks for you ollama\ttrue\t180\tA few picks for you vllm\ttrue\t180\tA few picks for you llamacpp\ttrue\t180\tA few picks for you')" ]
 	# the reasoning fields never reach the output
 	[[ "$output" != *"20% off"* && "$output" != *"free shipping"* && "$output" != *SAVE20* ]]
+	# Ollama's placeholder key "ollama" is in its own system_fingerprint: not an echoed key
+	printf 'o1\tx [[fake:ollama]]\n' | prompts >ollama.ndjson
+	run_both env LLM_API_KEY=ollama llmcall --base-url="$BASE" --model=llama3.1:8b ollama.ndjson
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .ok <<<"$output")" = true ]
 }
 
 @test "llmcall: --help says what --api-key-file and LLM_API_KEY each hold" {

@@ -421,6 +421,10 @@ secret_scan(char *s, size_t len, const char *secret, int redact)
 int
 llm_secret_in(const char *s, size_t len, const char *secret)
 {
+	/* a key shorter than a run ("ollama", "none") is a placeholder that local
+	 * servers ignore, and too common a word to fail replies for */
+	if (secret == NULL || strlen(secret) < LLM_SECRET_RUN)
+		return 0;
 	return secret_scan((char *)s, len, secret, 0) > 0;
 }
 

@@ -102,12 +102,14 @@ double llm_estimate_tokens(const json_t *messages, long max_tokens);
 /* The shortest run of the key's characters that counts as the key. */
 #define LLM_SECRET_RUN 8
 
-/* True when s (len bytes) holds a run of LLM_SECRET_RUN characters of secret
- * (all of it when shorter), raw, URL-encoded (%2D) or JSON-escaped (\u002d). */
+/* True when s (len bytes) holds a run of LLM_SECRET_RUN characters of secret,
+ * raw, URL-encoded (%2D) or JSON-escaped (\u002d). Always false for a secret
+ * shorter than that (a placeholder such as Ollama's "ollama"; llm_redact still
+ * hides it). */
 int llm_secret_in(const char *s, size_t len, const char *secret);
 
-/* Overwrites with '*' every such run in s, its escapes included (a JSON text
- * stays valid). Nothing when secret is NULL or empty. */
+/* Overwrites with '*' every such run in s (all of a shorter secret), its
+ * escapes included (a JSON text stays valid). Nothing when secret is NULL or empty. */
 void llm_redact(char *s, const char *secret);
 
 #endif

@@ -231,7 +231,14 @@ test_secret_forms(void)
 	CHECK_STR(piece, "half: ********* and 123 alone");
 	CHECK(!llm_secret_in(clean, strlen(clean), key));
 	CHECK(!llm_secret_in(clean, strlen(clean), NULL));
-	CHECK(llm_secret_in("abc", 3, "abc"));              /* a short key: all of it */
+	/* a placeholder key shorter than a run never fails a reply ("fp_ollama"), but is hidden */
+	CHECK(!llm_secret_in("\"system_fingerprint\":\"fp_ollama\"", 32, "ollama"));
+	{
+		char shortk[] = "key ollama here";
+
+		llm_redact(shortk, "ollama");
+		CHECK_STR(shortk, "key ****** here");
+	}
 }
 
 static void
