@@ -498,3 +498,39 @@ for i in range(len(k) - 7):
 	[[ "$output" == *"FILE's first line is the key"*'$LLM_API_KEY'*"holds the key itself (not a file name)"* ]]
 	[[ "$output" == *"--breaker"*"--max-tokens-total"*"--price-in"*"--max-cost"* ]]
 }
+
+@test "llmcall's offline writer on MovieLens 100K: 'a close match' only at 0.9 or more, no claim at or below 0.7" {
+	skip_unless_data ml-100k/u.data
+	ml=$SHARED_DATA/ml-100k
+	# the MovieLens example's catalog and customers (as examples/movielens/run makes them), its model
+	iconv -f ISO-8859-1 -t UTF-8 "$ml/u.item" |
+	    jq -R -c 'split("|") | {item: .[0], title: .[1], category: "film"}' >catalog.ndjson
+	jq -R -c 'split("|") | {user: .[0], email: ("viewer" + .[0] + "@example.com"), locale: "en-US"}' \
+	    "$ml/u.user" >customers.ndjson
+	# shellcheck disable=SC1091
+	TRAIN_OPTS=$(. "$RECMAIL_ROOT/examples/movielens/campaign.conf" && echo "$TRAIN_OPTS")
+	ratings2mat --preset=movielens "$ml/u.data" -o all.st 2>/dev/null
+	# shellcheck disable=SC2086
+	svdtrain $TRAIN_OPTS all.st >m.st
+	topk --model=m.st --seen=all.st --all -n 5 >recs.ndjson
+	mkprompt --catalog=catalog.ndjson --customers=customers.ndjson --campaign=c1 \
+	    <recs.ndjson >prompts.ndjson 2>/dev/null
+	# (the guard may refuse a letter for another reason: its record is failed, not counted here)
+	llmcall --backend=template <prompts.ndjson >all.ndjson 2>/dev/null || true
+	jq -c 'select(.ok)' all.ndjson >replies.ndjson
+	[ "$(wc -l <replies.ndjson)" -gt 900 ]
+	# per reply: the reasons at 0.9 or more, those in (0.7, 0.9), and the sentences written
+	jq -r '(.content | fromjson | .body_text) as $b | [.meta.items[].reason]
+	    | [(map(select(.type == "similar" and .similarity >= 0.9)) | length),
+	       ($b | [scan("A close match to ")] | length),
+	       (map(select(.type == "similar" and .similarity > 0.7 and .similarity < 0.9)) | length),
+	       ($b | [scan("Because you rated ")] | length),
+	       (map(select(.type == "similar" and .similarity <= 0.7)) | length)] | @tsv' \
+	    replies.ndjson >counts.tsv
+	awk -F'\t' '{ c += $1; cw += $2; b += $3; bw += $4; low += $5 }
+	    END { print "close", c, cw, "because", b, bw, "at or below 0.7", low }' counts.tsv
+	# every reply's sentences match its reasons exactly
+	awk -F'\t' '$1 != $2 || $3 != $4 { bad++ } END { exit bad > 0 }' counts.tsv
+	[ "$(awk -F'\t' '{ c += $1 } END { print c }' counts.tsv)" -gt 100 ]
+	[ "$(awk -F'\t' '{ low += $5 } END { print low + 0 }' counts.tsv)" -eq 0 ]
+}

@@ -23,7 +23,8 @@ reply() {
 	       campaign:"2026-11-w48", variant:"llm", brand:"Example Shop",
 	       items:[{item:"sku9", title:$title, price:12.5, currency:"GBP", url:$url,
 	               image:"https://shop.example/i/sku9.jpg",
-	               reason:{type:"similar", because:"sku3", because_title:"Green teacup"}},
+	               reason:{type:"similar", because:"sku3", because_title:"Green teacup",
+	                       similarity:0.8, action:"rated"}},
 	              {item:"sku4", title:"Oak tray", price:30, currency:"GBP",
 	               url:"https://shop.example/p/sku4?ref=x#top", reason:{type:"popular"}}]}}'
 }
@@ -249,7 +250,7 @@ localised() {
 @test "mailfmt: a French or German reply gets its reasons, button and footer in that language" {
 	nb=$'\xc2\xa0'
 	localised fr-FR
-	grep -qF "Parce que vous avez aimé «${nb}Green teacup${nb}»" html.txt
+	grep -qF "Parce que vous avez apprécié «${nb}Green teacup${nb}»" html.txt
 	grep -qF '>Un succès auprès de nos clients<' html.txt
 	[ "$(grep -c '>Voir le produit</a>' html.txt)" -eq 2 ]
 	grep -qF 'Vous recevez cet e-mail parce que vous avez effectué des achats chez Example Shop.' html.txt
@@ -259,7 +260,7 @@ localised() {
 	grep -qF "* Blue teapot - 12,50${nb}£" plain.txt
 	! grep -qiE 'unsubscribe<|Unsubscribe:|View product|Because you|Popular with|receive this email' html.txt plain.txt
 	localised de-DE
-	grep -qF 'Weil Ihnen „Green teacup“ gefallen hat' html.txt
+	grep -qF 'Weil Sie „Green teacup“ gut bewertet haben' html.txt
 	grep -qF '>Beliebt bei unseren Kundinnen und Kunden<' html.txt
 	[ "$(grep -c '>Zum Produkt</a>' html.txt)" -eq 2 ]
 	grep -qF 'Sie erhalten diese E-Mail von Example Shop, weil Sie bei uns Kundin oder Kunde sind.' html.txt
@@ -271,14 +272,14 @@ localised() {
 @test "mailfmt: an English reply, or one in a language without texts, keeps the English texts" {
 	for loc in en-GB it-IT; do
 		localised "$loc"
-		grep -qF '>Because you liked Green teacup<' html.txt
+		grep -qF '>Because you rated Green teacup highly<' html.txt
 		grep -qF '>Popular with our customers<' html.txt
 		[ "$(grep -c '>View product</a>' html.txt)" -eq 2 ]
 		grep -qF 'You receive this email from Example Shop because you are a customer.' html.txt
 		grep -qF '" style="color:#52606d;">Unsubscribe</a>' html.txt
 		grep -qE '^Unsubscribe: https://shop.example/u\?t=[A-Za-z0-9_-]+$' plain.txt
 	done
-	! grep -qF 'Weil Ihnen' html.txt
+	! grep -qF 'Weil Sie' html.txt
 }
 
 @test "mailfmt: the brand in the localised footer stays HTML-escaped" {
@@ -571,4 +572,30 @@ dkim_check() {
 	run_both timeout 10 mailfmt --from "$FROM" --campaign c1 --dkim-key /dev/zero --dkim-selector s1 < in.ndjson
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "mailfmt: /dev/zero: the DKIM private key must be a regular file" ]
+}
+
+@test "mailfmt: the text part, its list and the HTML cards share one reason text and one casing" {
+	reply u1 ann@example.com 'Ann' 'Hi' 'Body' 'VINTAGE SNAP CARDS' |
+	    jq -c '.meta.items[0].reason.because_title = "SPECKLED CAKE TIN"' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	jq -r '.parts[0].content' p.ndjson > plain.txt
+	jq -r '.parts[1].content' p.ndjson > html.txt
+	# the list under the letter: each product, then the reason its card gives
+	grep -qxF '* Vintage Snap Cards - £12.50' plain.txt
+	grep -qxF '  Because you rated Speckled Cake Tin highly' plain.txt
+	grep -qxF '  Popular with our customers' plain.txt
+	grep -qF '>Vintage Snap Cards<' html.txt
+	grep -qF '>Because you rated Speckled Cake Tin highly<' html.txt
+	! grep -qF 'VINTAGE' html.txt plain.txt
+	! grep -qF 'SPECKLED' html.txt plain.txt
+	# a similarity at or below 0.7 makes no claim, in either part
+	reply u1 ann@example.com 'Ann' 'Hi' 'Body' |
+	    jq -c '.meta.items[0].reason.similarity = 0.13' > in.ndjson
+	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	jq -r '.parts[0].content, .parts[1].content' p.ndjson > both.txt
+	! grep -qF 'Green teacup' both.txt
+	grep -qF '>Chosen for you<' both.txt
+	grep -qxF '  Chosen for you' both.txt
 }

@@ -170,6 +170,17 @@ X
 products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"GBP","reason":"popular with other customers"}]' ]
 }
 
+@test "mkprompt: a product's reason is graded by its similarity and names what the customer did" {
+	printf '=== system ===\ns\n=== user ===\n{{products}}\n' >t.txt
+	printf '%s\n' '{"user":"c1","recs":[{"item":"sku9","score":3,"rank":1,"reason":{"type":"similar","because":"sku3","similarity":0.93,"action":"rated"}},{"item":"sku4","score":2,"rank":2,"reason":{"type":"similar","because":"sku3","similarity":0.8,"action":"bought"}},{"item":"evil","score":1,"rank":3,"reason":{"type":"similar","because":"sku3","similarity":0.13,"action":"bought"}}]}' >r.ndjson
+	mk --template=t.txt r.ndjson >out.ndjson
+	run jq -r '.messages[1].content | fromjson | .[] | "\(.reason)|\(.because_title)"' out.ndjson
+	[ "${lines[0]}" = 'a close match to an item the customer rated highly (because_title)|Green teacup' ]
+	[ "${lines[1]}" = 'related to an item the customer bought (because_title); not a close match: do not say it is|Green teacup' ]
+	# 0.13: no claim, and no title for the model to cite
+	[ "${lines[2]}" = 'chosen for this customer, with no specific reason: name no other item as the reason|null' ]
+}
+
 @test "mkprompt: a template with an unknown placeholder is a data error with file:line" {
 	printf '=== system ===\nhi\n=== user ===\n{{data}}\n{{discount}}\n' >t.txt
 	run --separate-stderr mk --template=t.txt recs.ndjson

@@ -265,32 +265,27 @@ store_link(struct mailmsg *m, const struct mailmsg_opts *o, const char *url,
 	return off;
 }
 
-/* The reason line of a card in the language of t; the title is cleaned, the rest is fixed text. */
+/*
+ * The reason of a card and of the text part's list in the language of t:
+ * mailtext's one reason text around the cleaned, title-cased cited title
+ * (tb is scratch room).
+ */
 static void
-reason_text(const json_t *reason, const struct mailtext *t, struct buf *st, size_t *off, int *bad)
+reason_text(const json_t *reason, const struct mailtext *t, struct buf *st, struct buf *tb,
+    size_t *off, int *bad)
 {
-	const char *type = json_string_value(json_object_get(reason, "type"));
 	const char *because = json_string_value(json_object_get(reason, "because_title"));
 
+	buf_reset(tb);
+	if (because != NULL && (mime_clean_text(tb, because, strlen(because)) < 0 ||
+	    buf_addc(tb, '\0') < 0))
+		*bad = 1;
+	if (because != NULL && !*bad)
+		mailtext_title_case(tb->s);
 	*off = st->len;
-	if (type == NULL) {
-		store_str(st, "", bad);
-	} else if ((strcmp(type, "similar") == 0 || strcmp(type, "also_bought") == 0) &&
-	    because != NULL && because[0] != '\0') {
-		int similar = strcmp(type, "similar") == 0;
-
-		if (buf_adds(st, similar ? t->similar_pre : t->also_pre) < 0 ||
-		    mime_clean_text(st, because, strlen(because)) < 0 ||
-		    buf_adds(st, similar ? t->similar_post : t->also_post) < 0 ||
-		    buf_addc(st, '\0') < 0)
-			*bad = 1;
-	} else if (strcmp(type, "popular") == 0) {
-		store_str(st, t->popular, bad);
-	} else if (strcmp(type, "neighbours") == 0) {
-		store_str(st, t->neighbours, bad);
-	} else {
-		store_str(st, "", bad);
-	}
+	if (mailtext_reason(st, t, reason, because != NULL && !*bad ? tb->s : NULL) < 0 ||
+	    buf_addc(st, '\0') < 0)
+		*bad = 1;
 }
 
 struct item_off {
@@ -460,13 +455,15 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		}
 		io[i].sku = store_clean(st, sku, &bad);
 		io[i].title = store_clean(st, title && title[0] ? title : sku, &bad);
+		if (!bad)
+			mailtext_title_case(st->s + io[i].title);
 		price_format(it, locale, price, sizeof price);
 		io[i].price = store_str(st, price, &bad);
 		lt.item = sku ? sku : "";
 		io[i].url = html_url_ok(url) ? store_link(m, o, url, &lt, &bad) :
 		    store_str(st, "", &bad);
 		io[i].image = store_str(st, html_url_ok(img) ? img : "", &bad);
-		reason_text(json_object_get(it, "reason"), mt, st, &io[i].reason, &bad);
+		reason_text(json_object_get(it, "reason"), mt, st, misc, &io[i].reason, &bad);
 	}
 	footer_off = st->len;
 	if (mailtext_footer(st, mt, brand) < 0 || buf_addc(st, '\0') < 0)
@@ -557,8 +554,8 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	for (i = 0; i < nitems; i++) {
 		const char *price = st->s + io[i].price, *url = st->s + io[i].url;
 
-		if (buf_addf(txt, "* %s%s%s\n", st->s + io[i].title, price[0] ? " - " : "",
-		    price) < 0 || (url[0] && buf_addf(txt, "  %s\n", url) < 0))
+		if (buf_addf(txt, "* %s%s%s\n  %s\n", st->s + io[i].title, price[0] ? " - " : "",
+		    price, st->s + io[i].reason) < 0 || (url[0] && buf_addf(txt, "  %s\n", url) < 0))
 			goto nomem;
 	}
 	if (buf_adds(txt, "\n-- \n") < 0 || (brand[0] && buf_addf(txt, "%s\n", brand) < 0))

@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/exitcode.h"
 #include "base/ndjson.h"
+#include "write/mailtext.h"
 #include "write/prompt.h"
 
 #define TEMPLATE_MAX (1024 * 1024)
@@ -621,21 +622,39 @@ add_json_str(struct buf *b, const char *s, size_t n, size_t flags)
 	return rc;
 }
 
-static const char *
-reason_text(const char *type)
+/*
+ * The reason as the model is told it: graded as mailtext words it for the
+ * cards (a close match, related, or no specific reason) and naming what the
+ * customer did, so that the letter and the cards agree. NULL without memory.
+ */
+static json_t *
+reason_text(const json_t *reason, const char *btitle)
 {
-	if (type == NULL)
-		return "chosen for this customer";
-	if (strcmp(type, "similar") == 0)
-		return "similar to an item the customer bought (because_title)";
-	if (strcmp(type, "also_bought") == 0)
-		return "other customers who bought an item this customer bought (because_title) "
-		    "also bought it";
-	if (strcmp(type, "popular") == 0)
-		return "popular with other customers";
-	if (strcmp(type, "neighbours") == 0)
-		return "liked by customers with tastes like this customer's";
-	return "chosen for this customer";
+	static const char *const deed[RECS_NACTIONS] = {
+		[RECS_ACT_NONE] = "chose", [RECS_BOUGHT] = "bought",
+		[RECS_CARTED] = "put in their basket", [RECS_VIEWED] = "looked at",
+		[RECS_CLICKED] = "clicked on", [RECS_RATED] = "rated highly",
+	};
+	const char *d = deed[mailtext_reason_action(reason)];
+
+	switch (mailtext_reason_kind(reason, btitle)) {
+	case MAILTEXT_CLOSE:
+		return json_sprintf("a close match to an item the customer %s (because_title)", d);
+	case MAILTEXT_BECAUSE:
+		return json_sprintf("related to an item the customer %s (because_title); not a close "
+		    "match: do not say it is", d);
+	case MAILTEXT_ALSO:
+		return json_sprintf("often chosen together with an item the customer %s "
+		    "(because_title)", d);
+	case MAILTEXT_POPULAR:
+		return json_string("popular with other customers");
+	case MAILTEXT_NEIGHBOURS:
+		return json_string("liked by customers with tastes like this customer's");
+	case MAILTEXT_CHOSEN:
+	default:
+		return json_string("chosen for this customer, with no specific reason: name no "
+		    "other item as the reason");
+	}
 }
 
 static int
@@ -720,9 +739,9 @@ add_product(const struct prompt_db *db, int64_t ci, const json_t *rec, json_t *i
 		bad |= put(p, "price", price);
 		bad |= put(p, "currency", cur);
 	}
-	bad |= json_object_set_new(p, "reason", json_string(reason_text(ndjson_str(reason,
-	    "type"))));
-	bad |= put(p, "because_title", btitle);
+	bad |= json_object_set_new(p, "reason", reason_text(reason, json_string_value(btitle)));
+	if (mailtext_reason_kind(reason, json_string_value(btitle)) != MAILTEXT_CHOSEN)
+		bad |= put(p, "because_title", btitle);
 	bad |= json_array_append(items, m);
 	bad |= json_array_append(products, p);
 out:

@@ -1,5 +1,4 @@
 /* writer.c - the offline email writer: phrase tables per language, varied by a hash of the user */
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,7 +22,7 @@
 
 /*
  * One language's phrases. Placeholders: {name} first name, {title} product
- * title, {because} the title of the user's own item, {more} further items,
+ * title, {more} further items,
  * {count} all items, {brand} brand. Each list holds alternatives chosen by the
  * hash of the user id, so that emails do not all read the same. A language
  * whose "and N more" agrees with N gives subj_many_one for exactly one more.
@@ -31,9 +30,7 @@
 struct lang {
 	const char *greet[3], *greet_anon[3];
 	const char *intro_one[3], *intro_many[3];
-	const char *similar[3], *similar_untitled[2];
-	const char *also[2], *also_untitled[2];
-	const char *popular[3], *neighbours[2], *other[2];
+	const char *intro_plain_one, *intro_plain_many; /* when some item has no reason of its own */
 	const char *extra_one, *extra_many;
 	const char *outro_one[3], *outro_many[3];
 	const char *signoff[3], *signoff_anon[2];
@@ -41,7 +38,7 @@ struct lang {
 	const char *subj_many_one[2], *subj_many_one_anon[2];   /* one more; NULL: subj_many */
 	const char *subj_plain[2];
 	const char *pre_one[2], *pre_many[2];
-	const char *quote_open, *quote_close;
+	const char *pre_plain_one, *pre_plain_many;
 };
 
 static const struct lang lang_en = {
@@ -58,33 +55,8 @@ static const struct lang lang_en = {
 		"Here are some products we think you will like, with the reason we chose each one.",
 		"Here is a short selection we put together for you.",
 	},
-	.similar = {
-		"We chose it because you bought {because}.",
-		"Because you bought {because}, we thought you might like it.",
-		"You bought {because}, and this is a close match.",
-	},
-	.similar_untitled = {
-		"We chose it because it is like something you bought before.",
-		"It is a close match for one of your earlier purchases.",
-	},
-	.also = {
-		"Customers who bought {because}, as you did, also bought this.",
-		"Other customers who bought {because} also bought this.",
-	},
-	.also_untitled = {
-		"Other customers bought it along with something you have bought.",
-		"Customers who share one of your earlier purchases also bought this.",
-	},
-	.popular = {
-		"It is popular with other customers.",
-		"Many of our customers have chosen it.",
-		"It is a favourite with other customers.",
-	},
-	.neighbours = {
-		"Customers with tastes like yours liked it.",
-		"Shoppers with similar taste to yours chose it.",
-	},
-	.other = { "We picked it with you in mind.", "We chose it for you." },
+	.intro_plain_one = "We picked out one product for you.",
+	.intro_plain_many = "Here is a short selection we put together for you.",
 	.extra_one = "We also picked one more product for you.",
 	.extra_many = "We also picked {more} more products for you.",
 	.outro_one = {
@@ -111,7 +83,8 @@ static const struct lang lang_en = {
 	    "A product we think you will like, with our reason." },
 	.pre_many = { "{count} products chosen for you, each with the reason we picked it.",
 	    "A short selection of {count} products, and why we chose each one." },
-	.quote_open = "", .quote_close = "",
+	.pre_plain_one = "One product chosen for you.",
+	.pre_plain_many = "{count} products chosen for you.",
 };
 
 static const struct lang lang_de = {
@@ -129,33 +102,8 @@ static const struct lang lang_de = {
 		"diese Produkte könnten Ihnen gefallen. Warum wir sie ausgewählt haben, steht jeweils "
 		    "dabei.",
 	},
-	.similar = {
-		"Ausgewählt, weil Sie {because} gekauft haben.",
-		"Weil Sie {because} gekauft haben, könnte Ihnen dieses Produkt gefallen.",
-		"Sie haben {because} gekauft – dieses Produkt ist ähnlich.",
-	},
-	.similar_untitled = {
-		"Ausgewählt, weil es einem Ihrer früheren Einkäufe ähnelt.",
-		"Es ähnelt einem Produkt, das Sie bereits gekauft haben.",
-	},
-	.also = {
-		"Kundinnen und Kunden, die wie Sie {because} gekauft haben, kauften auch dieses Produkt.",
-		"Wer {because} gekauft hat, hat auch dieses Produkt gekauft.",
-	},
-	.also_untitled = {
-		"Andere Kundinnen und Kunden kauften es zusammen mit einem Ihrer früheren Einkäufe.",
-		"Wer dasselbe gekauft hat wie Sie, kaufte auch dieses Produkt.",
-	},
-	.popular = {
-		"Bei anderen Kundinnen und Kunden beliebt.",
-		"Viele unserer Kundinnen und Kunden haben sich dafür entschieden.",
-		"Ein beliebtes Produkt bei unseren Kundinnen und Kunden.",
-	},
-	.neighbours = {
-		"Kundinnen und Kunden mit ähnlichem Geschmack wie Sie mochten dieses Produkt.",
-		"Wer einen ähnlichen Geschmack hat wie Sie, hat sich dafür entschieden.",
-	},
-	.other = { "Für Sie ausgewählt.", "Mit Blick auf Sie ausgewählt." },
+	.intro_plain_one = "dieses Produkt könnte Ihnen gefallen.",
+	.intro_plain_many = "hier ist eine kleine Auswahl, die wir für Sie zusammengestellt haben.",
 	.extra_one = "Außerdem haben wir ein weiteres Produkt für Sie ausgewählt.",
 	.extra_many = "Außerdem haben wir {more} weitere Produkte für Sie ausgewählt.",
 	.outro_one = {
@@ -186,7 +134,8 @@ static const struct lang lang_de = {
 	    "Ein Produkt, das Ihnen gefallen könnte, und warum wir es gewählt haben." },
 	.pre_many = { "{count} Produkte, für Sie ausgewählt – jeweils mit Begründung.",
 	    "Eine Auswahl von {count} Produkten und warum wir sie gewählt haben." },
-	.quote_open = "„", .quote_close = "“",
+	.pre_plain_one = "Ein Produkt, für Sie ausgewählt.",
+	.pre_plain_many = "{count} Produkte, für Sie ausgewählt.",
 };
 
 /* French typography: a no-break space before a colon and inside guillemets. */
@@ -212,34 +161,8 @@ static const struct lang lang_fr = {
 		    "choix.",
 		"Voici une petite sélection que nous avons préparée pour vous.",
 	},
-	.similar = {
-		"Nous avons choisi ce produit parce que vous avez acheté {because}.",
-		"Comme vous avez acheté {because}, ce produit pourrait vous plaire.",
-		"Vous avez acheté {because}, et ce produit s’en rapproche beaucoup.",
-	},
-	.similar_untitled = {
-		"Nous avons choisi ce produit parce qu’il ressemble à l’un de vos achats précédents.",
-		"Ce produit est proche de l’un de vos achats précédents.",
-	},
-	.also = {
-		"Les clients qui, comme vous, ont acheté {because} ont aussi acheté ce produit.",
-		"D’autres clients qui ont acheté {because} ont également acheté ce produit.",
-	},
-	.also_untitled = {
-		"D’autres clients ont acheté ce produit avec un article que vous avez déjà acheté.",
-		"Des clients ayant acheté le même article que vous ont aussi acheté ce produit.",
-	},
-	.popular = {
-		"Ce produit est très apprécié de nos clients.",
-		"De nombreux clients ont déjà choisi ce produit.",
-		"C’est l’un des favoris de nos clients.",
-	},
-	.neighbours = {
-		"Des clients aux goûts proches des vôtres ont apprécié ce produit.",
-		"Ce produit a plu à des clients qui ont les mêmes goûts que vous.",
-	},
-	.other = { "Nous avons choisi ce produit en pensant à vous.",
-	    "Nous avons choisi ce produit pour vous." },
+	.intro_plain_one = "Nous avons sélectionné un produit pour vous.",
+	.intro_plain_many = "Voici une petite sélection que nous avons préparée pour vous.",
 	.extra_one = "Nous avons également sélectionné un autre produit pour vous.",
 	.extra_many = "Nous avons également sélectionné {more} autres produits pour vous.",
 	.outro_one = {
@@ -272,7 +195,8 @@ static const struct lang lang_fr = {
 	    "Un produit qui devrait vous plaire, avec la raison de notre choix." },
 	.pre_many = { "{count} produits choisis pour vous, chacun avec la raison de notre choix.",
 	    "Une petite sélection de {count} produits, et pourquoi nous les avons choisis." },
-	.quote_open = "«" NBSP, .quote_close = NBSP "»",
+	.pre_plain_one = "Un produit choisi pour vous.",
+	.pre_plain_many = "{count} produits choisis pour vous.",
 };
 
 /*
@@ -295,34 +219,8 @@ static const struct lang lang_es = {
 		    "elección.",
 		"Esta es una pequeña selección que hemos preparado para usted.",
 	},
-	.similar = {
-		"Hemos elegido este producto porque usted compró {because}.",
-		"Como usted compró {because}, creemos que este producto le podría gustar.",
-		"Usted compró {because}, y este producto es muy parecido.",
-	},
-	.similar_untitled = {
-		"Hemos elegido este producto porque se parece a algo que usted compró antes.",
-		"Es muy parecido a una de sus compras anteriores.",
-	},
-	.also = {
-		"Los clientes que, como usted, compraron {because} también compraron este producto.",
-		"Otros clientes que compraron {because} también compraron este producto.",
-	},
-	.also_untitled = {
-		"Otros clientes compraron este producto junto con un artículo que usted ya ha "
-		    "comprado.",
-		"Los clientes que compraron lo mismo que usted también compraron este producto.",
-	},
-	.popular = {
-		"Es un producto popular entre nuestros clientes.",
-		"Muchos de nuestros clientes ya lo han elegido.",
-		"Es uno de los favoritos de nuestros clientes.",
-	},
-	.neighbours = {
-		"Ha gustado a clientes con gustos parecidos a los suyos.",
-		"Lo han elegido clientes con gustos similares a los suyos.",
-	},
-	.other = { "Lo hemos elegido pensando en usted.", "Lo hemos seleccionado para usted." },
+	.intro_plain_one = "Hemos seleccionado un producto para usted.",
+	.intro_plain_many = "Esta es una pequeña selección que hemos preparado para usted.",
 	.extra_one = "También hemos seleccionado otro producto para usted.",
 	.extra_many = "También hemos seleccionado {more} productos más para usted.",
 	.outro_one = {
@@ -349,7 +247,8 @@ static const struct lang lang_es = {
 	    "Un producto que creemos que le gustará, con el motivo de nuestra elección." },
 	.pre_many = { "{count} productos elegidos para usted, cada uno con el motivo de nuestra "
 	    "elección.", "Una pequeña selección de {count} productos, y por qué elegimos cada uno." },
-	.quote_open = "«", .quote_close = "»",
+	.pre_plain_one = "Un producto elegido para usted.",
+	.pre_plain_many = "{count} productos elegidos para usted.",
 };
 
 /* The languages beside English, found by the first two letters of meta.locale. */
@@ -360,7 +259,7 @@ static const struct {
 
 /* The values of the placeholders for one phrase. */
 struct vars {
-	const char *name, *title, *because, *brand;
+	const char *name, *title, *brand;
 	long more, count;
 };
 
@@ -384,9 +283,6 @@ expand(struct buf *b, const char *tmpl, const struct vars *v)
 		} else if (strncmp(q, "{title}", 7) == 0) {
 			rc = buf_adds(b, v->title ? v->title : "");
 			p = q + 7;
-		} else if (strncmp(q, "{because}", 9) == 0) {
-			rc = buf_adds(b, v->because ? v->because : "");
-			p = q + 9;
 		} else if (strncmp(q, "{brand}", 7) == 0) {
 			rc = buf_adds(b, v->brand ? v->brand : "");
 			p = q + 7;
@@ -414,30 +310,17 @@ utf8_count(const char *s)
 	return n;
 }
 
-static int
-is_small_word(const char *w, size_t n)
-{
-	static const char *const small[] = { "a", "an", "and", "as", "at", "by", "for", "in", "of",
-		"on", "or", "the", "to", "with" };
-
-	for (size_t i = 0; i < sizeof small / sizeof *small; i++)
-		if (strlen(small[i]) == n && strncasecmp(small[i], w, n) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * A catalog string made fit for plain text: control characters and runs of
  * whitespace become one space, angle brackets become single guillemets (no
- * markup survives), the ends are trimmed. An all-capitals ASCII title (as in
- * many shop exports) is put in title case. Returns NULL when nothing is left
- * or memory runs out (*oom set).
+ * markup survives), the ends are trimmed, and mailtext's one casing rule is
+ * applied. Returns NULL when nothing is left or memory runs out (*oom set).
  */
 static char *
 tidy(const char *s, size_t maxchars, int *oom)
 {
 	struct buf b;
-	size_t upper = 0, lower = 0, chars = 0;
+	size_t chars = 0;
 	int space = 0, rc = 0;
 
 	if (s == NULL)
@@ -462,8 +345,6 @@ tidy(const char *s, size_t maxchars, int *oom)
 			rc |= buf_adds(&b, "›");
 		else
 			rc |= buf_addc(&b, *p);
-		upper += isupper(*p) != 0;
-		lower += islower(*p) != 0;
 	}
 	if (rc < 0) {
 		*oom = 1;
@@ -472,23 +353,7 @@ tidy(const char *s, size_t maxchars, int *oom)
 	}
 	if (b.len == 0)
 		return NULL;
-	if (lower == 0 && upper >= 3) {
-		char *w = b.s;
-
-		while (*w != '\0') {
-			size_t n = 0;
-
-			while (w[n] != '\0' && w[n] != ' ' && w[n] != '-' && w[n] != '/')
-				n++;
-			for (size_t k = 1; k < n; k++)
-				w[k] = (char)tolower((unsigned char)w[k]);
-			if (w != b.s && w[-1] == ' ' && is_small_word(w, n))
-				w[0] = (char)tolower((unsigned char)w[0]);
-			w += n;
-			if (*w != '\0')
-				w++;
-		}
-	}
+	mailtext_title_case(b.s);
 	return b.s;
 }
 
@@ -515,25 +380,6 @@ lang_for(const char *locale)
 		if (mailtext_lang_is(locale, langs[i].code))
 			return langs[i].lang;
 	return &lang_en;
-}
-
-/* The reason sentence of one item; pick varies the phrasing. */
-static const char *
-reason_phrase(const struct lang *l, const json_t *reason, const char *because, uint32_t pick)
-{
-	const char *type = ndjson_str(reason, "type");
-
-	if (type == NULL)
-		return l->other[pick % 2];
-	if (strcmp(type, "similar") == 0)
-		return because ? l->similar[pick % 3] : l->similar_untitled[pick % 2];
-	if (strcmp(type, "also_bought") == 0)
-		return because ? l->also[pick % 2] : l->also_untitled[pick % 2];
-	if (strcmp(type, "popular") == 0)
-		return l->popular[pick % 3];
-	if (strcmp(type, "neighbours") == 0)
-		return l->neighbours[pick % 2];
-	return l->other[pick % 2];
 }
 
 /*
@@ -566,6 +412,22 @@ compose_subject(struct buf *s, const struct lang *l, struct vars *v, size_t n, u
 	return 0;
 }
 
+/*
+ * The category as a customer reads it: the meta item's display name in the
+ * customer's language ("category_name", FORMATS 2.5), else the catalog's
+ * category in an English letter only (a raw id such as "kitchen" never
+ * stands inside a German or French sentence), else none.
+ */
+static const char *
+category_of(const json_t *it, const char *locale)
+{
+	const char *name = ndjson_str(it, "category_name");
+
+	if (name != NULL)
+		return name;
+	return lang_for(locale) == &lang_en ? ndjson_str(it, "category") : NULL;
+}
+
 struct item_text {
 	char *title, *category, *because;
 };
@@ -587,13 +449,14 @@ writer_compose(const json_t *meta, struct err *e)
 	struct buf subj, pre, body;
 	struct item_text *txt = NULL;
 	const struct lang *l;
+	const struct mailtext *mt;
 	const json_t *items;
 	struct vars v = { 0 };
 	char *name = NULL, *brand = NULL, *out = NULL, why[256];
 	const char *id, *locale;
 	size_t n, shown, i;
 	uint32_t h;
-	int oom = 0, rc;
+	int oom = 0, plain = 0, rc;
 	json_t *reply;
 
 	buf_init(&subj);
@@ -614,21 +477,25 @@ writer_compose(const json_t *meta, struct err *e)
 		return NULL;
 	}
 	shown = 0;
+	locale = ndjson_str(meta, "locale");
 	for (i = 0; i < n; i++) {
 		const json_t *it = json_array_get(items, i);
 
 		txt[i].title = tidy(ndjson_str(it, "title"), TITLE_MAX, &oom);
-		txt[i].category = tidy(ndjson_str(it, "category"), TITLE_MAX, &oom);
+		txt[i].category = tidy(category_of(it, locale), TITLE_MAX, &oom);
 		txt[i].because = tidy(ndjson_str(json_object_get(it, "reason"), "because_title"),
 		    TITLE_MAX, &oom);
 		shown += txt[i].title != NULL;
+		if (txt[i].title != NULL && !mailtext_reason_given(json_object_get(it, "reason"),
+		    txt[i].because))
+			plain = 1;
 	}
 	if (shown == 0 && !oom) {
 		err_set(e, EXIT_DATA, "meta items have no titles");
 		goto done;
 	}
-	locale = ndjson_str(meta, "locale");
 	l = lang_for(locale);
+	mt = mailtext_for(locale);
 	name = tidy(ndjson_str(meta, "first_name"), NAME_MAX, &oom);
 	brand = tidy(ndjson_str(meta, "brand"), NAME_MAX, &oom);
 	if ((id = ndjson_str(meta, "user")) == NULL && (id = ndjson_str(meta, "email")) == NULL)
@@ -644,16 +511,24 @@ writer_compose(const json_t *meta, struct err *e)
 	v.title = txt[i].title;
 	v.more = (long)shown - 1;
 	oom |= compose_subject(&subj, l, &v, shown, h);
-	oom |= expand(&pre, shown == 1 ? l->pre_one[(h >> 3) % 2] : l->pre_many[(h >> 3) % 2], &v);
+	/* the intro and preheader promise a reason for each product only when each has one */
+	if (plain)
+		oom |= expand(&pre, shown == 1 ? l->pre_plain_one : l->pre_plain_many, &v);
+	else
+		oom |= expand(&pre, shown == 1 ? l->pre_one[(h >> 3) % 2] :
+		    l->pre_many[(h >> 3) % 2], &v);
 
 	oom |= expand(&body, name ? l->greet[(h >> 5) % 3] : l->greet_anon[(h >> 5) % 3], &v);
 	oom |= buf_adds(&body, "\n\n");
-	oom |= expand(&body, shown == 1 ? l->intro_one[(h >> 8) % 3] :
-	    l->intro_many[(h >> 8) % 3], &v);
+	if (plain)
+		oom |= expand(&body, shown == 1 ? l->intro_plain_one : l->intro_plain_many, &v);
+	else
+		oom |= expand(&body, shown == 1 ? l->intro_one[(h >> 8) % 3] :
+		    l->intro_many[(h >> 8) % 3], &v);
 	oom |= buf_adds(&body, "\n\n");
 	for (i = 0, shown = 0; i < n; i++) {
 		const json_t *it = json_array_get(items, i);
-		char price[PRICE_MAX], because[TITLE_MAX * 4 + 16];
+		char price[PRICE_MAX];
 
 		if (txt[i].title == NULL)
 			continue;
@@ -671,15 +546,9 @@ writer_compose(const json_t *meta, struct err *e)
 			oom |= buf_adds(&body, ")");
 		}
 		oom |= buf_adds(&body, "\n");
-		v.because = NULL;
-		if (txt[i].because != NULL) {
-			snprintf(because, sizeof because, "%s%s%s", l->quote_open, txt[i].because,
-			    l->quote_close);
-			v.because = because;
-		}
-		oom |= expand(&body, reason_phrase(l, json_object_get(it, "reason"), v.because,
-		    (h >> 11) + (uint32_t)i), &v);
-		oom |= buf_adds(&body, "\n\n");
+		/* mailtext's one reason text, as on the HTML card and in the list */
+		oom |= mailtext_reason(&body, mt, json_object_get(it, "reason"), txt[i].because);
+		oom |= buf_adds(&body, ".\n\n");
 	}
 	if (shown > BODY_ITEMS) {
 		v.more = (long)(shown - BODY_ITEMS);

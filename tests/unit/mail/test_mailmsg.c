@@ -202,14 +202,14 @@ build_localised(const char *locale, struct buf *out)
 	struct err e;
 	struct mailmsg_opts o = { .from_name = "Shop", .from_addr = "shop@example.com",
 		.unsub_mailto = "unsub@example.com", .date = 1764000000, .tmpl = &t };
-	json_t *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:{s:s,s:s}},"
-	    "{s:s,s:s,s:s,s:{s:s,s:s}},{s:s,s:s,s:s,s:{s:s}},{s:s,s:s,s:s,s:{s:s}}]}",
+	json_t *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:{s:s,s:s,s:f,s:s}},"
+	    "{s:s,s:s,s:s,s:{s:s,s:s,s:s}},{s:s,s:s,s:s,s:{s:s}},{s:s,s:s,s:s,s:{s:s}}]}",
 	    "user", "u1", "email", "a@example.com", "campaign", "c1", "brand", "Thé & <Co>",
 	    "locale", locale, "items",
 	    "item", "s1", "title", "T1", "url", "https://x.example/1", "reason", "type", "similar",
-	    "because_title", "Green cup",
+	    "because_title", "Green cup", "similarity", 0.8, "action", "rated",
 	    "item", "s2", "title", "T2", "url", "https://x.example/2", "reason", "type",
-	    "also_bought", "because_title", "Oak tray",
+	    "also_bought", "because_title", "Oak tray", "action", "bought",
 	    "item", "s3", "title", "T3", "url", "https://x.example/3", "reason", "type", "popular",
 	    "item", "s4", "title", "T4", "url", "https://x.example/4", "reason", "type",
 	    "neighbours");
@@ -235,7 +235,7 @@ test_fixed_texts_follow_the_locale(void)
 
 	buf_init(&b);
 	CHECK_INT(build_localised("fr-FR", &b), 0);
-	CHECK(strstr(b.s, "[Parce que vous avez aimé «\xc2\xa0Green cup\xc2\xa0»|Voir le produit]"
+	CHECK(strstr(b.s, "[Parce que vous avez apprécié «\xc2\xa0Green cup\xc2\xa0»|Voir le produit]"
 	    "[Souvent acheté avec «\xc2\xa0Oak tray\xc2\xa0»|Voir le produit]"
 	    "[Un succès auprès de nos clients|Voir le produit]"
 	    "[Les clients qui vous ressemblent l’adorent|Voir le produit]") != NULL);
@@ -246,7 +246,7 @@ test_fixed_texts_follow_the_locale(void)
 	CHECK(strstr(b.s, "Because") == NULL && strstr(b.s, "Unsubscribe") == NULL);
 
 	CHECK_INT(build_localised("de", &b), 0);
-	CHECK(strstr(b.s, "[Weil Ihnen „Green cup“ gefallen hat|Zum Produkt]") != NULL);
+	CHECK(strstr(b.s, "[Weil Sie „Green cup“ gut bewertet haben|Zum Produkt]") != NULL);
 	CHECK(strstr(b.s, "Sie erhalten diese E-Mail von Thé &amp; &lt;Co&gt;, weil") != NULL);
 	CHECK(strstr(b.s, "\nAbmelden: mailto:unsub@example.com") != NULL);
 
@@ -257,7 +257,7 @@ test_fixed_texts_follow_the_locale(void)
 
 	/* a language without texts gets the English ones */
 	CHECK_INT(build_localised("it-IT", &b), 0);
-	CHECK(strstr(b.s, "[Because you liked Green cup|View product][Often bought with Oak tray|"
+	CHECK(strstr(b.s, "[Because you rated Green cup highly|View product][Often bought with Oak tray|"
 	    "View product][Popular with our customers|View product][Loved by customers like you|"
 	    "View product]") != NULL);
 	CHECK(strstr(b.s, "<p>You receive this email from Thé &amp; &lt;Co&gt; because you are a "

@@ -46,7 +46,7 @@ test_every_language_has_every_text(void)
 
 	for (i = 0; i < sizeof locales / sizeof locales[0]; i++) {
 		const struct mailtext *t = mailtext_for(locales[i]);
-		const char *must[] = { t->similar_pre, t->also_pre, t->popular, t->neighbours,
+		const char *must[] = { t->chosen, t->popular, t->neighbours,
 			t->view_product, t->footer_pre, t->footer_anon, t->unsubscribe,
 			t->unsubscribe_label };
 		size_t k;
@@ -54,7 +54,15 @@ test_every_language_has_every_text(void)
 		CHECK_STR(t->lang, locales[i]);
 		for (k = 0; k < sizeof must / sizeof must[0]; k++)
 			CHECK(must[k] != NULL && must[k][0] != '\0');
-		CHECK(t->similar_post != NULL && t->also_post != NULL && t->footer_post != NULL);
+		CHECK(t->footer_post != NULL);
+		/* every action has its three wordings, each with a part before the title */
+		for (k = 0; k < RECS_NACTIONS - 0u; k++) {
+			const struct mailtext_deed *d = &t->deed[k];
+
+			CHECK(d->because[0] && d->because[0][0] && d->because[1]);
+			CHECK(d->close[0] && d->close[0][0] && d->close[1]);
+			CHECK(d->also[0] && d->also[0][0] && d->also[1]);
+		}
 		/* the languages do not share their texts */
 		if (i > 0) {
 			CHECK(strcmp(t->view_product, mailtext_for("en")->view_product) != 0);
@@ -86,6 +94,87 @@ test_footer_names_the_brand_or_leaves_it_out(void)
 	buf_free(&b);
 }
 
+/* The reason text of a reason object given as JSON, with title. */
+static const char *
+reason(const char *locale, const char *json, const char *title)
+{
+	static struct buf b;
+	json_t *r = json_loads(json, 0, NULL);
+
+	buf_free(&b);
+	buf_init(&b);
+	CHECK(r != NULL);
+	CHECK_INT(mailtext_reason(&b, mailtext_for(locale), r, title), 0);
+	json_decref(r);
+	return b.s;
+}
+
+static void
+test_reasons_say_what_the_customer_did(void)
+{
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8,\"action\":\"rated\"}",
+	    "Star Wars"), "Because you rated Star Wars highly");
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8,\"action\":\"bought\"}",
+	    "Oak tray"), "Because you bought Oak tray");
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8,\"action\":\"carted\"}",
+	    "Oak tray"), "Because you put Oak tray in your basket");
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8,\"action\":\"viewed\"}",
+	    "Oak tray"), "Because you looked at Oak tray");
+	/* no action, or one this version does not know: the neutral verb, never "bought" */
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8}", "Oak tray"),
+	    "Because you chose Oak tray");
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8,\"action\":\"sniffed\"}",
+	    "Oak tray"), "Because you chose Oak tray");
+	CHECK_STR(reason("de", "{\"type\":\"similar\",\"similarity\":0.8,\"action\":\"rated\"}",
+	    "Alien"), "Weil Sie „Alien“ gut bewertet haben");
+	CHECK_STR(reason("fr", "{\"type\":\"also_bought\",\"action\":\"bought\"}", "Bol"),
+	    "Souvent acheté avec «\xc2\xa0" "Bol\xc2\xa0»");
+	CHECK_STR(reason("es", "{\"type\":\"also_bought\",\"action\":\"rated\"}", "Alien"),
+	    "Gustó a quienes, como usted, valoraron bien «Alien»");
+	CHECK_STR(reason("en", "{\"type\":\"popular\"}", NULL), "Popular with our customers");
+	CHECK_STR(reason("en", "{\"type\":\"model\"}", NULL), "Chosen for you");
+}
+
+static void
+test_a_similarity_claim_is_graded_by_its_evidence(void)
+{
+	/* a close match only from RECS_CLOSE_MATCH (0.9) */
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.9,\"action\":\"rated\"}",
+	    "Alien"), "A close match to Alien, which you rated highly");
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.8999,\"action\":\"rated\"}",
+	    "Alien"), "Because you rated Alien highly");
+	/* at or below the floor (0.7): no claim at all */
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.7,\"action\":\"rated\"}",
+	    "Alien"), "Chosen for you");
+	CHECK_STR(reason("fr", "{\"type\":\"similar\",\"similarity\":0.13}", "Kite"),
+	    "Choisi pour vous");
+	/* nothing to name: no claim either */
+	CHECK_STR(reason("en", "{\"type\":\"similar\",\"similarity\":0.95}", NULL), "Chosen for you");
+	CHECK(!mailtext_reason_given(json_pack("{s:s,s:f}", "type", "similar", "similarity", 0.5),
+	    "Alien"));
+	CHECK(mailtext_reason_given(json_pack("{s:s}", "type", "popular"), NULL));
+	CHECK(!mailtext_reason_given(json_pack("{s:s}", "type", "model"), NULL));
+	CHECK(!mailtext_reason_given(NULL, NULL));
+}
+
+static void
+test_one_casing_rule_for_titles(void)
+{
+	char a[] = "VINTAGE SNAP CARDS", b[] = "SET OF 3 CAKE TINS", c[] = "iPhone CASE",
+	    d[] = "TV", e[] = "RED/WHITE SPOT-MUG";
+
+	mailtext_title_case(a);
+	mailtext_title_case(b);
+	mailtext_title_case(c);
+	mailtext_title_case(d);
+	mailtext_title_case(e);
+	CHECK_STR(a, "Vintage Snap Cards");
+	CHECK_STR(b, "Set of 3 Cake Tins");
+	CHECK_STR(c, "iPhone CASE");            /* has a small letter: as it is */
+	CHECK_STR(d, "TV");                     /* fewer than three capitals */
+	CHECK_STR(e, "Red/White Spot-Mug");
+}
+
 int
 main(void)
 {
@@ -93,5 +182,8 @@ main(void)
 	RUN(test_a_locale_names_its_language_in_its_first_two_letters);
 	RUN(test_every_language_has_every_text);
 	RUN(test_footer_names_the_brand_or_leaves_it_out);
+	RUN(test_reasons_say_what_the_customer_did);
+	RUN(test_a_similarity_claim_is_graded_by_its_evidence);
+	RUN(test_one_casing_rule_for_titles);
 	return UNIT_DONE();
 }
