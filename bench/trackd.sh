@@ -28,7 +28,7 @@ port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' trackd.log)
 jq -nc '{id:"c1", ok:true, content:({subject:"Hi", body_text:"Hello"}|tojson),
   meta:{user:"c1042", email:"ann@example.com", campaign:"2026-11-w48", variant:"llm",
         items:[{item:"sku9", url:"https://shop.example/p/sku9"}]}}' |
-    "$bin/mailfmt" --from shop@example.com --date "$(date +%s)" --unsub-key-file keys \
+    "$bin/mailfmt" --no-unsubscribe --from shop@example.com --date "$(date +%s)" --unsub-key-file keys \
         --click-base "http://127.0.0.1:$port/c" > m.mbox
 url=$(/usr/bin/python3 "$here/tests/mailparse.py" --mbox m.mbox | jq -r '.parts[0].content' |
     grep -o "http://127.0.0.1:$port/c?t=[A-Za-z0-9_-]*" | head -1)

@@ -35,6 +35,8 @@ usage(FILE *f)
 	    "      --open-pixel URL      add an open-tracking pixel (trackd /o)\n"
 	    "      --unsub-mailto ADDR   List-Unsubscribe mailto: address\n"
 	    "      --unsub-url URL       https one-click unsubscribe base (RFC 8058, trackd /u)\n"
+	    "      --no-unsubscribe      allow messages with no unsubscribe route (not for marketing:\n"
+	    "                            without it, --unsub-mailto or --unsub-url is required)\n"
 	    "      --unsub-key-file FILE link keys, one a line: the first seals the links'\n"
 	    "                            tokens, the others are older ones trackd still accepts\n"
 	    "                            (default: the RECMAIL_UNSUB_KEY environment variable)\n"
@@ -81,7 +83,7 @@ main(int argc, char **argv)
 		{ "fallback", required_argument, NULL, 10 }, { "maildir", required_argument, NULL, 'm' },
 		{ "eml-dir", required_argument, NULL, 'e' }, { "max-line", required_argument, NULL, 11 },
 		{ "progress", no_argument, NULL, 12 }, { "jobs", required_argument, NULL, 13 },
-		{ "sync", required_argument, NULL, 14 },
+		{ "sync", required_argument, NULL, 14 }, { "no-unsubscribe", no_argument, NULL, 15 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
@@ -150,6 +152,7 @@ main(int argc, char **argv)
 				return cli_usage_error("--sync: '%s' is not 'each' or 'end'", optarg);
 			sync_each = strcmp(optarg, "each") == 0;
 			break;
+		case 15: r.mo.no_unsub = 1; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

@@ -380,7 +380,7 @@ for i in range(len(k) - 7):
 	mkdir run
 	llm --parallel=1 --cache=run/cache --progress in.ndjson >run/out.ndjson 2>run/err.log || status=$?
 	[ "${status:-0}" -eq 69 ]
-	mailfmt --from 'Shop <shop@example.com>' --date 0 --rejects run/rejects.ndjson run/out.ndjson \
+	mailfmt --no-unsubscribe --from 'Shop <shop@example.com>' --date 0 --rejects run/rejects.ndjson run/out.ndjson \
 		>run/mail.mbox 2>>run/err.log || true
 	[ "$(jq -r '[.id, (.error.type // "ok")] | @tsv' run/out.ndjson | paste -sd' ')" = \
 	    "$(printf 'e1\tkey_echoed e2\tkey_echoed e3\tkey_echoed e4\tkey_echoed e5\tkey_echoed e6\tinvalid_request_error e7\tnot_sent')" ]

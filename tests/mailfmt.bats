@@ -35,23 +35,23 @@ parse() {
 }
 
 @test "mailfmt: --help and --version go to stdout and exit 0" {
-	run mailfmt --help
+	run mailfmt --no-unsubscribe --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == usage:* ]]
 	[[ "$output" == *"--unsub-key-file"* ]]
-	run mailfmt --version
+	run mailfmt --no-unsubscribe --version
 	[ "$status" -eq 0 ]
 	[[ "$output" == "mailfmt (recmail) "* ]]
 }
 
 @test "mailfmt: refuses to run without --from or with a bad option value" {
-	run mailfmt < /dev/null
+	run mailfmt --no-unsubscribe < /dev/null
 	[ "$status" -eq 64 ]
-	run mailfmt --from 'not an address' < /dev/null
+	run mailfmt --no-unsubscribe --from 'not an address' < /dev/null
 	[ "$status" -eq 64 ]
-	run mailfmt --from "$FROM" --date yesterday < /dev/null
+	run mailfmt --no-unsubscribe --from "$FROM" --date yesterday < /dev/null
 	[ "$status" -eq 64 ]
-	run mailfmt --from "$FROM" --campaign 'a b' < /dev/null
+	run mailfmt --no-unsubscribe --from "$FROM" --campaign 'a b' < /dev/null
 	[ "$status" -eq 64 ]
 }
 
@@ -60,18 +60,18 @@ parse() {
 	mkdir -p inst/bin inst/share/recmail/mail
 	cp "$(command -v mailfmt)" inst/bin/
 	unset RECMAIL_SHARE
-	run_both inst/bin/mailfmt --from "$FROM" --campaign c1 < in.ndjson || true
+	run_both inst/bin/mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson || true
 	[ "$status" -eq 66 ]
 	[[ "$stderr" == *"no default template"* ]]
 	printf '<p>{{subject}} for {{name}}</p>\n' > inst/share/recmail/mail/email.html
-	inst/bin/mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	inst/bin/mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	"$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --mbox out.mbox | jq -e '.parts[1].content == "<p>Hi for Ann</p>\n"'
 }
 
 @test "mailfmt: ASCII reply parses under email.policy.strict with both parts decoding to the input" {
 	body=$'Hi Ann,\n\nWe picked the Blue teapot for you.\n\nBest,\nExample Shop'
 	reply u1 ann@example.com 'Ann Lee' 'Three picks for you' "$body" > in.ndjson
-	run_both mailfmt --from "$FROM" --campaign c1 < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson || true
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	printf '%s\n' "$output" > out.mbox
@@ -95,7 +95,7 @@ parse() {
 	subj='Zoë, drei Ideen für Ihre Küche — 茶壶 und mehr, mit einem sehr langen Betreff, der gefaltet werden muss'
 	body=$'Hallo Zoë,\n\nGrüße aus der Küche: der Blaue Teekessel (茶壶).'
 	reply c1 zoe@example.com 'Zoë Müller-Lüdenscheidt' "$subj" "$body" 'Teekessel «Blau»' > in.ndjson
-	mailfmt --from 'Bäckerei Brötchen <shop@example.com>' --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from 'Bäckerei Brötchen <shop@example.com>' --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	[ "$(jq -r '.headers.subject[0]' p.ndjson)" = "$subj" ]
 	[ "$(jq -r '.headers.to[0]' p.ndjson)" = "Zoë Müller-Lüdenscheidt <zoe@example.com>" ]
@@ -110,7 +110,7 @@ parse() {
 
 @test "mailfmt: CR LF in names and subjects never create a header" {
 	reply u1 ann@example.com $'Ann\r\nBcc: evil@x.example' $'Hello\r\nBcc: evil@x.example\nX-Evil: 1' 'Body' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	[ "$(jq -r '.headers|has("bcc")' p.ndjson)" = false ]
 	[ "$(jq -r '.headers|has("x-evil")' p.ndjson)" = false ]
@@ -123,7 +123,7 @@ parse() {
 @test "mailfmt: HTML in titles and text is escaped and javascript: links are dropped" {
 	reply u1 ann@example.com 'Ann <script>' 'Hi' 'Hi <img src=x onerror=alert(1)> & bye' \
 	    '<script>alert("t")</script>' 'javascript:alert(1)' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	jq -r '.parts[1].content' p.ndjson > body.html
 	! grep -q '<script' body.html
@@ -135,7 +135,7 @@ parse() {
 
 @test "mailfmt: links come from meta with UTM parameters and the click redirect, prices from meta" {
 	reply u1 ann@example.com 'Ann' 'Hi' 'Buy the teapot now for 1 pound!' > in.ndjson
-	RECMAIL_UNSUB_KEY=0123456789abcdef-secret mailfmt --from "$FROM" --campaign c1 \
+	RECMAIL_UNSUB_KEY=0123456789abcdef-secret mailfmt --no-unsubscribe --from "$FROM" --campaign c1 \
 	    --click-base https://t.example/c --utm-source=news < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	jq -r '.parts[0].content' p.ndjson > body.txt
@@ -152,7 +152,7 @@ parse() {
 
 @test "mailfmt: without a click base the links are the catalog's with UTM parameters" {
 	reply u1 ann@example.com 'Ann' 'Hi' 'Buy' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 --utm-source=news < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --utm-source=news < in.ndjson > out.mbox
 	parse out.mbox | jq -r '.parts[0].content' > body.txt
 	grep -qxF '  https://shop.example/p/sku9?utm_source=news&utm_medium=email&utm_campaign=c1&utm_content=llm' body.txt
 	# the fragment stays last, after the parameters
@@ -161,11 +161,11 @@ parse() {
 
 @test "mailfmt: a click base or an open pixel without a link key is refused" {
 	reply u1 ann@example.com 'Ann' 'Hi' 'Body' > in.ndjson
-	run_both mailfmt --from "$FROM" --campaign c1 --click-base https://t.example/c < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --click-base https://t.example/c < in.ndjson || true
 	[ "$status" -eq 64 ]
 	[ -z "$output" ]
 	[[ "$stderr" == "mailfmt: --click-base needs a link key of at least 16 bytes (RECMAIL_UNSUB_KEY or --unsub-key-file)"* ]]
-	run_both mailfmt --from "$FROM" --campaign c1 --open-pixel https://t.example/o < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --open-pixel https://t.example/o < in.ndjson || true
 	[ "$status" -eq 64 ]
 }
 
@@ -204,9 +204,9 @@ parse() {
 
 @test "mailfmt: Message-ID is stable across runs and unique per (campaign, user)" {
 	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > a.mbox
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > b.mbox
-	mailfmt --from "$FROM" --campaign c2 < in.ndjson > c.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > a.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > b.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c2 < in.ndjson > c.mbox
 	cmp a.mbox b.mbox
 	ids=$(parse a.mbox | jq -r '.headers["message-id"][0]')
 	[ "$(sort -u <<<"$ids" | wc -l)" -eq 2 ]
@@ -223,14 +223,14 @@ parse() {
 	                         url:"https://shop.example/p/sku9"}]}}'
 	  echo 'not json'
 	  reply u3 'bad address' C 'Hi' 'x'; } > in.ndjson
-	run_both mailfmt --from "$FROM" --campaign c1 --rejects rej.ndjson < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --rejects rej.ndjson < in.ndjson || true
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"1 messages, 3 rejected"* ]]
 	[ "$(jq -s 'length' rej.ndjson)" -eq 3 ]
 	[ "$(jq -r 'select(.line==2)|.id + " " + .reason + " " + (.error.status|tostring)' rej.ndjson)" = "u2 reply not ok 429" ]
 	[ "$(jq -r 'select(.line==3)|.reason' rej.ndjson)" = "invalid JSON: '[' or '{' expected near 'not'" ]
 	[ "$(jq -r 'select(.line==4)|.reason' rej.ndjson)" = "meta.email is not a valid address" ]
-	run_both mailfmt --from "$FROM" --campaign c1 --fallback=template --rejects rej2.ndjson < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --fallback=template --rejects rej2.ndjson < in.ndjson || true
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"2 messages, 2 rejected, 0 suppressed, 1 from the template fallback"* ]]
 	printf '%s\n' "$output" > out.mbox
@@ -298,7 +298,7 @@ localised() {
 	               variant:"llm",brand:"Example Shop",locale:"es-ES",
 	               items:[{item:"sku9",title:"Tetera azul",price:12.5,currency:"EUR",
 	                       url:"https://shop.example/p/sku9",reason:{type:"popular"}}]}}' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 --fallback=template < in.ndjson > out.mbox 2>/dev/null
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --fallback=template < in.ndjson > out.mbox 2>/dev/null
 	parse out.mbox > p.ndjson
 	jq -r '.parts[0].content' p.ndjson > plain.txt
 	jq -r '.parts[1].content' p.ndjson > html.txt
@@ -312,7 +312,7 @@ localised() {
 @test "mailfmt: suppressed recipients get no message and are reported and counted" {
 	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
 	echo '{"email":"B@EXAMPLE.com","reason":"unsubscribe","ts":1764000000}' > sup.ndjson
-	run_both mailfmt --from "$FROM" --campaign c1 --suppress sup.ndjson --rejects rej.ndjson < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --suppress sup.ndjson --rejects rej.ndjson < in.ndjson || true
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"1 messages, 0 rejected, 1 suppressed"* ]]
 	printf '%s\n' "$output" > out.mbox
@@ -322,14 +322,14 @@ localised() {
 
 @test "mailfmt: X-Campaign and X-Variant carry the arm, X-Recmail-Ref the customer sealed" {
 	reply 'user 7/ü' a@example.com A 'Hi' 'x' > in.ndjson
-	RECMAIL_UNSUB_KEY=0123456789abcdef-secret mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	RECMAIL_UNSUB_KEY=0123456789abcdef-secret mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	[ "$(jq -r '.headers["x-campaign"][0]' p.ndjson)" = "c1" ]
 	[ "$(jq -r '.headers["x-variant"][0]' p.ndjson)" = "llm" ]
 	[[ "$(jq -r '.headers["x-recmail-ref"][0]' p.ndjson)" =~ ^[A-Za-z0-9_-]{60,}$ ]]
 	! grep -qi 'user%207\|x-recmail-user' out.mbox
 	# without a key there is nothing to seal it with: no header
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > nokey.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > nokey.mbox
 	[ "$(parse nokey.mbox | jq -r '.headers["x-recmail-ref"]')" = "null" ]
 	! grep -qi 'user%207' nokey.mbox
 }
@@ -338,7 +338,7 @@ localised() {
 	long=$(printf 'x%.0s' $(seq 1500))
 	body=$'From the start\n>From quoted\n'"$long"
 	reply u1 a@example.com A "$long" "$body" > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	[ "$(grep -c '^From ' out.mbox)" -eq 1 ]
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' out.mbox)" -le 998 ]
 	parse out.mbox > p.ndjson
@@ -348,14 +348,14 @@ localised() {
 
 @test "mailfmt: --eml-dir writes one file per Message-ID and --maildir a maildir" {
 	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson
-	mailfmt --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson
 	[ "$(ls eml | wc -l)" -eq 2 ]
 	for f in eml/*.eml; do
 		id=$("$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --eml "$f" | jq -r '.headers["message-id"][0]')
 		[ "$(basename "$f" .eml)" = "$(tr -d '<>' <<<"$id")" ]
 	done
-	mailfmt --from "$FROM" --campaign c1 --maildir md < in.ndjson
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --maildir md < in.ndjson
 	[ "$(ls md/new | wc -l)" -eq 2 ]
 	[ -d md/cur ] && [ -d md/tmp ] && [ -z "$(ls md/tmp)" ]
 	[ "$("$PY3" "$RECMAIL_ROOT/tests/mailparse.py" --maildir md | jq -s 'length')" -eq 2 ]
@@ -363,7 +363,7 @@ localised() {
 
 @test "mailfmt: duplicate (campaign, user) records are reported, not overwritten" {
 	{ reply u1 a@example.com A 'Hi' 'x'; reply u1 a@example.com A 'Hi again' 'y'; } > in.ndjson
-	run_both mailfmt --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson || true
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --eml-dir eml < in.ndjson || true
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"-:2: duplicate (campaign, user)"* ]]
 	[ "$(ls eml | wc -l)" -eq 1 ]
@@ -392,7 +392,7 @@ mixed() {
 	mixed 700 > in.ndjson
 	echo '{"email":"gone@example.com"}' > sup.ndjson
 	for j in 1 2 3 8; do
-		run_both mailfmt --from "$FROM" --suppress sup.ndjson --rejects rej$j.ndjson --max-line 2048 \
+		run_both mailfmt --no-unsubscribe --from "$FROM" --suppress sup.ndjson --rejects rej$j.ndjson --max-line 2048 \
 		    --fallback template --jobs $j in.ndjson
 		[ "$status" -eq 1 ]
 		printf '%s\n' "$output" > out$j.mbox
@@ -415,20 +415,20 @@ mixed() {
 
 @test "mailfmt: --jobs and --sync take only sensible values" {
 	reply u1 a@example.com A 'Hi' 'x' > in.ndjson
-	run mailfmt --from "$FROM" --jobs 0 in.ndjson
+	run mailfmt --no-unsubscribe --from "$FROM" --jobs 0 in.ndjson
 	[ "$status" -eq 64 ]
-	run mailfmt --from "$FROM" --jobs 65 in.ndjson
+	run mailfmt --no-unsubscribe --from "$FROM" --jobs 65 in.ndjson
 	[ "$status" -eq 64 ]
-	run mailfmt --from "$FROM" --sync sometimes --eml-dir eml in.ndjson
+	run mailfmt --no-unsubscribe --from "$FROM" --sync sometimes --eml-dir eml in.ndjson
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"--sync: 'sometimes' is not 'each' or 'end'"* ]]
 }
 
 @test "mailfmt: --sync each and --sync end write the same files" {
 	mixed 150 > in.ndjson
-	mailfmt --from "$FROM" --eml-dir a --sync each in.ndjson 2>/dev/null || [ $? -eq 1 ]
-	mailfmt --from "$FROM" --eml-dir b --sync end in.ndjson 2>/dev/null || [ $? -eq 1 ]
-	mailfmt --from "$FROM" --maildir md in.ndjson 2>/dev/null || [ $? -eq 1 ]
+	mailfmt --no-unsubscribe --from "$FROM" --eml-dir a --sync each in.ndjson 2>/dev/null || [ $? -eq 1 ]
+	mailfmt --no-unsubscribe --from "$FROM" --eml-dir b --sync end in.ndjson 2>/dev/null || [ $? -eq 1 ]
+	mailfmt --no-unsubscribe --from "$FROM" --maildir md in.ndjson 2>/dev/null || [ $? -eq 1 ]
 	[ "$(ls a | wc -l)" -gt 100 ]
 	diff -r a b
 	[ "$(ls md/new | wc -l)" -eq "$(ls a | wc -l)" ]
@@ -484,7 +484,7 @@ dkim_check() {
 		skip "chromium is not installed (scripts/install-deps installs it)"
 	fi
 	reply u1 a@example.com 'Ann' 'Hi' $'Hi Ann,\n\nThree picks for you.' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox | jq -r '.parts[1].content' > mail.html
 	timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 	    --disable-background-networking --disable-component-update --disable-sync \
@@ -541,7 +541,7 @@ dkim_check() {
 	  reply u3 c@example.com C $'\t\xc2\xa0\xe3\x80\x80' 'body'
 	  reply u4 d@example.com D 'Hi' $' \n\t\n '
 	  reply u5 e@example.com E 'Hi' 'Body'; } > in.ndjson
-	run_both mailfmt --from "$FROM" --campaign c1 --rejects rej.ndjson < in.ndjson
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --rejects rej.ndjson < in.ndjson
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"1 messages, 4 rejected"* ]]
 	[ "$(jq -r '.id + " " + .reason' rej.ndjson | tr '\n' ',')" = \
@@ -554,22 +554,22 @@ dkim_check() {
 	openssl genpkey -algorithm ED25519 -out key.pem
 	reply u1 a@example.com A 'Hi' 'Body' > in.ndjson
 	chmod 644 key.pem
-	run_both mailfmt --from "$FROM" --campaign c1 --dkim-key key.pem --dkim-selector s1 < in.ndjson
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --dkim-key key.pem --dkim-selector s1 < in.ndjson
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "mailfmt: key.pem: the DKIM private key is readable by group or others (mode 0644): chmod 600 key.pem" ]
 	[[ "$output" == *"DKIM-Signature:"* ]]
 	chmod 600 key.pem
-	run_both mailfmt --from "$FROM" --campaign c1 --dkim-key key.pem --dkim-selector s1 < in.ndjson
+	run_both mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --dkim-key key.pem --dkim-selector s1 < in.ndjson
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	openssl pkey -in key.pem -aes256 -passout pass:secret-pw -out enc.pem
 	chmod 600 enc.pem
 	# no terminal to prompt on, and nothing on stdin for a passphrase: it must fail at once
-	run_both timeout 10 setsid mailfmt --from "$FROM" --campaign c1 --dkim-key enc.pem --dkim-selector s1 < in.ndjson
+	run_both timeout 10 setsid mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --dkim-key enc.pem --dkim-selector s1 < in.ndjson
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "mailfmt: enc.pem: the DKIM private key is encrypted: give it unencrypted (openssl pkey -in enc.pem -out key.pem), readable by this user only" ]
 	[[ "$stderr" != *"pass phrase"* ]]
-	run_both timeout 10 mailfmt --from "$FROM" --campaign c1 --dkim-key /dev/zero --dkim-selector s1 < in.ndjson
+	run_both timeout 10 mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --dkim-key /dev/zero --dkim-selector s1 < in.ndjson
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "mailfmt: /dev/zero: the DKIM private key must be a regular file" ]
 }
@@ -577,7 +577,7 @@ dkim_check() {
 @test "mailfmt: the text part, its list and the HTML cards share one reason text and one casing" {
 	reply u1 ann@example.com 'Ann' 'Hi' 'Body' 'VINTAGE SNAP CARDS' |
 	    jq -c '.meta.items[0].reason.because_title = "SPECKLED CAKE TIN"' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	jq -r '.parts[0].content' p.ndjson > plain.txt
 	jq -r '.parts[1].content' p.ndjson > html.txt
@@ -592,10 +592,22 @@ dkim_check() {
 	# a similarity at or below 0.7 makes no claim, in either part
 	reply u1 ann@example.com 'Ann' 'Hi' 'Body' |
 	    jq -c '.meta.items[0].reason.similarity = 0.13' > in.ndjson
-	mailfmt --from "$FROM" --campaign c1 < in.ndjson > out.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > out.mbox
 	parse out.mbox > p.ndjson
 	jq -r '.parts[0].content, .parts[1].content' p.ndjson > both.txt
 	! grep -qF 'Green teacup' both.txt
 	grep -qF '>Chosen for you<' both.txt
 	grep -qxF '  Chosen for you' both.txt
+}
+
+@test "mailfmt: marketing mail with no unsubscribe route is refused unless --no-unsubscribe says so" {
+	reply u1 ann@example.com 'Ann' 'Hi' 'Body' > in.ndjson
+	run_both mailfmt --from "$FROM" --campaign c1 < in.ndjson
+	[ "$status" -eq 64 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "mailfmt: no unsubscribe route: give --unsub-mailto or --unsub-url (marketing mail must have one), or --no-unsubscribe"* ]]
+	mailfmt --from "$FROM" --campaign c1 --no-unsubscribe < in.ndjson > out.mbox
+	[ "$(parse out.mbox | jq -r '.headers["list-unsubscribe"]')" = null ]
+	mailfmt --from "$FROM" --campaign c1 --unsub-mailto u@example.com < in.ndjson > out2.mbox
+	[ "$(parse out2.mbox | jq -r '.headers["list-unsubscribe"][0]')" = "<mailto:u@example.com?subject=unsubscribe>" ]
 }

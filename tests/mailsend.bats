@@ -47,7 +47,7 @@ make_mbox() {
 		        variant:(if ($u|ltrimstr("u")|tonumber) % 2 == 0 then "template" else "llm" end),
 		        items:[{item:"sku9", title:"Blue teapot", price:12.5, currency:"GBP",
 		                url:"https://shop.example/p/sku9"}]}}'
-	done | RECMAIL_UNSUB_KEY=$LINK_KEY mailfmt --from 'Shop <shop@example.com>' > "${2:-out.mbox}"
+	done | RECMAIL_UNSUB_KEY=$LINK_KEY mailfmt --no-unsubscribe --from 'Shop <shop@example.com>' > "${2:-out.mbox}"
 }
 
 # received_ids: Message-IDs the server stored, one a line, sorted
@@ -113,8 +113,8 @@ sent_ids() {
 		jq -nc --arg u "m$i" '{id:$u, ok:true, content:({subject:"S", body_text:"B"}|tojson),
 		  meta:{user:$u, email:($u + "@example.com"), campaign:"c1"}}'
 	done > in.ndjson
-	mailfmt --from 'Shop <shop@example.com>' --maildir md < in.ndjson
-	mailfmt --from 'Shop <shop@example.com>' --campaign c2 --eml-dir eml < in.ndjson
+	mailfmt --no-unsubscribe --from 'Shop <shop@example.com>' --maildir md < in.ndjson
+	mailfmt --no-unsubscribe --from 'Shop <shop@example.com>' --campaign c2 --eml-dir eml < in.ndjson
 	start_smtpd
 	run mailsend --url "$URL" --rate 0 md eml
 	[ "$status" -eq 0 ]

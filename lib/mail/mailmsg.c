@@ -80,6 +80,9 @@ mailmsg_check_opts(const struct mailmsg_opts *o, struct err *e)
 		return err_set(e, EXIT_USAGE, "--open-pixel: not an http(s) URL");
 	if (o->utm_source != NULL && !campaign_ok(o->utm_source))
 		return err_set(e, EXIT_USAGE, "--utm-source: not 1 to 64 of A-Z a-z 0-9 . _ : -");
+	if (o->unsub_mailto == NULL && o->unsub_url == NULL && !o->no_unsub)
+		return err_set(e, EXIT_USAGE, "no unsubscribe route: give --unsub-mailto or --unsub-url "
+		    "(marketing mail must have one), or --no-unsubscribe");
 	if (o->tmpl == NULL)
 		return err_set(e, EXIT_USAGE, "no HTML template");
 	return 0;

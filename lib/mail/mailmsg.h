@@ -21,6 +21,7 @@ struct mailmsg_opts {
 	const char *open_base;                      /* open-tracking pixel (trackd /o), or NULL */
 	const char *unsub_mailto;                   /* address for mailto: unsubscribe, or NULL */
 	const char *unsub_url;                      /* https one-click base (trackd /u), or NULL */
+	int no_unsub;                               /* neither is required (not marketing) */
 	const struct linktoken_keys *keys;          /* seal the links' tokens and X-Recmail-Ref;
 	                                               needed with any of the three bases */
 	time_t date;                                /* the Date of every message */
@@ -47,7 +48,8 @@ void mailmsg_free(struct mailmsg *m);
 /*
  * Checks what a run needs from o: valid addresses, a campaign that is a token
  * ([A-Za-z0-9._:-], 1..64), an https unsubscribe base, http(s) tracking bases,
- * and a link key when any base is given. Returns 0, or -1 with e set (EXIT_USAGE).
+ * a link key when any base is given, and an unsubscribe route (mailto or URL)
+ * unless no_unsub. Returns 0, or -1 with e set (EXIT_USAGE).
  */
 int mailmsg_check_opts(const struct mailmsg_opts *o, struct err *e);
 

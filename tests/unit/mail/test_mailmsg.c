@@ -46,7 +46,7 @@ test_build(void)
 	struct mailmsg m;
 	struct err e;
 	struct mailmsg_opts o = { .from_name = "Shop", .from_addr = "shop@example.com",
-		.date = 1764000000, .tmpl = &t };
+		.date = 1764000000, .tmpl = &t, .no_unsub = 1 };
 	json_t *meta = json_loads("{\"user\":\"u1\",\"email\":\"a@example.com\",\"name\":\"A\","
 	    "\"campaign\":\"c1\",\"variant\":\"llm\",\"items\":[{\"item\":\"s1\",\"title\":\"<T>\","
 	    "\"price\":3,\"currency\":\"EUR\",\"url\":\"https://x.example/p\"},"
@@ -55,6 +55,11 @@ test_build(void)
 
 	CHECK_INT(html_compile(&t, tmpl_src, strlen(tmpl_src), "t", &e), 0);
 	CHECK_INT(mailmsg_check_opts(&o, &e), 0);
+	/* marketing mail without an unsubscribe route needs saying so */
+	o.no_unsub = 0;
+	CHECK_INT(mailmsg_check_opts(&o, &e), -1);
+	CHECK(strstr(e.msg, "no unsubscribe route") != NULL);
+	o.no_unsub = 1;
 	mailmsg_init(&m);
 	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), 0);
 	CHECK(strstr(m.head.s, "\nSubject: Hi\n") != NULL);
