@@ -45,7 +45,7 @@ write_conf() {
 
 # start_servers DIR: the fake LLM and the SMTP server, their files in DIR
 start_servers() {
-	rm -f "$1/llm.port" "$1/smtp.port"
+	rm -rf "$1/llm.port" "$1/smtp.port" "$1/srv" "$1/llm.log"
 	"$PY3" "$RECMAIL_ROOT/tests/fakellm.py" --port-file "$1/llm.port" --log "$1/llm.log" \
 		>"$1/llm.out" 2>&1 &
 	FAKE_PID=$!
@@ -96,4 +96,61 @@ loose_modes() {
 	run loose_modes runs 640 750
 	[ "$output" = "" ]
 	[ "$(find runs -type f | wc -l)" -gt 20 ]
+}
+
+# victim: a customer the first run mailed; sets VICTIM, EMAIL, NAME
+pick_victim() {
+	VICTIM=$(jq -r 'select(.event == "sent") | .user' runs/mailed.ndjson | sort | head -1)
+	EMAIL=$(jq -r --arg u "$VICTIM" 'select(.user == $u) | .email' data/customers.ndjson)
+	NAME=$(jq -r --arg u "$VICTIM" 'select(.user == $u) | .name' data/customers.ndjson)
+	[ -n "$VICTIM" ] && [ -n "$EMAIL" ] && [ -n "$NAME" ]
+}
+
+@test "privacy: an address on the hashed list is never mailed: the cap skips it, mailfmt and mailsend refuse it" {
+	pick_victim
+	suppress --list=runs/suppress.ndjson --add="$(tr a-z A-Z <<<"$EMAIL")" --reason=unsubscribe
+	# the list names nobody
+	! grep -qiF "$EMAIL" runs/suppress.ndjson
+	start_servers "$PWD"
+	"$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C second 2>err
+	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) == [{user: $u, skipped: "suppressed"}]' runs/second/capped.ndjson
+	[ "$(jq -c --arg u "$VICTIM" 'select(.meta.user == $u)' runs/second/prompts.ndjson)" = "" ]
+	[ "$(wc -l <srv/received.ndjson)" -gt 0 ]
+	! grep -qF "$EMAIL" srv/received.ndjson
+	# the later stages hold the line too, given the first run's records and messages
+	run mailfmt --from='Shop <shop@example.com>' --campaign=again --suppress=runs/suppress.ndjson \
+		--rejects=rej.ndjson --eml-dir=out <runs/first/replies.ndjson
+	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) | length == 1 and .[0].kind == "suppressed"' rej.ndjson
+	run mailsend --url="$SMTP_URL" --rate=0 --suppress=runs/suppress.ndjson --sent-log=sl.ndjson \
+		runs/first/outbox
+	jq -e -s --arg e "$EMAIL" 'map(select(.recipient == $e)) | length > 0 and all(.status == "suppressed")' sl.ndjson
+	[ "$(grep -cF "$EMAIL" srv/received.ndjson)" -eq 0 ]
+}
+
+@test "privacy: a plain list of the old format migrated to hashes still suppresses everyone on it" {
+	pick_victim
+	jq -nc --arg e "$EMAIL" '{email: $e, reason: "bounce", ts: 1700000000}' >runs/suppress.ndjson
+	run suppress --list=runs/suppress.ndjson --migrate
+	[ "$status" -eq 0 ]
+	! grep -qF "$EMAIL" runs/suppress.ndjson
+	[ "$(jq -r .reason runs/suppress.ndjson)" = bounce ]
+	"$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C second 2>err
+	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) == [{user: $u, skipped: "suppressed"}]' runs/second/capped.ndjson
+}
+
+@test "privacy: a hashed list without its key stops the campaign before anyone is mailed" {
+	pick_victim
+	suppress --list=runs/suppress.ndjson --add="$EMAIL"
+	unset RECMAIL_SUPPRESS_KEY
+	start_servers "$PWD"
+	run "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C second
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"holds hashed addresses: set RECMAIL_SUPPRESS_KEY or RECMAIL_SUPPRESS_KEY_FILE"* ]]
+	[[ "$output" == *"stage cap: FAILED with status 64"* ]]
+	[ ! -e srv/received.ndjson ] || [ "$(wc -l <srv/received.ndjson)" -eq 0 ]
+	# SUPPRESS_KEY_FILE in the configuration gives the key
+	printf 'test-suppress-key-0123456789\n' >suppress.key
+	echo SUPPRESS_KEY_FILE=suppress.key >>campaign.conf
+	"$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C second 2>err
+	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) == [{user: $u, skipped: "suppressed"}]' runs/second/capped.ndjson
 }

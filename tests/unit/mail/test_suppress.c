@@ -31,7 +31,7 @@ test_load(void)
 	fclose(f);
 	suppress_init(&s);
 	CHECK_INT(suppress_load(&s, path, &e), -1);
-	CHECK(strstr(e.msg, ":2: missing \"email\"") != NULL);
+	CHECK(strstr(e.msg, ":2: missing \"email\" or \"email_hmac\"") != NULL);
 	suppress_free(&s);
 	unlink(path);
 	suppress_init(&s);
@@ -40,9 +40,98 @@ test_load(void)
 	suppress_free(&s);
 }
 
+static char *
+slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+test_hashed(void)
+{
+	char path[] = "/tmp/test_suppress_h.XXXXXX", h[SUPPRESS_HASH_LEN + 1];
+	int fd = mkstemp(path);
+	struct suppress s, k;
+	struct err e;
+	long plain = -1;
+	FILE *f = fdopen(fd, "w");
+
+	/* a plain line of an earlier version */
+	fputs("{\"email\":\"Old@Example.com\",\"reason\":\"bounce\",\"ts\":5}\n", f);
+	fclose(f);
+	unsetenv(SUPPRESS_KEY_ENV);
+	unsetenv(SUPPRESS_KEY_FILE_ENV);
+	suppress_init(&k);
+	CHECK_INT(suppress_set_key(&k, "short", 5, &e), -1);
+	CHECK_INT(e.code, 64);
+	CHECK_INT(suppress_save(&k, path, "zoe@example.com", "unsubscribe", 7, &e), -1);
+	CHECK_INT(e.code, 64);
+	CHECK_INT(suppress_set_key(&k, "0123456789abcdef", 16, &e), 0);
+	/* HMAC-SHA256("0123456789abcdef", "zoe@example.com"), any case of the address */
+	CHECK_INT(suppress_hash(&k, "ZOE@example.com", h, &e), 0);
+	CHECK_STR(h, "58644ae4ffd51c49e3faebefdb89b570dbc65d2ccc60b2d926e41ac5620355f2");
+	CHECK_INT(suppress_save(&k, path, "Zoe@Example.com", "unsubscribe", 7, &e), 0);
+	CHECK(strstr(slurp(path), "zoe@") == NULL && strstr(slurp(path), "Zoe@") == NULL);
+	CHECK(strstr(slurp(path), "\"reason\":\"unsubscribe\",\"ts\":7") != NULL);
+
+	/* both kinds are looked up; hashed lines need the key */
+	suppress_init(&s);
+	CHECK_INT(suppress_load(&s, path, &e), -1);
+	CHECK_INT(e.code, 64);
+	CHECK(strstr(e.msg, "holds hashed addresses") != NULL);
+	suppress_free(&s);
+	setenv(SUPPRESS_KEY_ENV, "0123456789abcdef", 1);
+	suppress_init(&s);
+	CHECK_INT(suppress_load(&s, path, &e), 2);
+	CHECK(suppress_has(&s, "zoe@EXAMPLE.com"));
+	CHECK(suppress_contains(&s, "old@example.com"));
+	CHECK(!suppress_has(&s, "ann@example.com"));
+	suppress_free(&s);
+	/* the wrong key finds nobody on the hashed lines */
+	setenv(SUPPRESS_KEY_ENV, "another key, 16+ bytes", 1);
+	suppress_init(&s);
+	CHECK_INT(suppress_load(&s, path, &e), 2);
+	CHECK(!suppress_has(&s, "zoe@example.com"));
+	suppress_free(&s);
+
+	/* migration: the plain line becomes its hash, everyone stays suppressed */
+	CHECK_INT(suppress_migrate(&k, path, &plain, &e), 2);
+	CHECK_INT(plain, 1);
+	CHECK(strstr(slurp(path), "@") == NULL);
+	CHECK(strstr(slurp(path), "\"reason\":\"bounce\",\"ts\":5") != NULL);
+	setenv(SUPPRESS_KEY_ENV, "0123456789abcdef", 1);
+	suppress_init(&s);
+	CHECK_INT(suppress_load(&s, path, &e), 2);
+	CHECK(suppress_has(&s, "old@example.com"));
+	CHECK(suppress_has(&s, "zoe@example.com"));
+	CHECK_INT(ids_count(&s.set), 0);
+	suppress_free(&s);
+
+	/* a hash that is not 64 hex digits is a bad line */
+	f = fopen(path, "a");
+	fputs("{\"email_hmac\":\"ABC\"}\n", f);
+	fclose(f);
+	suppress_init(&s);
+	CHECK_INT(suppress_load(&s, path, &e), -1);
+	CHECK_INT(e.code, 65);
+	CHECK(strstr(e.msg, ":3: \"email_hmac\" is not 64") != NULL);
+	suppress_free(&s);
+	unsetenv(SUPPRESS_KEY_ENV);
+	suppress_free(&k);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	RUN(test_load);
+	RUN(test_hashed);
 	return UNIT_DONE();
 }
