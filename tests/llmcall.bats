@@ -237,6 +237,11 @@ llm() { LLM_API_KEY="$KEY" llmcall --base-url="$BASE" --model=test-model --backo
 	[ "$(requests)" -eq 0 ]
 	[ "$(jq -c '[.id, .content, .attempts]' <<<"$output")" = "$(jq -c '[.id, .content, 0]' first.ndjson)" ]
 	[[ "$stderr" == *"2 cached"* ]]
+	# each reply names its entry (what pipelines/forget removes), the same from the cache
+	[ "$(jq -r .cache_key <<<"$output")" = "$(jq -r .cache_key first.ndjson)" ]
+	for k in $(jq -r .cache_key first.ndjson); do
+		[ "$(jq -r .content "cache/${k:0:2}/$k")" = "$(jq -r --arg k "$k" 'select(.cache_key == $k) | .content' first.ndjson)" ]
+	done
 	run_both llmcall --base-url="$BASE" --model=other-model --cache=cache in.ndjson || true
 	[ "$status" -eq 0 ]
 	[ "$(requests)" -eq 2 ]

@@ -154,3 +154,181 @@ pick_victim() {
 	"$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C second 2>err
 	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) == [{user: $u, skipped: "suppressed"}]' runs/second/capped.ndjson
 }
+
+# victim_llm: a customer of the first run's LLM arm (their reply is in the cache), mailed, with a
+# name no other customer has; sets VICTIM, EMAIL, NAME
+victim_llm() {
+	VICTIM=$(jq -r -s --slurpfile c data/customers.ndjson --slurpfile m runs/mailed.ndjson '
+		($c | group_by(.name) | map(select(length == 1) | .[0].user)) as $unique
+		| ($m | map(.user)) as $mailed
+		| map(select(.meta.variant == "llm") | .meta.user)
+		| map(select(. as $u | ($unique | index($u)) and ($mailed | index($u)))) | sort | .[0] // ""' \
+		runs/first/prompts.ndjson)
+	EMAIL=$(jq -r --arg u "$VICTIM" 'select(.user == $u) | .email' data/customers.ndjson)
+	NAME=$(jq -r --arg u "$VICTIM" 'select(.user == $u) | .name' data/customers.ndjson)
+	[ -n "$VICTIM" ] && [ -n "$EMAIL" ] && [ -n "$NAME" ]
+}
+
+# hits DIR...: the files that still hold the victim's name, address or id
+hits() { grep -r -a -l -i -F -e "$EMAIL" -e "$NAME" -e "$VICTIM" "$@"; }
+
+@test "privacy: forget erases a customer from a finished run: no file holds their name, address or id" {
+	victim_llm
+	# before: they are everywhere
+	[ "$(hits runs data | wc -l)" -gt 10 ]
+	key=$(jq -r --arg u "$VICTIM" 'select(.meta.user == $u) | .cache_key' runs/first/replies.ndjson)
+	[ -f "runs/llm-cache/${key:0:2}/$key" ]
+	entries=$(find runs/llm-cache -type f | wc -l)
+	others=$(jq -c --arg u "$VICTIM" 'select(.user != $u)' runs/first/recs.ndjson | wc -l)
+	cp data/customers.ndjson customers.orig
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --user "$VICTIM" --input data/ratings.ndjson
+	[ "$status" -eq 0 ]
+	echo "$output" >report
+	# the report says what went, and names files, never the customer
+	jq -e -s 'any(.[]; .removed == "file" and (.file | endswith(".eml")))' <<<"$output"
+	jq -e -s 'any(.[]; .removed == "file" and (.file | contains("/llm-cache/")))' <<<"$output"
+	jq -e -s 'any(.[]; .removed == "file" and (.file | endswith("/model.st")))' <<<"$output"
+	for f in data/customers.ndjson data/events.ndjson runs/first/prompts.ndjson runs/first/replies.ndjson \
+	    runs/first/sent-log.ndjson runs/mailed.ndjson; do
+		jq -e -s --arg f "$PWD/$f" 'any(.[]; .removed == "lines" and .file == $f and .lines > 0)' <<<"$output"
+	done
+	jq -e -s 'any(.[]; .suppressed)' <<<"$output"
+	[[ "$output" != *"$VICTIM"* && "$output" != *"$EMAIL"* && "$output" != *"$NAME"* ]]
+	# after: nowhere, not even in the suppression list; everyone else is still there
+	run hits runs data
+	[ "$status" -eq 1 ] && [ "$output" = "" ]
+	[ "$(wc -l <runs/first/recs.ndjson)" -eq "$others" ]
+	[ ! -e "runs/llm-cache/${key:0:2}/$key" ]
+	[ "$(find runs/llm-cache -type f | wc -l)" -eq $((entries - 1)) ]
+	[ "$(stat -c %a data/customers.ndjson)" = "$(stat -c %a customers.orig)" ]
+	[ ! -e runs/first/.done/train ] && [ -e runs/first/.done/recommend ]
+
+	# the next campaign, even with the customer back in the table (a re-import), does not mail them
+	cp customers.orig data/customers.ndjson
+	start_servers "$PWD"
+	"$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C second 2>err
+	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) == [{user: $u, skipped: "suppressed"}]' \
+		runs/second/capped.ndjson
+	[ "$(wc -l <srv/received.ndjson)" -gt 0 ]
+	! grep -qiF "$EMAIL" srv/received.ndjson
+}
+
+@test "privacy: forget by address finds the id; a second erasure is harmless; --dry-run changes nothing" {
+	victim_llm
+	cp -a runs runs.before
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --email "$(tr a-z A-Z <<<"$EMAIL")" --dry-run
+	[ "$status" -eq 0 ]
+	jq -e -s 'any(.[]; .removed == "file" and (.file | endswith(".eml")))' <<<"$output"
+	diff -r runs.before runs
+	cp data/events.ndjson extra-events.ndjson
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --email "$EMAIL" --input extra-events.ndjson \
+		--input data/ratings.ndjson
+	[ "$status" -eq 0 ]
+	jq -e -s --arg f "$PWD/extra-events.ndjson" 'any(.[]; .removed == "lines" and .file == $f)' <<<"$output"
+	run hits runs data extra-events.ndjson
+	[ "$status" -eq 1 ]
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --email "$EMAIL" --user "$VICTIM"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"forget: warning: not in the customer table (erased already?)"* ]]
+	[ "$(jq -s 'map(select(.removed)) | length' <<<"$output")" -eq 0 ]
+}
+
+@test "privacy: forget erases on the worker hosts through FORGET_HOST_CMD, and a failing host is exit 75" {
+	victim_llm
+	# a "host" sees the same paths: the hook maps this directory to hosts/HOST
+	mkdir -p hosts/w1
+	cp -a runs data campaign.conf hosts/w1/
+	cat >hosthook <<-EOF
+	#!/bin/sh
+	# hosthook HOST COMMAND: COMMAND as if run on HOST (this test's files at hosts/HOST)
+	[ -d "$PWD/hosts/\$1" ] || { echo "ssh: \$1: unreachable" >&2; exit 255; }
+	exec bash -c "\$(printf '%s' "\$2" | sed "s|$PWD/|$PWD/hosts/\$1/|g")"
+	EOF
+	chmod +x hosthook
+	export FORGET_HOST_CMD="$PWD/hosthook" WORKER_HOSTS=w1
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --user "$VICTIM" --input data/ratings.ndjson
+	[ "$status" -eq 0 ]
+	jq -e -s 'any(.[]; .host == "w1" and .status == 0)' <<<"$output"
+	jq -e -s 'any(.[]; .host == "w1" and .removed == "file" and (.file | contains("/hosts/w1/runs/")))' <<<"$output"
+	run hits runs data hosts/w1
+	[ "$status" -eq 1 ] && [ "$output" = "" ]
+	WORKER_HOSTS="w1 down" run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --user "$VICTIM"
+	[ "$status" -eq 75 ]
+	jq -e -s 'any(.[]; .host == "down" and .status == 255)' <<<"$output"
+	[[ "$stderr" == *"forget: down: the erasure there failed with status 255; run again"* ]]
+}
+
+@test "privacy: forget needs the suppression key and a known customer, and waits for the campaign's lock" {
+	run_both env -u RECMAIL_SUPPRESS_KEY "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --user c00001
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == "forget: no suppression key"* ]]
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf
+	[ "$status" -eq 64 ]
+	flock runs/.lock sleep 3 &
+	sleep 0.5
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --user c00001
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"a campaign run holds"* ]]
+	run_both "$RECMAIL_ROOT/pipelines/forget" -c campaign.conf --user c00001 --wait
+	[ "$status" -eq 0 ]
+	wait
+}
+
+# age DIR DAYS: every file and directory under DIR last written DAYS days ago
+age() { find "$1" -exec touch -h -d "@$(($(date +%s) - $2 * 86400))" {} +; }
+
+@test "privacy: retention removes runs and cache entries older than N days and keeps what is needed" {
+	cp -a runs/first runs/old
+	cp -a runs/first runs/unsent
+	rm -f runs/unsent/.done/send
+	age runs/old 40
+	age runs/unsent 40
+	age runs/llm-cache 40
+	touch runs/llm-cache/zz-new-entry
+	cp runs/suppress.ndjson suppress.before
+	now=$(date +%s)
+	{
+		jq -nc --argjson t $((now - 50 * 86400)) '{event: "sent", user: "c00001", ts: $t}'
+		jq -nc --argjson t $((now - 20 * 86400)) '{event: "sent", user: "c00002", ts: $t}'
+		jq -nc --argjson t $((now - 3600)) '{event: "sent", user: "c00003", ts: $t}'
+	} >runs/mailed.ndjson
+	run_both "$RECMAIL_ROOT/pipelines/retention" -c campaign.conf --days 30
+	[ "$status" -eq 0 ]
+	jq -e -s --arg d "$PWD/runs/old" 'any(.[]; .removed == "run" and .dir == $d and .age_days == 40)' <<<"$output"
+	jq -e -s --arg d "$PWD/runs/unsent" 'any(.[]; .kept == "run" and .dir == $d)' <<<"$output"
+	[ ! -e runs/old ] && [ -d runs/unsent ] && [ -d runs/first ]
+	[ "$(find runs/llm-cache -type f)" = runs/llm-cache/zz-new-entry ]
+	[ "$(jq -r .user runs/mailed.ndjson | tr '\n' ' ')" = "c00002 c00003 " ]
+	cmp suppress.before runs/suppress.ndjson
+	[ "$(stat -c %a runs/mailed.ndjson)" = 600 ]
+	# the frequency cap wins over --days: a 2-day window keeps a line of yesterday at 72 hours
+	jq -nc --argjson t $((now - 30 * 3600)) '{event: "sent", user: "c00004", ts: $t}' >runs/mailed.ndjson
+	RUNS_DIR=$PWD/runs FREQ_CAP_HOURS=72 "$RECMAIL_ROOT/pipelines/retention" --days 1 >/dev/null
+	[ "$(jq -r .user runs/mailed.ndjson)" = c00004 ]
+}
+
+@test "privacy: retention --dry-run reports and changes nothing; it takes the campaign's lock; bad --days is 64" {
+	cp -a runs/first runs/old
+	age runs/old 40
+	cp -a runs runs.before
+	run_both "$RECMAIL_ROOT/pipelines/retention" -c campaign.conf --days 30 --dry-run
+	[ "$status" -eq 0 ]
+	jq -e -s 'any(.[]; .removed == "run")' <<<"$output"
+	diff -r runs.before runs
+	flock runs/.lock sleep 3 &
+	sleep 0.5
+	run_both "$RECMAIL_ROOT/pipelines/retention" -c campaign.conf --days 30
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == "retention: a campaign run holds $PWD/runs/.lock; try again later (or use --wait)" ]]
+	[ -d runs/old ]
+	run_both "$RECMAIL_ROOT/pipelines/retention" -c campaign.conf --days 30 --wait
+	[ "$status" -eq 0 ]
+	[ ! -e runs/old ]
+	wait
+	for bad in 0 -3 abc ''; do
+		run_both "$RECMAIL_ROOT/pipelines/retention" -c campaign.conf --days "$bad"
+		[ "$status" -eq 64 ]
+	done
+	run_both "$RECMAIL_ROOT/pipelines/retention" -c campaign.conf
+	[ "$status" -eq 64 ]
+}

@@ -258,6 +258,12 @@ finish_ok(struct run *x, struct rec *r, const char *content, size_t len, const c
 	obj = json_pack("{s:o, s:b, s:s%, s:s, s:o, s:I, s:i, s:o}", "id", id_ref(r), "ok", 1,
 	    "content", content, len, "model", model, "usage", usage ? usage : json_object(),
 	    "latency_ms", (json_int_t)latency, "attempts", (json_int_t)r->attempts, "meta", meta_ref(r));
+	/* which cache entry holds this reply: what pipelines/forget removes for its customer */
+	if (obj != NULL && x->o->cache != NULL && r->cacheable &&
+	    json_object_set_new(obj, "cache_key", json_string(r->key)) != 0) {
+		json_decref(obj);
+		obj = NULL;
+	}
 	return finish(x, r, obj, 1, e);
 }
 
