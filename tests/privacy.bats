@@ -118,7 +118,7 @@ pick_victim() {
 	[ "$(wc -l <srv/received.ndjson)" -gt 0 ]
 	! grep -qF "$EMAIL" srv/received.ndjson
 	# the later stages hold the line too, given the first run's records and messages
-	run mailfmt --from='Shop <shop@example.com>' --campaign=again --suppress=runs/suppress.ndjson \
+	run mailfmt --from="Shop <shop@example.com>" --unsub-mailto=unsubscribe@example.com --campaign=again --suppress=runs/suppress.ndjson \
 		--rejects=rej.ndjson --eml-dir=out <runs/first/replies.ndjson
 	jq -e -s --arg u "$VICTIM" 'map(select(.user == $u)) | length == 1 and .[0].kind == "suppressed"' rej.ndjson
 	run mailsend --url="$SMTP_URL" --rate=0 --suppress=runs/suppress.ndjson --sent-log=sl.ndjson \
