@@ -61,8 +61,9 @@ unit: $(UNITS)
 
 # Under the sanitizers every program suite runs; the pipeline suite (tests/campaign.bats: shell,
 # jq and Python around the same programs) runs in the normal check only, to keep the time down.
+ASAN_SUITES ?= $(filter-out tests/campaign.bats,$(wildcard tests/*.bats))
 asan:
-	$(MAKE) check SANITIZE=1 BATS_SUITES="$(filter-out tests/campaign.bats,$(wildcard tests/*.bats))"
+	$(MAKE) check SANITIZE=1 BATS_SUITES="$(or $(BATS_SUITES),$(ASAN_SUITES))"
 
 # The fuzz harnesses link the library built from LIB_SRC with clang's fuzzer instrumentation
 # (make FUZZ=1 lib), so a module that moves or a dependency that is added cannot break them.
