@@ -458,12 +458,30 @@ loose_match(const char *hay, const char *needle)
 	return (size_t)(h - hay);
 }
 
-/* Overwrites with fill every occurrence of the masks in m (a copy of the text). */
+static int
+longer_first(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * Overwrites with fill every occurrence of the masks in m (a copy of the text),
+ * longest first: a short mask ("Contact") must not cut a longer one that holds it
+ * ("Star Trek: First Contact") before the longer one is matched.
+ */
 static void
 mask(char *m, char *const *masks, size_t nmasks, char fill)
 {
+	char *order[MAX_MASKS];
+
+	if (nmasks > MAX_MASKS)
+		nmasks = MAX_MASKS;
+	memcpy(order, masks, nmasks * sizeof *order);
+	qsort(order, nmasks, sizeof *order, longer_first);
 	for (size_t j = 0; j < nmasks; j++) {
-		const char *needle = masks[j];
+		const char *needle = order[j];
 		size_t k;
 
 		while (space_len(needle) > 0)

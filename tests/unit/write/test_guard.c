@@ -61,6 +61,26 @@ test_valid_reply_passes(void)
 	CHECK_STR(why, "");
 }
 
+/* MovieLens user 127: "Contact (1997)" is recommended and "Star Trek: First Contact (1996)" cited;
+ * the short title used to blank part of the long one, leaving "Star Trek" as an unknown product. */
+static void
+test_a_title_inside_another_title_is_not_cut(void)
+{
+	json_t *m = json_pack("{s:s,s:[{s:s,s:s,s:s},{s:s,s:s,s:s,s:{s:s,s:s,s:f,s:s}}]}",
+	    "locale", "en-US", "items",
+	    "item", "258", "title", "Contact (1997)", "category", "film",
+	    "item", "222", "title", "Return of the Jedi (1983)", "category", "film",
+	    "reason", "type", "similar", "because_title", "Star Trek: First Contact (1996)",
+	    "similarity", 0.8651, "action", "rated");
+	char why[256] = "unset";
+
+	CHECK_INT(check3(m, "Two films for you", "Picked from your ratings",
+	    "Hello,\n\nContact (1997).\nReturn of the Jedi (1983). Because you rated Star Trek: "
+	    "First Contact (1996) highly.\n", why, sizeof why), 0);
+	CHECK_STR(why, "");
+	json_decref(m);
+}
+
 static void
 test_prices_in_meta_pass_in_any_notation(void)
 {
@@ -419,6 +439,7 @@ int
 main(void)
 {
 	RUN(test_valid_reply_passes);
+	RUN(test_a_title_inside_another_title_is_not_cut);
 	RUN(test_prices_in_meta_pass_in_any_notation);
 	RUN(test_price_not_in_meta_is_rejected);
 	RUN(test_percentage_is_an_offer);
