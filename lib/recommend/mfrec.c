@@ -200,34 +200,36 @@ mfrec_free(struct mfrec *r)
 	memset(r, 0, sizeof *r);
 }
 
+/*
+ * Grows the array whose pointer is at ptrp (elements of size sz, capacity *cap)
+ * to hold need; the pointer is read and written with memcpy, so any object
+ * pointer type may be passed. Returns 0 or -1 (EXIT_OSERR).
+ */
+static int
+grow_array(void *ptrp, size_t *cap, size_t need, size_t sz, struct err *e)
+{
+	void *arr, *a;
+
+	if (need <= *cap)
+		return 0;
+	memcpy(&arr, ptrp, sizeof arr);
+	if ((a = realloc(arr, (need < 64 ? 64 : need * 2) * sz)) == NULL)
+		return err_nomem(e);
+	memcpy(ptrp, &a, sizeof a);
+	*cap = need < 64 ? 64 : need * 2;
+	return 0;
+}
+
 static int
 grow_hist(struct mfrec_user *s, size_t need, struct err *e)
 {
-	if (need > s->histcap) {
-		size_t ncap = need < 64 ? 64 : need * 2;
-		int32_t *h = realloc(s->hist, ncap * sizeof *h);
-
-		if (h == NULL)
-			return err_nomem(e);
-		s->hist = h;
-		s->histcap = ncap;
-	}
-	return 0;
+	return grow_array(&s->hist, &s->histcap, need, sizeof *s->hist, e);
 }
 
 static int
 grow_vals(struct mfrec_user *s, size_t need, struct err *e)
 {
-	if (need > s->valcap) {
-		size_t ncap = need < 64 ? 64 : need * 2;
-		float *v = realloc(s->vals, ncap * sizeof *v);
-
-		if (v == NULL)
-			return err_nomem(e);
-		s->vals = v;
-		s->valcap = ncap;
-	}
-	return 0;
+	return grow_array(&s->vals, &s->valcap, need, sizeof *s->vals, e);
 }
 
 /* The items of s's history a reason may name: the liked ones of the line's and of --seen's. */
