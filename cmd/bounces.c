@@ -19,6 +19,7 @@ struct run {
 	struct sentidx idx;
 	struct dsn_parser p;
 	const char *suppress;
+	struct suppress sup;        /* only its key: addresses are added as keyed hashes */
 	int soft;                   /* --suppress-soft */
 	long now;
 	long seen, bounces, hard, complaints, unsubs, unmatched, other;
@@ -40,6 +41,8 @@ usage(FILE *f)
 	    "  -l, --sent-log FILE    mailsend's sent-log: which address each message went to\n"
 	    "  -s, --suppress FILE    suppression list to add to (FORMATS 2.8)\n"
 	    "      --suppress-soft    suppress soft bounces too\n"
+	    "      --suppress-key-file FILE  the list's key: addresses are added as its keyed hash\n"
+	    "                         (default: RECMAIL_SUPPRESS_KEY or RECMAIL_SUPPRESS_KEY_FILE)\n"
 	    "      --now SECONDS      the time of the events (default: now)\n"
 	    "  -h, --help             this help\n"
 	    "  -V, --version          version\n"
@@ -70,7 +73,7 @@ handle(struct run *r, const struct dsn_report *d, const char *where, struct err 
 		d->kind == DSN_COMPLAINT ? r->complaints++ : r->unsubs++;
 	}
 	if (r->suppress != NULL && suppress &&
-	    suppress_append(r->suppress, d->rcpt, d->kind == DSN_UNSUB ? "unsubscribe" :
+	    suppress_append(&r->sup, r->suppress, d->rcpt, d->kind == DSN_UNSUB ? "unsubscribe" :
 	    d->kind == DSN_COMPLAINT ? "complaint" : "bounce", r->now, e) < 0)
 		return -1;
 	if (!sentidx_find(&r->idx, d->msgid, d->rcpt, &user, &campaign, &variant, &id)) {
@@ -137,11 +140,12 @@ main(int argc, char **argv)
 		{ "sent", required_argument, NULL, 'S' }, { "sent-log", required_argument, NULL, 'l' },
 		{ "suppress", required_argument, NULL, 's' }, { "suppress-soft", no_argument, NULL, 1 },
 		{ "now", required_argument, NULL, 2 },
+		{ "suppress-key-file", required_argument, NULL, 3 },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct run r;
-	const char *sent = NULL, *log = NULL;
+	const char *sent = NULL, *log = NULL, *supkey = NULL;
 	struct err e = { 0, "" };
 	int c, i, status = EXIT_OK;
 
@@ -159,11 +163,18 @@ main(int argc, char **argv)
 			if (cli_parse_long("--now", optarg, 0, 4102444800L, &r.now) < 0)
 				return EXIT_USAGE;
 			break;
+		case 3: supkey = optarg; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (sent == NULL)
 		return cli_usage_error("--sent is required (mailsend --events output)");
+	suppress_init(&r.sup);
+	if (r.suppress != NULL && (c = suppress_key_load(&r.sup, supkey, &e)) < 0)
+		return e.code == EXIT_USAGE ? cli_usage_error("%s", e.msg) : cli_fail_err(&e);
+	if (r.suppress != NULL && c == 0)
+		cli_warn("%s: no suppression key: addresses are written in clear (set %s or %s, "
+		    "docs/PRIVACY.md)", r.suppress, SUPPRESS_KEY_ENV, SUPPRESS_KEY_FILE_ENV);
 	sentidx_init(&r.idx);
 	dsn_init(&r.p);
 	if (sentidx_load_events(&r.idx, sent, &e) < 0 || (log && sentidx_load_log(&r.idx, log, &e) < 0)) {
@@ -184,5 +195,6 @@ main(int argc, char **argv)
 out:
 	dsn_free(&r.p);
 	sentidx_free(&r.idx);
+	suppress_free(&r.sup);
 	return status;
 }

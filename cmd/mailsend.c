@@ -137,7 +137,7 @@ refused(struct run *r, const char *rcpt, struct err *e)
 {
 	if (r->suppress_refused == NULL || !smtp_reply_unknown_rcpt(r->smtp.reply))
 		return 0;
-	return suppress_append(r->suppress_refused, rcpt, "bounce", (long long)time(NULL), e);
+	return suppress_append(&r->sup, r->suppress_refused, rcpt, "bounce", (long long)time(NULL), e);
 }
 
 /* Sends one message with its retries. Returns 0, or -1 on a fatal error. */

@@ -23,6 +23,7 @@ struct server {
 	struct linktoken_keys keys;
 	struct eventlog log;
 	const char *suppress;
+	struct suppress sup;    /* only its key: unsubscribed addresses are written as keyed hashes */
 	/* counters: updated from several threads, read at exit */
 	unsigned long served[6];
 	unsigned long failed;
@@ -56,6 +57,8 @@ usage(FILE *f)
 	    "is a plain 404 and records nothing.\n"
 	    "  -E, --events FILE        NDJSON events (FORMATS 2.7), appended (required)\n"
 	    "  -s, --suppress FILE      suppression list to add unsubscribed addresses to (required)\n"
+	    "      --suppress-key-file FILE  the list's key: addresses are added as its keyed hash\n"
+	    "                           (default: RECMAIL_SUPPRESS_KEY or RECMAIL_SUPPRESS_KEY_FILE)\n"
 	    "  -k, --key-file FILE      link keys, one a line, as mailfmt's --unsub-key-file\n"
 	    "                           (default: the RECMAIL_UNSUB_KEY environment variable)\n"
 	    "  -l, --listen ADDR        IPv4 address to bind (default 127.0.0.1)\n"
@@ -110,7 +113,7 @@ record(struct server *s, const struct track_answer *a)
 	int rc = 0;
 
 	if (a->suppress != NULL &&
-	    suppress_append(s->suppress, a->suppress, "unsubscribe", (long long)time(NULL), &e) < 0)
+	    suppress_append(&s->sup, s->suppress, a->suppress, "unsubscribe", (long long)time(NULL), &e) < 0)
 		rc = -1;
 	else if (a->event.len > 0)
 		rc = a->sync ? eventlog_append_sync(&s->log, a->event.s, a->event.len, &e) :
@@ -227,7 +230,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 }
 
 struct cfg {
-	const char *events, *keyfile, *listen;
+	const char *events, *keyfile, *listen, *supkey;
 	long port, sync_ms, click_days, prefetch, threads, timeout, maxconn;
 };
 
@@ -243,6 +246,7 @@ parse(int argc, char **argv, struct cfg *g, struct server *s)
 		{ "prefetch-seconds", required_argument, NULL, 3 },
 		{ "threads", required_argument, NULL, 4 }, { "timeout", required_argument, NULL, 5 },
 		{ "max-connections", required_argument, NULL, 6 },
+		{ "suppress-key-file", required_argument, NULL, 7 },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -263,6 +267,7 @@ parse(int argc, char **argv, struct cfg *g, struct server *s)
 		case 4: bad |= cli_parse_long("--threads", optarg, 1, 64, &g->threads); break;
 		case 5: bad |= cli_parse_long("--timeout", optarg, 1, 3600, &g->timeout); break;
 		case 6: bad |= cli_parse_long("--max-connections", optarg, 1, 100000, &g->maxconn); break;
+		case 7: g->supkey = optarg; break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -279,7 +284,7 @@ int
 main(int argc, char **argv)
 {
 	static struct server s;
-	struct cfg g = { NULL, NULL, "127.0.0.1", 8025, 200, 90, 30, 2, 10, 1000 };
+	struct cfg g = { NULL, NULL, "127.0.0.1", NULL, 8025, 200, 90, 30, 2, 10, 1000 };
 	struct sockaddr_in sa = { 0 };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
@@ -299,6 +304,12 @@ main(int argc, char **argv)
 		return cli_fail_err(&e);
 	if (s.keys.n == 0)
 		return cli_usage_error("no link key: give --key-file or RECMAIL_UNSUB_KEY");
+	suppress_init(&s.sup);
+	if ((status = suppress_key_load(&s.sup, g.supkey, &e)) < 0)
+		return e.code == EXIT_USAGE ? cli_usage_error("%s", e.msg) : cli_fail_err(&e);
+	if (status == 0)
+		cli_warn("%s: no suppression key: unsubscribed addresses are written in clear (set %s "
+		    "or %s, docs/PRIVACY.md)", s.suppress, SUPPRESS_KEY_ENV, SUPPRESS_KEY_FILE_ENV);
 	s.conf = (struct track_conf){ &s.keys, g.click_days * 86400, g.click_days * 86400, g.prefetch };
 	if (eventlog_open(&s.log, g.events, g.sync_ms, &e) < 0)
 		return cli_fail_err(&e);
@@ -334,5 +345,6 @@ main(int argc, char **argv)
 	    "%lu failed", s.served[TRACK_REDIRECT], s.served[TRACK_PIXEL], s.served[TRACK_ASK],
 	    s.served[TRACK_DONE], s.served[TRACK_NOT_FOUND], s.failed);
 	linktoken_keys_free(&s.keys);
+	suppress_free(&s.sup);
 	return s.failed && status == EXIT_OK ? EXIT_IO : status;
 }

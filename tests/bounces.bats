@@ -59,6 +59,29 @@ setup() {
 	grep -q '"ann@example.org"' sup.ndjson
 }
 
+@test "bounces: with a suppression key the list holds only keyed hashes, and still stops the next run" {
+	printf 'suppression-key-for-tests-0123\n' > sup.key
+	run_both bounces --sent sent.ndjson --sent-log sent-log.ndjson --suppress sup.ndjson \
+	    --suppress-key-file sup.key --now 1764100000 box
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"no suppression key"* ]]
+	[ "$(wc -l < sup.ndjson)" -eq 4 ]
+	[ "$(grep -c '@' sup.ndjson)" -eq 0 ]
+	for a in ann cara dan fay; do ! grep -qi "$a" sup.ndjson; done
+	[ "$(jq -r .email_hmac sup.ndjson | grep -cE '^[0-9a-f]{64}$')" -eq 4 ]
+	want=$(printf 'ann@example.org' | openssl dgst -sha256 -hmac 'suppression-key-for-tests-0123' -r | cut -d' ' -f1)
+	[ "$(jq -r 'select(.reason=="bounce") | .email_hmac' sup.ndjson | grep -c "$want")" -eq 1 ]
+	# the next run: the key in the environment (as the campaign exports it) finds exactly them
+	for a in ann bob cara dan eve fay; do jq -nc --arg a "$a" '{user:("u-" + $a), email:($a + "@Example.org")}'; done > customers.ndjson
+	[ "$(RECMAIL_SUPPRESS_KEY_FILE=sup.key suppress --list=sup.ndjson --match customers.ndjson | jq -r .user | tr '\n' ' ')" = \
+	    "u-ann u-cara u-dan u-fay " ]
+	# without a key: plain lines as before, with a warning
+	rm sup.ndjson
+	run_both bounces --sent sent.ndjson --suppress sup.ndjson box
+	[[ "$stderr" == *"sup.ndjson: no suppression key: addresses are written in clear"* ]]
+	grep -q '"email":"ann@example.org"' sup.ndjson
+}
+
 @test "bounces: a bad --sent line is named; --sent is required; a missing mailbox exits 66" {
 	printf '{"event":"sent","message_id":"<x>"}\n' > bad.ndjson
 	run_both bounces --sent bad.ndjson box

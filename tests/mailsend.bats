@@ -359,3 +359,20 @@ mount_small_fs() {
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"--suppress-refused needs --suppress"* ]]
 }
+
+@test "mailsend: --suppress-refused with a suppression key adds the hash, not the address; the next run skips it" {
+	make_mbox 3
+	printf '{"email":"old@example.com","reason":"bounce","ts":1}\n' > sup.ndjson
+	printf 'suppression-key-for-tests-0123\n' > sup.key
+	start_smtpd --fail-rcpt u2@example.com:550
+	RECMAIL_SUPPRESS_KEY_FILE=sup.key run mailsend --url "$URL" --rate 0 --retries 0 --suppress sup.ndjson \
+	    --suppress-refused --sent-log sent.ndjson out.mbox
+	[ "$status" -eq 1 ]
+	[ "$(grep -c u2 sup.ndjson)" -eq 0 ]
+	want=$(printf 'u2@example.com' | openssl dgst -sha256 -hmac 'suppression-key-for-tests-0123' -r | cut -d' ' -f1)
+	[ "$(sed -n 2p sup.ndjson | jq -c '[.email_hmac,.reason]')" = "[\"$want\",\"bounce\"]" ]
+	# the next run (a new sent-log, as a new campaign has) does not even try u2
+	RECMAIL_SUPPRESS_KEY_FILE=sup.key run mailsend --url "$URL" --rate 0 --suppress sup.ndjson \
+	    --sent-log sent2.ndjson out.mbox
+	[ "$(jq -r 'select(.recipient=="u2@example.com") | .status' sent2.ndjson)" = suppressed ]
+}

@@ -102,6 +102,41 @@ events() {
 	[ "$(wc -l < sup.ndjson)" -eq 1 ]
 }
 
+@test "trackd: with a suppression key the one-click POST adds only the keyed hash; the next run skips them" {
+	printf 'suppression-key-for-tests-0123\n' > sup.key
+	# an old plain line stays as it is, the new one is a hash (no address in the list)
+	printf '{"email":"old@example.com","reason":"bounce","ts":1}\n' > sup.ndjson
+	RECMAIL_SUPPRESS_KEY_FILE=sup.key start_trackd
+	! grep -q 'no suppression key' trackd.log
+	message
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d List-Unsubscribe=One-Click "$unsub")" = 200 ]
+	[ "$(grep -ci zoe sup.ndjson)" -eq 0 ]
+	want=$(printf 'zoe@example.com' | openssl dgst -sha256 -hmac 'suppression-key-for-tests-0123' -r | cut -d' ' -f1)
+	[ "$(sed -n 2p sup.ndjson | jq -c '[.email_hmac,.reason,.email]')" = "[\"$want\",\"unsubscribe\",null]" ]
+	# the next run: mailfmt and suppress --match recognise her, with the key only
+	jq -nc '{id:"c77", ok:true, content:({subject:"Hi", body_text:"Hello"}|tojson),
+	  meta:{user:"c77", email:"ZOE@example.com", campaign:"c2", variant:"llm", locale:"en"}}' > rec.ndjson
+	RECMAIL_SUPPRESS_KEY_FILE=sup.key mailfmt --from 'Shop <shop@example.com>' --suppress sup.ndjson \
+	    --unsub-url https://t.example/u --unsub-key-file keys rec.ndjson > next.mbox 2> fmt.err
+	grep -q '1 suppressed' fmt.err
+	[ ! -s next.mbox ]
+	[ "$(RECMAIL_SUPPRESS_KEY_FILE=sup.key suppress --list=sup.ndjson --match <(jq -c .meta rec.ndjson) | jq -r .user)" = c77 ]
+	# without the key the list is not read at all (nobody on it is mailed by mistake)
+	run mailfmt --from 'Shop <shop@example.com>' --suppress sup.ndjson \
+	    --unsub-url https://t.example/u --unsub-key-file keys rec.ndjson
+	[ "$status" -eq 64 ]
+	# a bad key is a usage error at start, not a failure at the first unsubscribe
+	printf 'short\n' > bad.key
+	run trackd --key-file keys --events e --suppress s --suppress-key-file bad.key
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"bad.key: the suppression key must be 16 to 1024 bytes"* ]]
+}
+
+@test "trackd: without a suppression key the list gets the plain line, and trackd says so" {
+	start_trackd
+	grep -q 'sup.ndjson: no suppression key: unsubscribed addresses are written in clear' trackd.log
+}
+
 @test "trackd: the page's language follows the link, else Accept-Language, else English" {
 	start_trackd
 	message

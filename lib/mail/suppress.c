@@ -47,22 +47,15 @@ suppress_set_key(struct suppress *s, const void *key, size_t len, struct err *e)
 	return 0;
 }
 
-int
-suppress_key_from_env(struct suppress *s, struct err *e)
+/* Sets the key from the file at path (a final newline dropped). Returns 1, or -1 with e set. */
+static int
+key_from_file(struct suppress *s, const char *path, struct err *e)
 {
-	const char *key = getenv(SUPPRESS_KEY_ENV), *path = getenv(SUPPRESS_KEY_FILE_ENV);
 	unsigned char buf[SUPPRESS_KEY_MAX + 1];
 	size_t n;
 	FILE *f;
 	int rc;
 
-	if (key != NULL && key[0] != '\0') {
-		if (suppress_set_key(s, key, strlen(key), e) < 0)
-			return err_prefix(e, "%s", SUPPRESS_KEY_ENV);
-		return 1;
-	}
-	if (path == NULL || path[0] == '\0')
-		return 0;
 	if ((f = fopen(path, "rb")) == NULL)
 		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
 	n = fread(buf, 1, sizeof buf, f);
@@ -78,6 +71,27 @@ suppress_key_from_env(struct suppress *s, struct err *e)
 	if (rc < 0)
 		return err_prefix(e, "%s", path);
 	return 1;
+}
+
+int
+suppress_key_from_env(struct suppress *s, struct err *e)
+{
+	const char *key = getenv(SUPPRESS_KEY_ENV), *path = getenv(SUPPRESS_KEY_FILE_ENV);
+
+	if (key != NULL && key[0] != '\0') {
+		if (suppress_set_key(s, key, strlen(key), e) < 0)
+			return err_prefix(e, "%s", SUPPRESS_KEY_ENV);
+		return 1;
+	}
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	return key_from_file(s, path, e);
+}
+
+int
+suppress_key_load(struct suppress *s, const char *path, struct err *e)
+{
+	return path != NULL ? key_from_file(s, path, e) : suppress_key_from_env(s, e);
 }
 
 /* Lowercase copy into out (ADDR_MAX+1 bytes); its length, or -1 when too long. */
@@ -190,6 +204,12 @@ suppress_load(struct suppress *s, const char *path, struct err *e)
 	long count = 0;
 	int rc;
 
+	/* the key first, so that a writer holding this list (mailsend --suppress-refused) adds hashes */
+	if (s->keylen == 0 && suppress_key_from_env(s, e) < 0) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
 	if (f == NULL)
 		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
 	/* a writer appending under the exclusive lock never leaves us half a line */
@@ -216,13 +236,9 @@ suppress_load(struct suppress *s, const char *path, struct err *e)
 	fclose(f);
 	if (rc < 0)
 		return -1;
-	if (ids_count(&s->hashes) > 0 && s->keylen == 0) {
-		if ((rc = suppress_key_from_env(s, e)) < 0)
-			return -1;
-		if (rc == 0)
-			return err_set(e, EXIT_USAGE, "%s: holds hashed addresses: set %s or %s to the "
-			    "list's key", path, SUPPRESS_KEY_ENV, SUPPRESS_KEY_FILE_ENV);
-	}
+	if (ids_count(&s->hashes) > 0 && s->keylen == 0)
+		return err_set(e, EXIT_USAGE, "%s: holds hashed addresses: set %s or %s to the "
+		    "list's key", path, SUPPRESS_KEY_ENV, SUPPRESS_KEY_FILE_ENV);
 	return count;
 }
 
@@ -293,13 +309,47 @@ write_all(int fd, const char *path, const char *line, size_t n, struct err *e)
 	return 0;
 }
 
+/*
+ * Appends o as one line to the list at path under its exclusive lock, after a
+ * newline of its own when the last line is torn (a crash mid-write must not
+ * swallow this one; the load then names the torn line), and syncs it.
+ * Returns 0, or -1 with e set.
+ */
+static int
+append_line(const char *path, const json_t *o, struct err *e)
+{
+	char *line = json_dumps(o, JSON_COMPACT);
+	size_t n;
+	off_t end;
+	char last;
+	int fd, rc = 0;
+
+	if (line == NULL)
+		return err_nomem(e);
+	if ((fd = open_locked(path, O_RDWR | O_APPEND, e)) < 0) {
+		free(line);
+		return -1;
+	}
+	n = strlen(line);
+	line[n++] = '\n'; /* json_dumps leaves the NUL's byte: reuse it for the newline */
+	end = lseek(fd, 0, SEEK_END);
+	if (end > 0 && pread(fd, &last, 1, end - 1) == 1 && last != '\n')
+		rc = write_all(fd, path, "\n", 1, e);
+	if (rc == 0)
+		rc = write_all(fd, path, line, n, e);
+	free(line);
+	if (close(fd) != 0 && rc == 0)
+		rc = err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
+	return rc;
+}
+
 int
 suppress_save(const struct suppress *s, const char *path, const char *email,
     const char *reason, time_t ts, struct err *e)
 {
-	char h[SUPPRESS_HASH_LEN + 1], *line;
+	char h[SUPPRESS_HASH_LEN + 1];
 	json_t *o;
-	int fd, rc;
+	int rc;
 
 	if (suppress_hash(s, email, h, e) < 0)
 		return -1;
@@ -307,30 +357,8 @@ suppress_save(const struct suppress *s, const char *path, const char *email,
 	    (json_int_t)ts);
 	if (o == NULL)
 		return err_set(e, EXIT_DATA, "the reason is not UTF-8");
-	line = json_dumps(o, JSON_COMPACT);
+	rc = append_line(path, o, e);
 	json_decref(o);
-	if (line == NULL)
-		return err_nomem(e);
-	if ((fd = open_locked(path, O_WRONLY | O_APPEND, e)) < 0) {
-		free(line);
-		return -1;
-	}
-	{
-		size_t n = strlen(line);
-		char last;
-		off_t end = lseek(fd, 0, SEEK_END);
-
-		line[n++] = '\n'; /* json_dumps leaves the NUL's byte: reuse it for the newline */
-		/* a torn last line (a crash mid-write) must not swallow this one */
-		rc = 0;
-		if (end > 0 && pread(fd, &last, 1, end - 1) == 1 && last != '\n')
-			rc = write_all(fd, path, "\n", 1, e);
-		if (rc == 0)
-			rc = write_all(fd, path, line, n, e);
-	}
-	free(line);
-	if (close(fd) != 0 && rc == 0)
-		rc = err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
 	return rc;
 }
 
@@ -437,48 +465,20 @@ suppress_match(const struct suppress *s, FILE *in, const char *name, FILE *out, 
 }
 
 int
-suppress_append(const char *path, const char *email, const char *reason, long long ts,
-    struct err *e)
+suppress_append(const struct suppress *s, const char *path, const char *email,
+    const char *reason, long long ts, struct err *e)
 {
-	char addr[ADDR_MAX + 1], *line;
+	char addr[ADDR_MAX + 1];
 	json_t *o;
-	off_t end;
-	int fd, rc = -1;
+	int rc;
 
+	if (s != NULL && s->keylen > 0)
+		return suppress_save(s, path, email, reason, (time_t)ts, e);
 	if (lower(email, addr) <= 0)
 		return err_set(e, EXIT_DATA, "address empty or longer than %d bytes", ADDR_MAX);
 	if ((o = json_pack("{sssssI}", "email", addr, "reason", reason, "ts", (json_int_t)ts)) == NULL)
 		return err_set(e, EXIT_DATA, "address is not UTF-8");
-	line = json_dumps(o, JSON_COMPACT);
+	rc = append_line(path, o, e);
 	json_decref(o);
-	if (line == NULL)
-		return err_nomem(e);
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		err_set(e, EXIT_CANTCREAT, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	/* after a torn last line, start on a line of our own (the load then names the torn one) */
-	if ((end = lseek(fd, 0, SEEK_END)) > 0) {
-		char last;
-
-		if (pread(fd, &last, 1, end - 1) == 1 && last != '\n' && write(fd, "\n", 1) != 1) {
-			err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
-			goto done;
-		}
-	}
-	{
-		size_t n = strlen(line);
-
-		line[n] = '\n';
-		if (write(fd, line, n + 1) != (ssize_t)(n + 1) || fsync(fd) != 0) {
-			err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
-			goto done;
-		}
-	}
-	rc = 0;
-done:
-	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = err_set(e, EXIT_IO, "%s: %s", path, strerror(errno));
-	free(line);
 	return rc;
 }

@@ -43,11 +43,19 @@ int suppress_set_key(struct suppress *s, const void *key, size_t len, struct err
 int suppress_key_from_env(struct suppress *s, struct err *e);
 
 /*
+ * Sets the key from the file at path, or from the environment when path is
+ * NULL (as suppress_key_from_env). Returns 1 when a key was set, 0 when none
+ * is configured, -1 with e set.
+ */
+int suppress_key_load(struct suppress *s, const char *path, struct err *e);
+
+/*
  * Adds every line of the NDJSON list at path. A line that is not an object
  * with a string "email" or a 64-hex-digit "email_hmac" fails the whole load:
- * a half-read list could let a suppressed address through. Hashed lines need
- * the key: when none was set, it is taken from the environment, and without
- * one the load fails (EXIT_USAGE) rather than mail anyone on the list. Returns
+ * a half-read list could let a suppressed address through. When no key was
+ * set, it is taken from the environment first (so suppress_append then adds
+ * hashes); hashed lines need it, and without one the load fails (EXIT_USAGE)
+ * rather than mail anyone on the list; a bad key in the environment fails it too. Returns
  * the number of lines read, or -1 with e set ("path:N: reason", EXIT_DATA;
  * EXIT_NOINPUT; EXIT_IO; EXIT_USAGE).
  */
@@ -57,13 +65,17 @@ long suppress_load(struct suppress *s, const char *path, struct err *e);
 int suppress_add(struct suppress *s, const char *email, struct err *e);
 
 /*
- * Appends {"email","reason","ts"} for email to the list at path (created 0600)
- * and syncs it before returning, so a caller can acknowledge the request
- * (trackd's one-click unsubscribe, bounces). Returns 0, or -1 with e set
- * (EXIT_DATA for an address that is empty or too long, EXIT_CANTCREAT, EXIT_IO).
+ * Appends email to the list at path (created private when absent) under its
+ * exclusive lock and syncs it before returning, so a caller can acknowledge
+ * the request (trackd's one-click unsubscribe, bounces, mailsend
+ * --suppress-refused). With a key in s the line is {"email_hmac","reason","ts"},
+ * as suppress_save writes it; with s NULL or keyless it is the plain
+ * {"email","reason","ts"} of earlier versions (callers warn about that once).
+ * Returns 0, or -1 with e set (EXIT_DATA for an address that is empty or too
+ * long, EXIT_CANTCREAT, EXIT_IO).
  */
-int suppress_append(const char *path, const char *email, const char *reason, long long ts,
-    struct err *e);
+int suppress_append(const struct suppress *s, const char *path, const char *email,
+    const char *reason, long long ts, struct err *e);
 
 /* 1 when email (compared case-insensitively) is on the list, plain or hashed, else 0. */
 int suppress_has(const struct suppress *s, const char *email);

@@ -128,10 +128,74 @@ test_hashed(void)
 	unlink(path);
 }
 
+/* suppress_append: the writers' call (trackd, bounces, mailsend): hashed with a key, plain without */
+static void
+test_append(void)
+{
+	char path[] = "/tmp/test_suppress_a.XXXXXX";
+	int fd = mkstemp(path);
+	struct suppress k, s;
+	struct err e;
+	FILE *f;
+
+	close(fd);
+	unlink(path); /* created by the append, private */
+	suppress_init(&k);
+	CHECK_INT(suppress_append(NULL, path, "Old@Example.com", "bounce", 3, &e), 0);
+	CHECK(strstr(slurp(path), "{\"email\":\"old@example.com\",\"reason\":\"bounce\",\"ts\":3}\n") != NULL);
+	CHECK_INT(suppress_append(&k, path, "keyless@example.com", "bounce", 4, &e), 0);
+	CHECK(strstr(slurp(path), "keyless@example.com") != NULL);
+	CHECK_INT(suppress_set_key(&k, "0123456789abcdef", 16, &e), 0);
+	/* a torn last line gets a newline of its own first */
+	f = fopen(path, "a");
+	fputs("{\"email\":\"to", f);
+	fclose(f);
+	CHECK_INT(suppress_append(&k, path, "ZOE@example.com", "unsubscribe", 7, &e), 0);
+	CHECK(strstr(slurp(path), "\"email\":\"to\n{\"email_hmac\":\"58644ae4ffd51c49e3faebefdb89b570dbc65d2ccc60"
+	    "b2d926e41ac5620355f2\",\"reason\":\"unsubscribe\",\"ts\":7}\n") != NULL);
+	CHECK(strstr(slurp(path), "zoe") == NULL && strstr(slurp(path), "ZOE") == NULL);
+	CHECK_INT(suppress_append(&k, path, "", "bounce", 8, &e), -1);
+	CHECK_INT(e.code, 65);
+	/* the hashed line is found with the key (the torn line is cut off here) */
+	f = fopen(path, "r+");
+	{
+		char *buf = slurp(path), *torn = strstr(buf, "{\"email\":\"to\n");
+
+		CHECK(torn != NULL);
+		if (torn != NULL)
+			memmove(torn, torn + 13, strlen(torn + 13) + 1);
+		fputs(buf, f);
+		CHECK(ftruncate(fileno(f), (off_t)strlen(buf)) == 0);
+	}
+	fclose(f);
+	setenv(SUPPRESS_KEY_ENV, "0123456789abcdef", 1);
+	suppress_init(&s);
+	CHECK_INT(suppress_load(&s, path, &e), 3);
+	CHECK(suppress_has(&s, "zoe@example.com"));
+	CHECK(suppress_has(&s, "old@example.com"));
+	suppress_free(&s);
+	unsetenv(SUPPRESS_KEY_ENV);
+	/* suppress_key_load: a named file wins, a bad one names itself */
+	f = fopen(path, "w");
+	fputs("short\n", f);
+	fclose(f);
+	suppress_free(&k);
+	suppress_init(&k);
+	CHECK_INT(suppress_key_load(&k, path, &e), -1);
+	CHECK_INT(e.code, 64);
+	CHECK(strstr(e.msg, path) != NULL);
+	CHECK_INT(suppress_key_load(&k, NULL, &e), 0);
+	CHECK_INT(suppress_key_load(&k, "/nonexistent/key", &e), -1);
+	CHECK_INT(e.code, 66);
+	suppress_free(&k);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	RUN(test_load);
 	RUN(test_hashed);
+	RUN(test_append);
 	return UNIT_DONE();
 }
