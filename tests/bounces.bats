@@ -82,6 +82,27 @@ setup() {
 	grep -q '"email":"ann@example.org"' sup.ndjson
 }
 
+@test "bounces: parts in base64 and quoted-printable are decoded (RFC 6533 global DSN, ARF, QP headers, non-standard)" {
+	jq -nc '"gggg7777.c1","hhhh8888.c1","iiii9999.c1.20251128T100000Z.0123456789abcdef0123456789abcdef",
+	    "jjjj0000.c1","kkkk1234.c1" | {event:"sent", user:("u-" + .[0:1]), campaign:"c1", variant:"llm",
+	    message_id:("<" + . + "@example.com>"), ts:1764000000}' > sent-enc.ndjson
+	rm box/*; cp "$S"/encoded/*.eml box/
+	run_both bounces --sent sent-enc.ndjson --suppress sup.ndjson --now 1764100000 box
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | jq -c '[.event,.user,.kind,.status]' | sort > got
+	cat > want <<-'EOF'
+		["bounce","u-g","hard","5.1.1"]
+		["bounce","u-i","soft","4.4.7"]
+		["bounce","u-j","hard","5.1.1"]
+		["bounce","u-k","soft","4.2.2"]
+		["complaint","u-h",null,null]
+		EOF
+	diff want got
+	[ "$(jq -r '.email + " " + .reason' sup.ndjson | sort | tr '\n' ',')" = \
+	    "gus@example.org bounce,hal@example.org complaint,jo@example.org bounce," ]
+	[[ "$stderr" == *"5 messages: 4 bounces (2 hard), 1 complaints, 0 unsubscribes, 0 not matched to a sent message, 0 others"* ]]
+}
+
 @test "bounces: a bad --sent line is named; --sent is required; a missing mailbox exits 66" {
 	printf '{"event":"sent","message_id":"<x>"}\n' > bad.ndjson
 	run_both bounces --sent bad.ndjson box

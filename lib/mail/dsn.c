@@ -12,6 +12,8 @@ dsn_init(struct dsn_parser *p)
 {
 	buf_init(&p->v);
 	buf_init(&p->w);
+	buf_init(&p->d);
+	buf_init(&p->f);
 }
 
 void
@@ -19,6 +21,8 @@ dsn_free(struct dsn_parser *p)
 {
 	buf_free(&p->v);
 	buf_free(&p->w);
+	buf_free(&p->d);
+	buf_free(&p->f);
 }
 
 /* Copies s[0..n) trimmed (and lowercased) into out (sz bytes); "" when it does not fit. */
@@ -180,44 +184,38 @@ original(struct dsn_parser *p, const char *s, size_t n, struct dsn_report *r)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Each part of a multipart body between "--boundary" lines. */
-static int
-report_parts(struct dsn_parser *p, const char *body, size_t n, const char *boundary,
-    struct dsn_report *r)
+#define PARTS_MAX 64
+#define NEST_MAX 4
+
+struct part {
+	const char *head, *body;
+	size_t hl, bl;
+};
+
+/*
+ * The parts of a multipart body between "--boundary" lines, at most max of
+ * them (a report has three or four). Returns how many.
+ */
+static size_t
+split_parts(const char *body, size_t n, const char *boundary, struct part *parts, size_t max)
 {
 	char delim[200];
 	const char *s = body, *end = body + n, *part = NULL;
-	size_t dl = (size_t)snprintf(delim, sizeof delim, "--%s", boundary);
+	size_t dl = (size_t)snprintf(delim, sizeof delim, "--%s", boundary), k = 0;
 
-	while (s < end) {
+	while (s < end && k < max) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
 
 		if ((size_t)(le - s) >= dl && memcmp(s, delim, dl) == 0) {
 			if (part != NULL) {
-				size_t pl = (size_t)(s - part), hl = mime_head_len(part, pl);
-				const char *ct;
-				int rc = mime_find_header(part, hl, "Content-Type", &p->w);
+				size_t pl = (size_t)(s - part);
 
-				if (rc < 0)
-					return -1;
-				ct = rc == 1 ? p->w.s : "text/plain";
-				if (strncasecmp(ct, "message/delivery-status", 23) == 0 ||
-				    strncasecmp(ct, "message/global-delivery-status", 30) == 0) {
-					if (delivery_status(p, part + hl, pl - hl, r) < 0)
-						return -1;
-				} else if (strncasecmp(ct, "message/feedback-report", 23) == 0) {
-					r->kind = DSN_COMPLAINT;
-					if (mime_find_header(part + hl, pl - hl, "Feedback-Type", &p->v) == 1)
-						copy_lower(r->feedback, sizeof r->feedback, p->v.s, p->v.len);
-					if (mime_find_header(part + hl, pl - hl, "Original-Rcpt-To", &p->v) == 1)
-						addr_of(p->v.s, p->v.len, r->rcpt, sizeof r->rcpt);
-				} else if (strncasecmp(ct, "message/rfc822", 14) == 0 ||
-				    strncasecmp(ct, "text/rfc822-headers", 19) == 0 ||
-				    strncasecmp(ct, "message/global", 14) == 0) {
-					if (original(p, part + hl, pl - hl, r) < 0)
-						return -1;
-				}
+				parts[k].head = part;
+				parts[k].hl = mime_head_len(part, pl);
+				parts[k].body = part + parts[k].hl;
+				parts[k].bl = pl - parts[k].hl;
+				k++;
 			}
 			if ((size_t)(le - s) >= dl + 2 && memcmp(s + dl, "--", 2) == 0)
 				break;
@@ -225,6 +223,92 @@ report_parts(struct dsn_parser *p, const char *body, size_t n, const char *bound
 		}
 		s = nl ? nl + 1 : end;
 	}
+	return k;
+}
+
+/* Appends the body of a part (head[0..hl), body[0..bl)) to out, decoded by its
+ * Content-Transfer-Encoding. Returns 0, or -1 when out of memory. */
+static int
+decode_part(struct dsn_parser *p, const char *head, size_t hl, const char *body, size_t bl,
+    struct buf *out)
+{
+	int rc = mime_find_header(head, hl, "Content-Transfer-Encoding", &p->v);
+
+	if (rc < 0 || mime_decode_body(out, rc == 1 ? p->v.s : NULL, body, bl) < 0)
+		return -1;
+	return 0;
+}
+
+/* Each part of a multipart/report, decoded, read by its type. Returns 1 when one was a
+ * machine-readable report (delivery status or feedback), 0 when none, -1 when out of memory. */
+static int
+report_parts(struct dsn_parser *p, const char *body, size_t n, const char *boundary,
+    struct dsn_report *r)
+{
+	struct part parts[PARTS_MAX];
+	size_t k = split_parts(body, n, boundary, parts, PARTS_MAX), i;
+	int seen = 0;
+
+	for (i = 0; i < k; i++) {
+		const struct part *q = &parts[i];
+		const char *ct, *s;
+		size_t sl;
+		int rc = mime_find_header(q->head, q->hl, "Content-Type", &p->w);
+
+		if (rc < 0)
+			return -1;
+		ct = rc == 1 ? p->w.s : "text/plain";
+		if (strncasecmp(ct, "text/plain", 10) == 0 || strncasecmp(ct, "multipart/", 10) == 0)
+			continue; /* the human-readable part: nothing in it is read here */
+		buf_reset(&p->d);
+		if (decode_part(p, q->head, q->hl, q->body, q->bl, &p->d) < 0)
+			return -1;
+		s = p->d.s ? p->d.s : "", sl = p->d.len;
+		if (strncasecmp(ct, "message/delivery-status", 23) == 0 ||
+		    strncasecmp(ct, "message/global-delivery-status", 30) == 0) {
+			seen = 1;
+			if (delivery_status(p, s, sl, r) < 0)
+				return -1;
+		} else if (strncasecmp(ct, "message/feedback-report", 23) == 0) {
+			seen = 1;
+			r->kind = DSN_COMPLAINT;
+			if (mime_find_header(s, sl, "Feedback-Type", &p->v) == 1)
+				copy_lower(r->feedback, sizeof r->feedback, p->v.s, p->v.len);
+			if (mime_find_header(s, sl, "Original-Rcpt-To", &p->v) == 1)
+				addr_of(p->v.s, p->v.len, r->rcpt, sizeof r->rcpt);
+		} else if (strncasecmp(ct, "message/rfc822", 14) == 0 ||
+		    strncasecmp(ct, "text/rfc822-headers", 19) == 0 ||
+		    strncasecmp(ct, "message/global", 14) == 0) {
+			if (original(p, s, sl, r) < 0)
+				return -1;
+		}
+	}
+	return seen;
+}
+
+/*
+ * The text of a non-standard bounce into p->f: a single part decoded, or each
+ * leaf part of a multipart (nested up to NEST_MAX) decoded after a newline, so
+ * that the returned message's headers still start a line. Part headers are
+ * left out (a Content-ID would look like an address). Returns 0, or -1.
+ */
+static int
+flatten(struct dsn_parser *p, const char *head, size_t hl, const char *body, size_t bl, int depth)
+{
+	struct part parts[PARTS_MAX];
+	char boundary[160];
+	size_t k, i;
+	int rc = mime_find_header(head, hl, "Content-Type", &p->w);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 || depth >= NEST_MAX || strncasecmp(p->w.s, "multipart/", 10) != 0 ||
+	    param(p->w.s, "boundary", boundary, sizeof boundary) < 0)
+		return buf_addc(&p->f, '\n') < 0 ? -1 : decode_part(p, head, hl, body, bl, &p->f);
+	k = split_parts(body, bl, boundary, parts, PARTS_MAX);
+	for (i = 0; i < k; i++)
+		if (flatten(p, parts[i].head, parts[i].hl, parts[i].body, parts[i].bl, depth + 1) < 0)
+			return -1;
 	return 0;
 }
 
@@ -297,16 +381,22 @@ dsn_parse(struct dsn_parser *p, const char *msg, size_t n, struct dsn_report *r)
 	if (rc == 1 && strncasecmp(p->w.s, "multipart/report", 16) == 0 &&
 	    param(p->w.s, "boundary", boundary, sizeof boundary) == 0) {
 		r->standard = 1;
-		if (report_parts(p, msg + hl, n - hl, boundary, r) < 0)
+		if ((rc = report_parts(p, msg + hl, n - hl, boundary, r)) < 0)
 			return -1;
 		if (r->kind != DSN_NONE && r->rcpt[0] != '\0')
 			return (int)r->kind;
 		memset(r, 0, sizeof *r);
+		/* a report of deliveries that went through (NOTIFY=SUCCESS) is no bounce: its text
+		 * names the recipient too, so it must not go on to the non-standard reading */
+		if (rc == 1)
+			return DSN_NONE;
 	}
 	if ((rc = mime_find_header(msg, hl, "From", &p->v)) < 0)
 		return -1;
 	if (rc == 1 && (strcasestr(p->v.s, "mailer-daemon") || strcasestr(p->v.s, "postmaster"))) {
-		if (plain_bounce(p, msg + hl, n - hl, r) < 0)
+		buf_reset(&p->f);
+		if (flatten(p, msg, hl, msg + hl, n - hl, 0) < 0 ||
+		    plain_bounce(p, p->f.s ? p->f.s : "", p->f.len, r) < 0)
 			return -1;
 		return (int)r->kind;
 	}

@@ -25,13 +25,17 @@ struct dsn_report {
 
 struct dsn_parser {
 	struct buf v, w;        /* scratch */
+	struct buf d;           /* a part's body decoded (base64, quoted-printable) */
+	struct buf f;           /* a non-standard bounce's text parts, decoded, one after another */
 };
 
 void dsn_init(struct dsn_parser *p);
 void dsn_free(struct dsn_parser *p);
 
 /*
- * Reads one message msg[0..n) and fills r. Returns its kind (DSN_NONE for a
+ * Reads one message msg[0..n) and fills r. Parts in base64 or quoted-printable
+ * (common for the text and the returned message of real reports, and allowed
+ * for message/global parts by RFC 6533) are decoded first. Returns its kind (DSN_NONE for a
  * message that is none of the three, or one whose recipient cannot be told),
  * or -1 when out of memory.
  */

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "base/exitcode.h"
 #include "mail/mime.h"
@@ -707,4 +710,100 @@ mime_find_header(const char *head, size_t n, const char *name, struct buf *out)
 		i = end + 1;
 	}
 	return 0;
+}
+
+int
+mime_base64_decode(struct buf *out, const char *s, size_t n)
+{
+	EVP_ENCODE_CTX *ctx;
+	size_t start = out->len, done = 0;
+	int ol = 0, rc = -1;
+
+	/* OpenSSL skips the line breaks and spaces of a MIME body; it takes an int length */
+	if (buf_reserve(out, n / 4 * 3 + 80) < 0)
+		return -1;
+	if ((ctx = EVP_ENCODE_CTX_new()) == NULL)
+		return -1;
+	EVP_DecodeInit(ctx);
+	while (done < n) {
+		int chunk = n - done > 65536 ? 65536 : (int)(n - done);
+
+		if (EVP_DecodeUpdate(ctx, (unsigned char *)out->s + out->len, &ol,
+		    (const unsigned char *)s + done, chunk) < 0)
+			goto out;
+		out->len += (size_t)ol;
+		done += (size_t)chunk;
+	}
+	if (EVP_DecodeFinal(ctx, (unsigned char *)out->s + out->len, &ol) < 0)
+		goto out;
+	out->len += (size_t)ol;
+	rc = 0;
+out:
+	EVP_ENCODE_CTX_free(ctx);
+	if (rc < 0)
+		out->len = start;
+	out->s[out->len] = '\0';
+	return rc;
+}
+
+static int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+mime_qp_decode(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t le = nl ? (size_t)(nl - s) : n, e = le;
+		int soft = 0;
+
+		/* trailing white space is transport padding (RFC 2045 6.7 rule 3) */
+		if (e > i && s[e - 1] == '\r')
+			e--;
+		while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+			e--;
+		if (e > i && s[e - 1] == '=')
+			soft = 1, e--;
+		while (i < e) {
+			int hi, lo;
+
+			if (s[i] == '=' && i + 2 < e && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+			    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+				if (buf_addc(out, hi * 16 + lo) < 0)
+					return -1;
+				i += 3;
+				continue;
+			}
+			/* a stray '=' is kept as it is (RFC 2045 6.7 note 1: robust decoding) */
+			if (buf_addc(out, s[i]) < 0)
+				return -1;
+			i++;
+		}
+		if (nl != NULL && !soft && buf_addc(out, '\n') < 0)
+			return -1;
+		i = nl ? le + 1 : n;
+	}
+	return 0;
+}
+
+int
+mime_decode_body(struct buf *out, const char *cte, const char *s, size_t n)
+{
+	size_t k;
+
+	if (cte != NULL) {
+		cte += strspn(cte, " \t");
+		k = strcspn(cte, " \t;(");
+		if (k == 6 && strncasecmp(cte, "base64", 6) == 0 && mime_base64_decode(out, s, n) == 0)
+			return 1;
+		if (k == 16 && strncasecmp(cte, "quoted-printable", 16) == 0)
+			return mime_qp_decode(out, s, n) < 0 ? -1 : 1;
+	}
+	return buf_add(out, s, n) < 0 ? -1 : 0;
 }

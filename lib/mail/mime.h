@@ -91,6 +91,29 @@ int mime_qp_encode(struct buf *out, const char *s, size_t n);
 /* Base64 of p[0..n) without line breaks. Returns 0, or -1 when out of memory. */
 int mime_base64(struct buf *out, const void *p, size_t n);
 
+/*
+ * Appends the bytes of the base64 text s[0..n) (line breaks and spaces
+ * skipped, "=" padding honoured; OpenSSL's EVP decoder). Returns 0, or -1 for
+ * a character outside the alphabet or no memory (out then unchanged).
+ */
+int mime_base64_decode(struct buf *out, const char *s, size_t n);
+
+/*
+ * Appends the decoding of the quoted-printable text s[0..n) (RFC 2045 6.7):
+ * "=XX" is the byte, "=" at a line's end a soft break, trailing white space
+ * dropped, line ends written as LF; a "=" not followed by two hex digits is
+ * kept as it is, as the RFC suggests. Returns 0, or -1 when out of memory.
+ */
+int mime_qp_decode(struct buf *out, const char *s, size_t n);
+
+/*
+ * Appends a MIME body s[0..n) decoded by its Content-Transfer-Encoding value
+ * cte (may be NULL): base64 and quoted-printable are decoded, anything else
+ * (7bit, 8bit, binary, none) and base64 that does not decode are copied as
+ * they are. Returns 1 when decoded, 0 when copied, -1 when out of memory.
+ */
+int mime_decode_body(struct buf *out, const char *cte, const char *s, size_t n);
+
 /* "Tue, 24 Nov 2026 10:00:00 +0000": t in RFC 5322 form, UTC. sz >= 32. */
 void mime_date(time_t t, char *out, size_t sz);
 

@@ -217,6 +217,51 @@ test_date_base64(void)
 	buf_free(&b);
 }
 
+/* decoding what real reports carry: base64 with line breaks, QP with soft breaks and padding */
+static void
+test_decode(void)
+{
+	struct buf b;
+	const char *qp = "caf=C3=A9 =3D ok=\r\nsame line  \r\nnext=\n\nstray = and =zz and =4\n"
+	    "lower =c3=a9\n";
+
+	buf_init(&b);
+	CHECK_INT(mime_base64_decode(&b, "YWJj\r\nZA==\r\n", 12), 0);
+	CHECK_STR(b.s, "abcd");
+	CHECK_INT(b.len, 4);
+	buf_reset(&b);
+	/* binary survives, NULs included */
+	CHECK_INT(mime_base64_decode(&b, "AAEC/w==", 8), 0);
+	CHECK_INT(b.len, 4);
+	CHECK(memcmp(b.s, "\0\1\2\xff", 4) == 0);
+	buf_reset(&b);
+	CHECK_INT(mime_base64_decode(&b, "YW*j", 4), -1);
+	CHECK_INT(b.len, 0);
+	buf_reset(&b);
+	CHECK_INT(mime_qp_decode(&b, qp, strlen(qp)), 0);
+	CHECK_STR(b.s, "caf\xc3\xa9 = oksame line\nnext\nstray = and =zz and =4\nlower \xc3\xa9\n");
+	buf_reset(&b);
+	/* a round trip through our own encoder */
+	mime_qp_encode(&b, "a=b \xc3\xa9 \nFrom x\nend ", strlen("a=b \xc3\xa9 \nFrom x\nend "));
+	{
+		struct buf d;
+
+		buf_init(&d);
+		CHECK_INT(mime_qp_decode(&d, b.s, b.len), 0);
+		CHECK_STR(d.s, "a=b \xc3\xa9 \nFrom x\nend ");
+		buf_free(&d);
+	}
+	buf_reset(&b);
+	CHECK_INT(mime_decode_body(&b, " Base64 (a comment)", "aGk=", 4), 1);
+	CHECK_INT(mime_decode_body(&b, "QUOTED-PRINTABLE", "=21", 3), 1);
+	CHECK_INT(mime_decode_body(&b, "7bit", "=21", 3), 0);
+	CHECK_INT(mime_decode_body(&b, NULL, "x", 1), 0);
+	/* base64 that does not decode is kept as it came */
+	CHECK_INT(mime_decode_body(&b, "base64", "not base64!", 11), 0);
+	CHECK_STR(b.s, "hi!=21xnot base64!");
+	buf_free(&b);
+}
+
 static void
 test_find_header(void)
 {
@@ -247,5 +292,6 @@ main(void)
 	RUN(test_qp);
 	RUN(test_date_base64);
 	RUN(test_find_header);
+	RUN(test_decode);
 	return UNIT_DONE();
 }
