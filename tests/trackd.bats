@@ -194,8 +194,11 @@ events() {
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$T/c?u=https%3A%2F%2Fevil.example%2F&c=c1&r=u1&s=$s")" = 404 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$T/c?u=https%3A%2F%2Fevil.example%2F")" = 404 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$T/o?c=c1&r=u1&v=llm")" = 200 ]
+	# the old click's r= and the old pixel were never signed: followed or shown, never recorded
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$T/c?u=$enc&c=c1&r=forged-user&s=$s")" = 302 ]
 	sleep 0.2
 	[ "$(jq -r .event ev.ndjson)" = unsubscribe ]
+	! grep -q 'u1\|forged-user' ev.ndjson
 }
 
 @test "trackd: every malformed path and method is a 404 or 405 and records nothing" {
