@@ -4,6 +4,8 @@ PREFIX ?= /usr/local
 
 CC ?= cc
 PKGS = openblas lapacke libcurl jansson libcrypto libutf8proc libmicrohttpd
+# libstemmer has no pkg-config file (Debian libstemmer-dev)
+EXTRA_LIBS = -lstemmer
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -12,7 +14,7 @@ CFLAGS ?= $(OPT) -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -DRECMAIL_VERSION=\"$(VERSION)\" -Ilib
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread
-LDLIBS = $(PKG_LIBS) -lm -pthread
+LDLIBS = $(PKG_LIBS) $(EXTRA_LIBS) -lm -pthread
 
 # make check SANITIZE=1 (or make asan): AddressSanitizer + UBSan build in build-asan/
 ifeq ($(FUZZ),1)

@@ -30,6 +30,8 @@ static const char usage_text[] =
 "  -e, --end TS              events end at unix time TS (default 1793491200 = 2026-11-01)\n"
 "  -d, --days N              length of the event history in days (default 365)\n"
 "  -S, --sessions X          mean shopping sessions per customer (default 9)\n"
+"  -N, --new-products N      add N products (over all categories) that nobody has\n"
+"                            bought or seen yet, after the others (default 0)\n"
 "  -v, --verbose             print counts on stderr\n"
 "  -h, --help                show this help\n"
 "  -V, --version             show the version\n"
@@ -60,6 +62,7 @@ main(int argc, char **argv)
 		{ "days", required_argument, NULL, 'd' },
 		{ "end", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "new-products", required_argument, NULL, 'N' },
 		{ "out-dir", required_argument, NULL, 'o' },
 		{ "per-category", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
@@ -82,7 +85,7 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	shop_defaults(&p);
-	while ((c = getopt_long(argc, argv, "c:d:e:ho:p:s:S:vV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:e:hN:o:p:s:S:vV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (cli_parse_long("--customers", optarg, 1, 10000000, &v) < 0)
@@ -101,6 +104,11 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			return usage();
+		case 'N':
+			if (cli_parse_long("--new-products", optarg, 0, 1000000, &v) < 0)
+				return EXIT_USAGE;
+			p.new_products = (int)v;
+			break;
 		case 'o':
 			dir = optarg;
 			break;

@@ -1,7 +1,7 @@
 # recs-contract.jq - checks recommendation lines against docs/FORMATS.md 2.4 (the topk contract).
 # Silent for a conforming line; stops with an error naming the line for the first one that is not:
 #   jq -f tests/recs-contract.jq recs.ndjson      (exit 0: all conform; 5: one does not)
-# Reason types: similar, popular, also_bought, neighbours, and model (proposed: no history to name).
+# Reason types: similar, popular, also_bought, content, neighbours, and model (proposed: no history to name).
 def fail($m): error("recs contract: \($m) in \(tojson)");
 def need($ok; $m): if $ok then . else fail($m) end;
 def sources: ["mf", "fold-in", "popular", "itemknn", "userknn", "blend", "none"];
@@ -13,6 +13,10 @@ def reason_ok($j):
            "recs[\($j)].reason similar needs because (string) and similarity (number)")
     elif .type == "also_bought" then
       need((.because | type) == "string"; "recs[\($j)].reason also_bought needs because")
+    elif .type == "content" then
+      need((.because | type) == "string" and (.similarity | type) == "number" and
+           ([.shared] | inside(["category", "brand", "word"])) and (.value | type) == "string";
+           "recs[\($j)].reason content needs because, similarity, shared (category|brand|word) and value")
     elif .type == "neighbours" then
       need((.users | type) == "number" and (.users | floor) == .users;
            "recs[\($j)].reason neighbours needs an integer users")

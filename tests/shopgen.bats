@@ -54,3 +54,18 @@ setup() { setup_scratch; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"example:"* ]]
 }
+
+@test "shopgen: --new-products adds products with no history and leaves the rest byte for byte" {
+	shopgen --seed 3 --customers 50 --out-dir a
+	shopgen --seed 3 --customers 50 --new-products 13 --out-dir b
+	cmp a/events.ndjson b/events.ndjson
+	cmp a/customers.ndjson b/customers.ndjson
+	[ "$(wc -l <b/catalog.ndjson)" -eq $(($(wc -l <a/catalog.ndjson) + 13)) ]
+	head -n "$(wc -l <a/catalog.ndjson)" b/catalog.ndjson | cmp - a/catalog.ndjson
+	tail -n 13 b/catalog.ndjson | jq -r .item >new.txt
+	[ "$(head -1 new.txt)" = sku0301 ]
+	[ "$(jq -r .item b/events.ndjson b/ratings.ndjson | grep -cxFf new.txt)" -eq 0 ]
+	[ "$(tail -n 13 b/catalog.ndjson | jq -r .category | sort -u | wc -l)" -eq 12 ]
+	run shopgen --new-products -1 --out-dir c
+	[ "$status" -eq 64 ]
+}

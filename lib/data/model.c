@@ -205,6 +205,8 @@ model_write(FILE *f, const struct model *m, struct err *e)
 	if (ids_add_to(&m->user_ids, &mf, "user_ids", &ub, e) < 0 ||
 	    ids_add_to(&m->item_ids, &mf, "item_ids", &ib, e) < 0)
 		goto out;
+	if (m->extra != NULL && m->extra(&mf, m->extra_arg, e) < 0)
+		goto out;
 	rc = matfile_write(f, &mf, e);
 out:
 	ids_blob_free(&ub);

@@ -28,6 +28,10 @@ struct model {
 	json_t *meta;           /* string metadata (algo, lr, ...); owned */
 	struct matfile mf;      /* the container the arrays point into, when read */
 	int owns_arrays;
+	/* model_write calls this (when set) to add tensors of the model's own kind, such as a
+	 * content model's features (train/content.h); they must live until the write */
+	int (*extra)(struct matfile *mf, const void *arg, struct err *e);
+	const void *extra_arg;
 };
 
 /* Allocates a zeroed model of the given size with empty id tables. Returns 0 or -1. */

@@ -120,6 +120,7 @@ shop_defaults(struct shop_params *p)
 	p->end_ts = 1793491200; /* 2026-11-01T00:00:00Z */
 	p->days = 365;
 	p->sessions = 9.0;
+	p->new_products = 0;
 }
 
 struct product {
@@ -211,6 +212,40 @@ write_catalog(FILE *f, const struct shop_params *p, const struct product *pr, in
 	return 0;
 }
 
+/*
+ * The products nobody has bought yet: new_products more after the np others
+ * (sku numbers go on), round the categories, named as theirs are ("New" in
+ * front), priced in their category's range. Their own generator, so that the
+ * rest of the shop is the same bytes with and without them.
+ */
+static int
+write_new(FILE *f, const struct shop_params *p, int np, struct err *e)
+{
+	char sku[32], title[128], url[96], img[96];
+	struct rng r;
+
+	rng_seed(&r, p->seed ^ 0x6e65772070726f64ULL);
+	for (int n = 0; n < p->new_products; n++) {
+		int c = n % NCAT, j = n / NCAT;
+		const char *noun = cats[c].nouns[(j * 3 + c) % 8];
+		const char *adj = adjectives[(j * 13 + c * 7 + 5) % NADJ];
+		double price = round((cats[c].price_lo * pow(cats[c].price_hi / cats[c].price_lo,
+		    rng_uniform(&r))) * 2) / 2 - 0.01;
+		double margin = round((0.15 + 0.45 * rng_uniform(&r)) * 100) / 100;
+
+		snprintf(sku, sizeof sku, "sku%04d", np + n + 1);
+		snprintf(title, sizeof title, "New %s %s", adj, noun);
+		snprintf(url, sizeof url, "https://shop.example.com/p/%s", sku);
+		snprintf(img, sizeof img, "https://shop.example.com/img/%s.jpg", sku);
+		if (emit(f, json_pack("{s:s,s:s,s:s,s:f,s:s,s:b,s:f,s:s,s:s}", "item", sku,
+		    "title", title, "category", cats[c].name, "price", price < 0.99 ? 0.99 : price,
+		    "currency", "GBP", "in_stock", 1, "margin", margin, "url", url, "image", img),
+		    e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Draws from a cumulative weight table by binary search. */
 static int
 draw(struct rng *r, const double *cum, int n)
@@ -248,9 +283,9 @@ shop_generate(const struct shop_params *p, FILE *catalog, FILE *customers, FILE 
 	}
 	rng_seed(&r, p->seed);
 	make_products(p, &r, cq, pr);
-	if (write_catalog(catalog, p, pr, np, e) < 0)
+	if (write_catalog(catalog, p, pr, np, e) < 0 || write_new(catalog, p, np, e) < 0)
 		goto out;
-	st->products = np;
+	st->products = np + p->new_products;
 	for (int u = 0; u < p->customers; u++) {
 		double pu[DIM] = { 0 }, x = rng_uniform(&r), acc = 0, activity;
 		int li = 0, fav1 = (int)rng_below(&r, NCAT), fav2 = (int)rng_below(&r, NCAT);

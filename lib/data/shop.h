@@ -14,6 +14,7 @@ struct shop_params {
 	int64_t end_ts;         /* events happen in [end_ts - days, end_ts) */
 	int days;
 	double sessions;        /* mean sessions per customer over the period */
+	int new_products;       /* products with no history, appended to the catalog (default 0) */
 };
 
 struct shop_stats {

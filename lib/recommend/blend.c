@@ -153,6 +153,8 @@ reason_of(const json_t *rs, struct ids *it, struct recs_rec *r, struct err *e)
 	r->similarity = 0;
 	r->users = 0;
 	r->action = RECS_ACT_NONE;
+	r->shared = r->value = NULL;
+	r->vlen = 0;
 	if (strcmp(type, "similar") == 0 || strcmp(type, "also_bought") == 0) {
 		const char *act = json_string_value(json_object_get(rs, "action"));
 
@@ -164,6 +166,23 @@ reason_of(const json_t *rs, struct ids *it, struct recs_rec *r, struct err *e)
 		r->because = (int32_t)i;
 		r->reason = type[0] == 's' ? RECS_SIMILAR : RECS_ALSO_BOUGHT;
 		r->similarity = (float)json_number_value(json_object_get(rs, "similarity"));
+	} else if (strcmp(type, "content") == 0) {
+		const char *act = json_string_value(json_object_get(rs, "action"));
+		const char *sh = json_string_value(json_object_get(rs, "shared"));
+		json_t *v = json_object_get(rs, "value");
+
+		if (act != NULL && liked_parse_action(act, &r->action) < 0)
+			r->action = RECS_ACT_NONE;
+		if ((i = ids_intern(it, json_string_value(bc), json_string_length(bc), e)) < 0)
+			return -1;
+		r->because = (int32_t)i;
+		r->reason = RECS_CONTENT;
+		r->similarity = (float)json_number_value(json_object_get(rs, "similarity"));
+		/* recs_check let only these three through */
+		r->shared = strcmp(sh, "category") == 0 ? "category" : strcmp(sh, "brand") == 0 ?
+		    "brand" : "word";
+		r->value = json_string_value(v);
+		r->vlen = json_string_length(v);
 	} else if (strcmp(type, "neighbours") == 0) {
 		r->reason = RECS_NEIGHBOURS;
 		r->users = (int64_t)json_integer_value(json_object_get(rs, "users"));

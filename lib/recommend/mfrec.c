@@ -131,6 +131,8 @@ mfrec_init(struct mfrec *r, const struct model *m, const struct mfrec_opts *o,
 		r->o.mmr_pool = r->o.n;
 	if (build_items(r, view, e) < 0 || build_popularity(r, e) < 0)
 		goto fail;
+	if (m->mf.n > 0 && content_feat_read(&r->content, &m->mf, m->items, e) < 0)
+		goto fail;
 	if (foldin_init(&r->fold, m, r->implicit, r->o.fold_reg, r->o.fold_alpha, e) < 0)
 		goto fail;
 	nc = r->nc > 0 ? (size_t)r->nc : 1;
@@ -537,6 +539,43 @@ rescore(struct mfrec *r, const float *pu, size_t n)
 }
 
 /*
+ * A content model's reasons: for each chosen item, the most similar liked
+ * history item that shares a feature with it (the one weighing most in their
+ * cosine: a category, a brand, a word), named with that feature; the model's
+ * own reason when none shares one. The shared feature is the evidence, so no
+ * similarity floor applies. r->sim holds the cosines.
+ */
+static int
+content_reasons(struct mfrec *r, const struct mfrec_user *s, size_t n)
+{
+	size_t nh = s->nwhy;
+
+	for (size_t t = 0; t < n; t++) {
+		const float *row = r->sim + t * nh;
+		struct recs_rec *o = &r->out[t];
+		float best = -INFINITY;
+
+		for (size_t j = 0; j < nh; j++) {
+			const char *kind, *label;
+			size_t len;
+
+			if (row[j] <= best || s->why[j] == r->chosen[t] ||
+			    !content_shared(&r->content, r->chosen[t], s->why[j], &kind, &label, &len))
+				continue;
+			best = row[j];
+			o->reason = RECS_CONTENT;
+			o->because = s->why[j];
+			o->similarity = row[j];
+			o->action = r->action;
+			o->shared = kind;
+			o->value = label;
+			o->vlen = len;
+		}
+	}
+	return 0;
+}
+
+/*
  * Names, for each chosen item, the most similar item of the user's history
  * that the user liked, when that similarity is above the floor; the model's
  * own reason otherwise.
@@ -573,6 +612,8 @@ add_reasons(struct mfrec *r, const struct mfrec_user *s, size_t n, struct err *e
 		memcpy(r->R + t * k, r->Qn + (size_t)r->chosen[t] * k, k * sizeof *r->R);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)nh, (int)k, 1.0f, r->R,
 	    (int)k, r->H, (int)k, 0.0f, r->sim, (int)nh);
+	if (r->content.present)
+		return content_reasons(r, s, n);
 	for (size_t t = 0; t < n; t++) {
 		const float *row = r->sim + t * nh;
 		size_t best = 0;

@@ -17,6 +17,7 @@
 #include "recommend/popularity.h"
 #include "recommend/recs.h"
 #include "recommend/topn.h"
+#include "train/content.h"
 
 /* The default similarity floor of a "similar" reason (recs.h, RECS_SIMILAR_FLOOR). */
 #define MFREC_MIN_SIMILARITY RECS_SIMILAR_FLOOR
@@ -98,6 +99,7 @@ struct mfrec {
 	size_t done, total;
 	size_t count[3];        /* users answered from each source */
 	size_t empty;           /* users given no recommendation at all */
+	struct content_feat content;    /* a content model's features (cbtrain), for its reasons */
 };
 
 /*

@@ -117,6 +117,14 @@ write_carry(FILE *f, const json_t *carry)
 	return 0;
 }
 
+/* Whether a rec's reason names an item of the user's history. */
+static int
+has_because(const struct recs_rec *r)
+{
+	return r->reason == RECS_SIMILAR || r->reason == RECS_ALSO_BOUGHT ||
+	    r->reason == RECS_CONTENT;
+}
+
 int
 recs_write(struct recs_writer *w, const char *user, size_t ulen, const struct recs_rec *r,
     size_t n, const char *source, const json_t *carry, struct err *e)
@@ -127,8 +135,8 @@ recs_write(struct recs_writer *w, const char *user, size_t ulen, const struct re
 
 	for (size_t j = 0; j < n; j++)
 		if (!isfinite(r[j].score) || r[j].item < 0 || r[j].item >= nitems ||
-		    ((r[j].reason == RECS_SIMILAR || r[j].reason == RECS_ALSO_BOUGHT) &&
-		    (r[j].because < 0 || r[j].because >= nitems)))
+		    (has_because(&r[j]) && (r[j].because < 0 || r[j].because >= nitems)) ||
+		    (r[j].reason == RECS_CONTENT && (r[j].shared == NULL || r[j].value == NULL)))
 			return err_set(e, EXIT_SOFTWARE, "bad recommendation %zu for a user", j);
 	if ((ut = json_text(user, ulen)) == NULL)
 		return err_nomem(e);
@@ -136,11 +144,11 @@ recs_write(struct recs_writer *w, const char *user, size_t ulen, const struct re
 	free(ut);
 	for (size_t j = 0; j < n; j++) {
 		const char *it = item_text(w, r[j].item), *bc = NULL;
+		char *vt;
 
 		if (it == NULL)
 			return err_nomem(e);
-		if ((r[j].reason == RECS_SIMILAR || r[j].reason == RECS_ALSO_BOUGHT) &&
-		    (bc = item_text(w, r[j].because)) == NULL)
+		if (has_because(&r[j]) && (bc = item_text(w, r[j].because)) == NULL)
 			return err_nomem(e);
 		fprintf(f, "%s{\"item\":%s,\"score\":%.6g,\"rank\":%zu,\"reason\":", j ? "," : "", it,
 		    (double)r[j].score, j + 1);
@@ -155,6 +163,16 @@ recs_write(struct recs_writer *w, const char *user, size_t ulen, const struct re
 			fprintf(f, "{\"type\":\"also_bought\",\"because\":%s", bc);
 			if (r[j].similarity > 0)
 				fprintf(f, ",\"similarity\":%.6g", ndjson_round(r[j].similarity, 4));
+			write_action(f, &r[j]);
+			fputs("}}", f);
+			break;
+		case RECS_CONTENT:
+			if ((vt = json_text(r[j].value, r[j].vlen)) == NULL)
+				return err_nomem(e);
+			fprintf(f, "{\"type\":\"content\",\"because\":%s,\"similarity\":%.6g,"
+			    "\"shared\":\"%s\",\"value\":%s", bc, ndjson_round(r[j].similarity, 4),
+			    r[j].shared, vt);
+			free(vt);
 			write_action(f, &r[j]);
 			fputs("}}", f);
 			break;
@@ -301,6 +319,17 @@ check_reason(const json_t *rs, size_t j, char *why, size_t sz)
 	} else if (strcmp(type, "also_bought") == 0) {
 		if (!json_is_string(bc))
 			return bad(why, sz, "recs[%zu].reason also_bought needs because", j);
+	} else if (strcmp(type, "content") == 0) {
+		const char *sh = json_string_value(json_object_get(rs, "shared"));
+
+		if (!json_is_string(bc) || !json_is_number(json_object_get(rs, "similarity")) ||
+		    sh == NULL || !json_is_string(json_object_get(rs, "value")))
+			return bad(why, sz, "recs[%zu].reason content needs because, similarity, "
+			    "shared and value", j);
+		if (strcmp(sh, "category") != 0 && strcmp(sh, "brand") != 0 &&
+		    strcmp(sh, "word") != 0)
+			return bad(why, sz, "recs[%zu].reason content shared is not category, brand "
+			    "or word", j);
 	} else if (strcmp(type, "neighbours") == 0) {
 		if (!json_is_integer(json_object_get(rs, "users")))
 			return bad(why, sz, "recs[%zu].reason neighbours needs users", j);

@@ -17,6 +17,8 @@ enum recs_reason {
 	RECS_ALSO_BOUGHT,       /* {"type":"also_bought","because":ITEM} */
 	RECS_NEIGHBOURS,        /* {"type":"neighbours","users":N} */
 	RECS_MODEL,             /* {"type":"model"} */
+	RECS_CONTENT,           /* {"type":"content","because":ITEM,"similarity":S,
+	                         *  "shared":"category"|"brand"|"word","value":TEXT} */
 };
 
 /*
@@ -51,6 +53,9 @@ struct recs_rec {
 	float similarity;       /* SIMILAR: cosine, written with 4 decimals; ALSO_BOUGHT: > 0 written */
 	int64_t users;          /* NEIGHBOURS */
 	enum recs_action action;        /* SIMILAR, ALSO_BOUGHT: what the user did with because */
+	const char *shared;     /* CONTENT: "category", "brand" or "word" */
+	const char *value;      /* CONTENT: the shared category, brand or word (vlen bytes) */
+	size_t vlen;
 };
 
 struct recs_writer {

@@ -34,6 +34,8 @@ static const struct mailtext texts[] = {
 		.chosen = "Chosen for you",
 		.popular = "Popular with our customers",
 		.neighbours = "Loved by customers like you",
+		.shared = { { "In the same category as ", "" }, { "From the same brand as ", "" },
+		    { "Much like ", "" } },
 		.view_product = "View product",
 		.footer_pre = "You receive this email from ",
 		.footer_post = " because you are a customer.",
@@ -69,6 +71,8 @@ static const struct mailtext texts[] = {
 		.chosen = "Für Sie ausgewählt",
 		.popular = "Beliebt bei unseren Kundinnen und Kunden",
 		.neighbours = "Beliebt bei Kundinnen und Kunden mit ähnlichem Geschmack",
+		.shared = { { "Aus derselben Kategorie wie „", "“" },
+		    { "Von derselben Marke wie „", "“" }, { "Ganz ähnlich wie „", "“" } },
 		.view_product = "Zum Produkt",
 		.footer_pre = "Sie erhalten diese E-Mail von ",
 		.footer_post = ", weil Sie bei uns Kundin oder Kunde sind.",
@@ -105,6 +109,9 @@ static const struct mailtext texts[] = {
 		.chosen = "Choisi pour vous",
 		.popular = "Un succès auprès de nos clients",
 		.neighbours = "Les clients qui vous ressemblent l’adorent",
+		.shared = { { "Dans la même catégorie que «" NBSP, NBSP "»" },
+		    { "De la même marque que «" NBSP, NBSP "»" },
+		    { "Dans l’esprit de «" NBSP, NBSP "»" } },
 		.view_product = "Voir le produit",
 		.footer_pre = "Vous recevez cet e-mail parce que vous avez effectué des achats chez ",
 		.footer_post = ".",
@@ -140,6 +147,8 @@ static const struct mailtext texts[] = {
 		.chosen = "Elegido para usted",
 		.popular = "Popular entre nuestros clientes",
 		.neighbours = "A los clientes como usted les encanta",
+		.shared = { { "De la misma categoría que «", "»" }, { "De la misma marca que «", "»" },
+		    { "En la línea de «", "»" } },
 		.view_product = "Ver producto",
 		.footer_pre = "Recibe este correo electrónico de ",
 		.footer_post = " porque es usted cliente.",
@@ -171,6 +180,18 @@ mailtext_for(const char *locale)
 	return &texts[0];
 }
 
+int
+mailtext_shared_index(const json_t *reason)
+{
+	static const char *const kinds[3] = { "category", "brand", "word" };
+	const char *sh = json_string_value(json_object_get(reason, "shared"));
+
+	for (int i = 0; sh != NULL && i < 3; i++)
+		if (strcmp(sh, kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
 enum mailtext_kind
 mailtext_reason_kind(const json_t *reason, const char *title)
 {
@@ -187,6 +208,8 @@ mailtext_reason_kind(const json_t *reason, const char *title)
 		return MAILTEXT_CHOSEN;
 	if (strcmp(type, "also_bought") == 0)
 		return MAILTEXT_ALSO;
+	if (strcmp(type, "content") == 0)
+		return mailtext_shared_index(reason) >= 0 ? MAILTEXT_SHARED : MAILTEXT_CHOSEN;
 	if (strcmp(type, "similar") != 0)
 		return MAILTEXT_CHOSEN;
 	/* a line without the (required) similarity is taken at its word, but never as close */
@@ -227,6 +250,7 @@ mailtext_reason(struct buf *out, const struct mailtext *t, const json_t *reason,
 	case MAILTEXT_CHOSEN: return buf_adds(out, t->chosen);
 	case MAILTEXT_BECAUSE: pair = d->because; break;
 	case MAILTEXT_CLOSE: pair = d->close; break;
+	case MAILTEXT_SHARED: pair = t->shared[mailtext_shared_index(reason)]; break;
 	case MAILTEXT_ALSO:
 	default: pair = d->also; break;
 	}

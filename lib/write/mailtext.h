@@ -28,6 +28,7 @@ struct mailtext {
 	const char *chosen;                         /* no specific reason: "Chosen for you" */
 	const char *popular;                        /* "Popular with our customers" */
 	const char *neighbours;                     /* "Loved by customers like you" */
+	const char *shared[3][2];   /* content reasons by shared category, brand, word: around title */
 	const char *view_product;                   /* the button of a product card */
 	const char *footer_pre, *footer_post;       /* around the brand: why the email came */
 	const char *footer_anon;                    /* the same without a brand */
@@ -59,7 +60,9 @@ int mailtext_lang_is(const char *locale, const char *lang);
  * title as the caller cleaned it for its output (NULL: unknown). The wording
  * follows the reason's "action" and, for "similar", the evidence: "a close
  * match" from RECS_CLOSE_MATCH, "because you ..." above RECS_SIMILAR_FLOOR,
- * and no claim (t->chosen) at or below it; a reason that names no history,
+ * and no claim (t->chosen) at or below it; a "content" reason names what the
+ * two share (the same category, the same brand, words: "much like X"); a
+ * reason that names no history,
  * has no title or is of an unknown type is t->chosen too. No full stop.
  * Returns 0, or -1 when out of memory.
  */
@@ -74,10 +77,14 @@ enum mailtext_kind {
 	MAILTEXT_ALSO,          /* "Often bought with X" */
 	MAILTEXT_POPULAR,
 	MAILTEXT_NEIGHBOURS,
+	MAILTEXT_SHARED,        /* "In the same category as X": a content reason (shared feature) */
 };
 
 /* The kind of text mailtext_reason writes for reason and title (see there). Cannot fail. */
 enum mailtext_kind mailtext_reason_kind(const json_t *reason, const char *title);
+
+/* A content reason's "shared": 0 category, 1 brand, 2 word; -1 for anything else. */
+int mailtext_shared_index(const json_t *reason);
 
 /* The reason's "action" (RECS_ACT_NONE when absent or unknown). Cannot fail. */
 enum recs_action mailtext_reason_action(const json_t *reason);

@@ -646,6 +646,13 @@ reason_text(const json_t *reason, const char *btitle)
 	case MAILTEXT_ALSO:
 		return json_sprintf("often chosen together with an item the customer %s "
 		    "(because_title)", d);
+	case MAILTEXT_SHARED: {
+		static const char *const what[3] = { "category", "brand", "words" };
+		const char *v = ndjson_str(reason, "value");
+
+		return json_sprintf("shares its %s (%s) with an item the customer %s "
+		    "(because_title)", what[mailtext_shared_index(reason)], v ? v : "", d);
+	}
 	case MAILTEXT_POPULAR:
 		return json_string("popular with other customers");
 	case MAILTEXT_NEIGHBOURS:
