@@ -136,6 +136,26 @@ test_reasons_say_what_the_customer_did(void)
 }
 
 static void
+test_a_content_reason_names_what_is_shared_in_every_language(void)
+{
+	static const char cat[] = "{\"type\":\"content\",\"because\":\"a\",\"similarity\":0.3,"
+	    "\"shared\":\"category\",\"value\":\"candles\",\"action\":\"bought\"}";
+	static const char brand[] = "{\"type\":\"content\",\"shared\":\"brand\",\"value\":\"Oak\"}";
+	static const char word[] = "{\"type\":\"content\",\"shared\":\"word\",\"value\":\"candle\"}";
+
+	CHECK_STR(reason("en", cat, "Pillar candle"), "In the same category as Pillar candle");
+	CHECK_STR(reason("en", brand, "Oak tray"), "From the same brand as Oak tray");
+	CHECK_STR(reason("en", word, "Pillar candle"), "Much like Pillar candle");
+	CHECK_STR(reason("de", cat, "Kerze"), "Aus derselben Kategorie wie „Kerze“");
+	CHECK_STR(reason("fr", brand, "Bol"), "De la même marque que «\xc2\xa0" "Bol\xc2\xa0»");
+	CHECK_STR(reason("es", word, "Vela"), "En la línea de «Vela»");
+	/* an unknown shared kind, or no title to name: no claim */
+	CHECK_STR(reason("en", "{\"type\":\"content\",\"shared\":\"colour\",\"value\":\"x\"}",
+	    "Vela"), "Chosen for you");
+	CHECK_STR(reason("en", cat, NULL), "Chosen for you");
+}
+
+static void
 test_a_similarity_claim_is_graded_by_its_evidence(void)
 {
 	/* a close match only from RECS_CLOSE_MATCH (0.9) */
@@ -183,6 +203,7 @@ main(void)
 	RUN(test_every_language_has_every_text);
 	RUN(test_footer_names_the_brand_or_leaves_it_out);
 	RUN(test_reasons_say_what_the_customer_did);
+	RUN(test_a_content_reason_names_what_is_shared_in_every_language);
 	RUN(test_a_similarity_claim_is_graded_by_its_evidence);
 	RUN(test_one_casing_rule_for_titles);
 	return UNIT_DONE();
