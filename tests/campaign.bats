@@ -222,3 +222,35 @@ pipelines_campaign() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Usage: pipelines/campaign"* ]]
 }
+
+@test "campaign: RECOMMENDER=hybrid on the example shop recommends products that have no history yet" {
+	shopgen --seed=7 --customers=150 --per-category=4 --new-products=12 --out-dir=newshop 2>/dev/null
+	cat >>campaign.conf <<-EOF
+	DATA_DIR=$TMP/newshop
+	ARMS="template=1"
+	RECOMMENDER=hybrid
+	CONTENT_OPTS="--factors=64"
+	EOF
+	run pipelines_campaign -C h1
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run_dir=runs/h1
+	grep -q "stage recommend: done in=150" "$run_dir/campaign.log"
+	[ -s "$run_dir/content.st" ]
+	jq -f "$RECMAIL_ROOT/tests/recs-contract.jq" "$run_dir/recs.ndjson" >/dev/null
+	[ "$(jq -r .source "$run_dir/recs.ndjson" | sort -u)" = blend ]
+	# products 49-60 have no event at all; the hybrid recommends some, with a content reason
+	new=$(jq -r '.recs[] | select((.item | ltrimstr("sku") | tonumber) > 48) | .item' \
+	    "$run_dir/recs.ndjson" | wc -l)
+	[ "$new" -gt 0 ]
+	jq -e -s '[.[].recs[] | select((.item | ltrimstr("sku") | tonumber) > 48) | .reason.type] |
+	    index("content") != null' "$run_dir/recs.ndjson" >/dev/null
+	# and the letters say why in words: a content reason's text, in the customer's language
+	jq -r 'select(.ok) | .content | fromjson | .body_text' "$run_dir/replies.ndjson" |
+	    grep -qE "In the same category as|From the same brand as|Much like|Aus derselben Kategorie|Ganz ähnlich wie|Dans la même catégorie|Dans l’esprit de|De la misma categoría|En la línea de"
+	[ -n "$(ls -A "$run_dir/outbox")" ]
+	# a bad RECOMMENDER is a usage error
+	echo 'RECOMMENDER=magic' >>campaign.conf
+	run pipelines_campaign -C h2
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"RECOMMENDER=magic: not cf, content or hybrid"* ]]
+}

@@ -72,6 +72,9 @@ shopconf_write(FILE *f, const struct shopconf *c, struct err *e)
 	    "TRAIN_OPTS", "--algo=ials --factors=32 --alpha=2 --reg=10 --epochs=15 --seed=1");
 	key(f, "topk options: products per email and business rules (the catalog has no categories)",
 	    "TOPK_OPTS", "-n 4");
+	key(f, "cf (svdtrain's model), content (the catalog's words: also recommends products nobody\n"
+	    "# has bought yet, docs/cbtrain.md) or hybrid (both, blended by recmerge)", "RECOMMENDER",
+	    "cf");
 	key(f, "A/B arms and weights; a 'holdout' arm gets no email and measures the uplift", "ARMS",
 	    "llm=0.45,template=0.45,holdout=0.1");
 	fputs("\n# --- the email ---\n", f);
