@@ -67,6 +67,8 @@ usage(FILE *f)
 	    "      --click-days N       clicks and opens expire N days after sending (default 90)\n"
 	    "      --prefetch-seconds N an open within N s of sending is flagged machine (default 30)\n"
 	    "      --threads N          worker threads (default 2)\n"
+	    "      --model MODEL        epoll (default), poll: --threads polling threads;\n"
+	    "                           per-connection: one thread per connection (bench/trackd.sh)\n"
 	    "      --timeout SECONDS    drop a connection idle this long (default 10)\n"
 	    "      --max-connections N  at most N connections at once (default 1000)\n"
 	    "  -h, --help               this help\n"
@@ -232,6 +234,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 struct cfg {
 	const char *events, *keyfile, *listen, *supkey;
 	long port, sync_ms, click_days, prefetch, threads, timeout, maxconn;
+	unsigned flags;         /* --model: libmicrohttpd's threading */
 };
 
 /* Parses argv. Returns -1 to go on, else the exit status. */
@@ -246,7 +249,7 @@ parse(int argc, char **argv, struct cfg *g, struct server *s)
 		{ "prefetch-seconds", required_argument, NULL, 3 },
 		{ "threads", required_argument, NULL, 4 }, { "timeout", required_argument, NULL, 5 },
 		{ "max-connections", required_argument, NULL, 6 },
-		{ "suppress-key-file", required_argument, NULL, 7 },
+		{ "suppress-key-file", required_argument, NULL, 7 }, { "model", required_argument, NULL, 8 },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -268,6 +271,15 @@ parse(int argc, char **argv, struct cfg *g, struct server *s)
 		case 5: bad |= cli_parse_long("--timeout", optarg, 1, 3600, &g->timeout); break;
 		case 6: bad |= cli_parse_long("--max-connections", optarg, 1, 100000, &g->maxconn); break;
 		case 7: g->supkey = optarg; break;
+		case 8:
+			if (strcmp(optarg, "per-connection") == 0)
+				g->flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
+			else if (strcmp(optarg, "poll") == 0 || strcmp(optarg, "epoll") == 0)
+				g->flags = optarg[0] == 'p' ? MHD_USE_POLL_INTERNAL_THREAD :
+				    MHD_USE_EPOLL_INTERNAL_THREAD;
+			else
+				return cli_usage_error("--model: '%s' is not epoll, poll or per-connection", optarg);
+			break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -284,7 +296,8 @@ int
 main(int argc, char **argv)
 {
 	static struct server s;
-	struct cfg g = { NULL, NULL, "127.0.0.1", NULL, 8025, 200, 90, 30, 2, 10, 1000 };
+	struct cfg g = { NULL, NULL, "127.0.0.1", NULL, 8025, 200, 90, 30, 2, 10, 1000,
+	    MHD_USE_EPOLL_INTERNAL_THREAD };
 	struct sockaddr_in sa = { 0 };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
@@ -322,9 +335,11 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	/* a thread pool is for the polling models only */
+	d = MHD_start_daemon(g.flags | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    handler, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)g.threads,
+	    MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)((g.flags & MHD_USE_THREAD_PER_CONNECTION) ? 0 : g.threads),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)g.timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)g.maxconn,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,

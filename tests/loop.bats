@@ -28,7 +28,8 @@ replies() {
 	done
 }
 
-@test "loop: send, read through trackd, bounces and orders back, abreport per arm, the next run skips, clicks train" {
+# the_loop: the whole loop; with RECMAIL_SUPPRESS_KEY_FILE set, the list must hold no address
+the_loop() {
 	# trackd and the SMTP server
 	trackd --key-file keys --events track.ndjson --suppress sup.ndjson --port 0 --sync-ms 20 2> trackd.log &
 	TRACKD_PID=$!
@@ -84,7 +85,14 @@ replies() {
 	    '["llm",3,1,1,1,0,1,25] ["template",2,0,1,0,1,0,0] ["holdout",1,0,0,0,0,1,40] ' ]
 
 	# 5. the next run mails neither the unsubscribed u3 nor the bounced u4
-	[ "$(jq -r .email sup.ndjson | sort | tr '\n' ' ')" = "u3@example.org u4@example.org " ]
+	for i in 1 2 3 4 5 6; do jq -nc --arg u "u$i" '{user:$u, email:($u + "@Example.org")}'; done > customers.ndjson
+	[ "$(suppress --list=sup.ndjson --match customers.ndjson | jq -r .user | tr '\n' ' ')" = "u3 u4 " ]
+	if [ -n "${RECMAIL_SUPPRESS_KEY_FILE:-}" ]; then
+		[ "$(wc -l < sup.ndjson)" -eq 2 ] && [ "$(grep -c '@' sup.ndjson)" -eq 0 ]
+		[ "$(jq -r .reason sup.ndjson | sort | tr '\n' ' ')" = "bounce unsubscribe " ]
+	else
+		[ "$(jq -r .email sup.ndjson | sort | tr '\n' ' ')" = "u3@example.org u4@example.org " ]
+	fi
 	replies | sed 's/"c1"/"c2"/' | mailfmt --from 'Shop <shop@example.com>' --unsub-key-file keys \
 	    --unsub-url https://t.example/u --suppress sup.ndjson > next.mbox 2> next.err || true
 	[ "$(grep -c '^To: ' next.mbox)" -eq 3 ]
@@ -94,4 +102,16 @@ replies() {
 	events2ratings -c c1 events.ndjson > interactions.ndjson 2> e2r.err
 	[ "$(jq -c '[.user,.item,.event]' interactions.ndjson | sort | tr '\n' ' ')" = \
 	    '["u1","sku4","click"] ["u1","sku9","click"] ["u2","sku9","click"] ' ]
+}
+
+@test "loop: send, read through trackd, bounces and orders back, abreport per arm, the next run skips, clicks train" {
+	unset RECMAIL_SUPPRESS_KEY RECMAIL_SUPPRESS_KEY_FILE
+	the_loop
+}
+
+@test "loop: the same with a suppression key: trackd and bounces add hashes only, the next run still skips them" {
+	unset RECMAIL_SUPPRESS_KEY
+	openssl rand -hex 24 > "$TMP/sup.key"
+	export RECMAIL_SUPPRESS_KEY_FILE="$TMP/sup.key"
+	the_loop
 }

@@ -10,6 +10,7 @@
 #include "measure/eventlog.h"
 
 #define EAGER (256 * 1024)
+#define SPARE_MAX (4 * EAGER)
 
 /* Opens path for appending; cuts a torn last line. Returns the fd, or -1 with e set. */
 static int
@@ -76,7 +77,10 @@ flush_locked(struct eventlog *l)
 
 	if (b.len == 0 || l->failed)
 		return;
-	buf_init(&l->pending);
+	/* the appenders go on in the other buffer, already grown to a batch's size: no realloc and
+	 * no fresh pages under the lock (they were the click latency's tail) */
+	l->pending = l->spare;
+	buf_init(&l->spare);
 	pthread_mutex_unlock(&l->mu);
 	ok = write_all(fd, b.s, b.len) == 0 && fdatasync(fd) == 0;
 	pthread_mutex_lock(&l->mu);
@@ -86,7 +90,13 @@ flush_locked(struct eventlog *l)
 	} else {
 		l->synced = upto;
 	}
-	buf_free(&b);
+	/* kept for the next swap unless a slow disk let it grow far past a batch */
+	if (b.cap <= SPARE_MAX && l->spare.s == NULL) {
+		buf_reset(&b);
+		l->spare = b;
+	} else {
+		buf_free(&b);
+	}
 	pthread_cond_broadcast(&l->done);
 }
 
@@ -138,6 +148,7 @@ eventlog_open(struct eventlog *l, const char *path, long interval_ms, struct err
 {
 	memset(l, 0, sizeof *l);
 	buf_init(&l->pending);
+	buf_init(&l->spare);
 	l->interval_ms = interval_ms > 0 ? interval_ms : 1;
 	if ((l->path = strdup(path)) == NULL)
 		return err_nomem(e);
@@ -234,6 +245,7 @@ eventlog_close(struct eventlog *l, struct err *e)
 	if (close(l->fd) != 0 && rc == 0)
 		rc = err_set(e, EXIT_IO, "%s: %s", l->path, strerror(errno));
 	buf_free(&l->pending);
+	buf_free(&l->spare);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
 	pthread_cond_destroy(&l->done);

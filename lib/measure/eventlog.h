@@ -19,6 +19,7 @@ struct eventlog {
 	pthread_cond_t cv, done;
 	pthread_t thread;
 	struct buf pending;         /* lines not yet written */
+	struct buf spare;           /* the batch written last, emptied: the next pending (no regrowth) */
 	unsigned long long queued;  /* lines ever queued; synced: lines on disk */
 	unsigned long long synced;
 	char *path;
