@@ -1,9 +1,12 @@
 /* topk - turns a factor model into recommendation lines (docs/FORMATS.md 2.4) */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/cli.h"
+#include "base/exitcode.h"
 #include "recommend/mfrec.h"
 #include "data/model.h"
 #include "base/ofile.h"
@@ -38,6 +41,9 @@ RECFILTER_USAGE_RULES
 "                            (default " MFREC_MIN_SIMILARITY_TEXT ")\n"
 LIKED_USAGE
 RECFILTER_USAGE_BAD
+"      --stream              line mode: load the model once and answer each line as\n"
+"                            soon as it is read (flushed), for a coprocess; a bad\n"
+"                            line is answered {\"error\":...,\"line\":N} and reading goes on\n"
 "      --block N             users scored per matrix product (default: automatic)\n"
 "  -o, --output FILE         write to FILE (atomically) instead of stdout\n"
 "      --progress            show progress on stderr even when it is not a terminal\n"
@@ -53,7 +59,7 @@ RECFILTER_USAGE_BAD
 
 struct opts {
 	const char *model;
-	int progress;
+	int progress, stream;
 	struct recfilter_opts f;
 	struct mfrec_opts mo;
 };
@@ -76,7 +82,7 @@ show_progress(void *arg, size_t done, size_t total)
 
 enum {
 	O_MARGIN = RECFILTER_O_END, O_MMR, O_MMRPOOL, O_HALF, O_NOW, O_FREG, O_FALPHA, O_MINSIM,
-	O_BLOCK, O_PROGRESS, O_LIKE, O_ACTION,
+	O_BLOCK, O_PROGRESS, O_LIKE, O_ACTION, O_STREAM,
 };
 
 /* Parses argv into o. Returns -1 to go on, else the exit status. */
@@ -99,6 +105,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ "model", required_argument, NULL, 'm' },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "stream", no_argument, NULL, O_STREAM },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -155,6 +162,7 @@ parse(int argc, char **argv, struct opts *o)
 			m->pop.has_now = 1;
 			break;
 		case O_PROGRESS: o->progress = 1; break;
+		case O_STREAM: o->stream = 1; break;
 		case O_LIKE:
 		case O_ACTION:
 			if ((rc = liked_option(&m->like, c == O_LIKE ? LIKED_O_THRESHOLD : LIKED_O_ACTION,
@@ -173,6 +181,8 @@ parse(int argc, char **argv, struct opts *o)
 		return cli_usage_error("--model is required");
 	if ((rc = recfilter_operands(&o->f, argc, argv)) >= 0 || (rc = recfilter_check(&o->f)) >= 0)
 		return rc;
+	if (o->stream && o->f.all)
+		return cli_usage_error("--stream answers USERS lines: it takes no --all");
 	if (m->pop.half_life_days > 0 && o->f.seen == NULL)
 		return cli_usage_error("--half-life needs --seen (its timestamps)");
 	return -1;
@@ -190,6 +200,19 @@ flush(void *r, struct err *e)
 	return mfrec_flush(r, e);
 }
 
+/* Line mode: the line just read is answered and on its way before the next is read. */
+static int
+flush_line(void *arg, struct err *e)
+{
+	struct mfrec *r = arg;
+
+	if (mfrec_flush(r, e) < 0)
+		return -1;
+	if (fflush(r->w.f) != 0)
+		return err_set(e, EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	return 0;
+}
+
 /* Reads user lines and answers them; returns the exit status. */
 static int
 run_lines(struct mfrec *r, const struct opts *o, FILE *in, FILE *bad)
@@ -197,7 +220,8 @@ run_lines(struct mfrec *r, const struct opts *o, FILE *in, FILE *bad)
 	struct err e = { 0 };
 	long skipped;
 
-	if ((skipped = recfilter_read_users(&o->f, in, bad, add_line, flush, r, &e)) < 0)
+	if ((skipped = recfilter_stream_users(&o->f, in, bad, o->stream ? r->w.f : NULL, add_line,
+	    o->stream ? flush_line : flush, r, &e)) < 0)
 		return cli_fail_err(&e);
 	return recfilter_skipped(skipped);
 }
@@ -234,6 +258,12 @@ main(int argc, char **argv)
 	}
 	if (ofile_open(&out, o.f.output, &e) < 0)
 		goto fail;
+	if (o.stream && out.path != NULL && !out.direct) {
+		ofile_abort(&out);
+		rc = cli_usage_error("--stream answers on stdout or a FIFO, not a file (-o %s)",
+		    o.f.output);
+		goto done;
+	}
 	if (o.f.bad != NULL && ofile_open(&bad, o.f.bad, &e) < 0)
 		goto fail;
 	if (mfrec_init(&r, &m, &o.mo, f.seen, f.ex, f.view, out.fp, &e) < 0)

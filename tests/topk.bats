@@ -408,3 +408,81 @@ top_share() {
 	echo "top share at -n 10: $share"
 	[ "$(echo "$share <= 0.25" | bc -l)" -eq 1 ]
 }
+
+# --- line mode (--stream) ---
+
+# stream_start ARGS...: starts topk --stream ARGS reading the FIFO in and writing the FIFO out;
+# fd 7 writes its input (held open), fd 8 reads its answers.
+stream_start() {
+	rm -f in out
+	mkfifo in out
+	topk --stream "$@" in >out 2>err.txt &
+	STREAM_PID=$!
+	exec 8<out 7>in
+}
+
+# ask LINE: writes one line and reads its answer into $answer within 5 s (fails otherwise)
+ask() {
+	printf "%s\n" "$1" >&7
+	IFS= read -t 5 -r answer <&8
+}
+
+@test "topk --stream: each line is answered while the input is still open" {
+	stream_start --model model.st -n 2
+	ask '{"user":"c1"}'
+	[ "$(jq -c '[.recs[].item]' <<<"$answer")" = '["i1","i2"]' ]
+	ask '{"user":"zz"}'
+	[ "$(jq -r .source <<<"$answer")" = popular ]
+	ask '{"user":"c2","variant":"b"}'
+	[ "$(jq -c '[.user, .variant, [.recs[].item]]' <<<"$answer")" = '["c2","b",["i3","i4"]]' ]
+	exec 7>&-
+	wait "$STREAM_PID"
+	exec 8<&-
+}
+
+@test "topk --stream: a bad line is answered with an error line and the stream goes on" {
+	stream_start --model model.st -n 2
+	ask '{"usr":"c1"}'
+	[ "$(jq -c '[.line, (.error | test("missing"))]' <<<"$answer")" = '[1,true]' ]
+	ask 'not json'
+	[ "$(jq -r .line <<<"$answer")" = 2 ]
+	ask '{"user":"c3","items":7}'
+	[ "$(jq -c '[.user, .line]' <<<"$answer")" = '["c3",3]' ]
+	ask '{"user":"c1"}'
+	[ "$(jq -r .source <<<"$answer")" = mf ]
+	exec 7>&-
+	run wait "$STREAM_PID"
+	[ "$status" -eq 1 ]
+	exec 8<&-
+	grep -q '3 bad lines skipped' err.txt
+}
+
+@test "topk: a known user's line items fold the session's context into their factors" {
+	# c1 p=(1,0) b=.5, reg 1, session i3 (0,2) rated 5: resid 5-3-.5-.2 = 1.3,
+	# (q q^T + I) p = 1.3 q + p0 -> p = (1, .52): i2 3.6 + 1.52 = 5.12, i5 3.5 + .76 = 4.26
+	printf '%s\n' '{"user":"c1","items":{"i3":5}}' '{"user":"c1"}' >users.ndjson
+	topk --model model.st -n 3 users.ndjson >out.ndjson
+	[ "$(jq -c '[.source, [.recs[] | [.item, .score]]]' out.ndjson | head -1)" = '["fold-in",[["i1",5.5],["i2",5.12],["i5",4.26]]]' ]
+	[ "$(jq -r .source out.ndjson | tail -1)" = mf ]
+	conforms
+	# line mode gives the same lines as the batch mode
+	topk --model model.st -n 3 --stream <users.ndjson >stream.ndjson
+	cmp out.ndjson stream.ndjson
+	# the session moves an implicit model's user too (toward i3's direction)
+	"$PY3" "$RECMAIL_ROOT/tests/mkst.py" imp.st <<-'JSON'
+	{"kind":"model","users":["c1"],"items":["i1","i2","i3","i4"],
+	 "P":[[1,0]],"Q":[[1,0],[0.9,0.1],[0,1],[0.1,0.9]],"user_bias":[0],"item_bias":[0,0,0,0],
+	 "global_mean":0,"item_popularity":[1,1,1,1],"meta":{"algo":"ials","reg":"0.1","alpha":"10"}}
+	JSON
+	[ "$(echo '{"user":"c1"}' | topk --model imp.st -n 1 --stream | jq -r '.recs[0].item')" = i1 ]
+	[ "$(echo '{"user":"c1","items":["i3"]}' | topk --model imp.st -n 1 --stream | jq -r '.recs[0].item')" = i4 ]
+}
+
+@test "topk --stream: takes no --all and no regular output file" {
+	run topk --model model.st --stream --all
+	[ "$status" -eq 64 ]
+	run topk --model model.st --stream -o out.ndjson </dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"FIFO"* ]]
+	[ ! -e out.ndjson ]
+}

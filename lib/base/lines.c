@@ -24,6 +24,26 @@ lines_init(struct lines *r, FILE *fp, const char *name, size_t maxlen, struct er
 	return 0;
 }
 
+/*
+ * Reads at most want bytes, stopping after a newline: fread would wait for want bytes (or the
+ * end of input) even when a whole line is there. getc reads what the pipe has and no more.
+ */
+static size_t
+read_to_newline(FILE *fp, char *p, size_t want)
+{
+	size_t n = 0;
+	int c;
+
+	flockfile(fp);
+	while (n < want && (c = getc_unlocked(fp)) != EOF) {
+		p[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	funlockfile(fp);
+	return n;
+}
+
 /* Reads more input after the unread part; returns bytes read, 0 at EOF, -1 on error. */
 static int
 fill(struct lines *r, struct err *e)
@@ -50,7 +70,8 @@ fill(struct lines *r, struct err *e)
 		r->cap = ncap;
 	}
 	want = r->cap - r->end;
-	n = fread(r->buf + r->end, 1, want, r->fp);
+	n = r->stream ? read_to_newline(r->fp, r->buf + r->end, want) :
+	    fread(r->buf + r->end, 1, want, r->fp);
 	if (n == 0) {
 		if (ferror(r->fp))
 			return err_set(e, EXIT_IO, "%s: read error: %s", r->name, strerror(errno ? errno : EIO));

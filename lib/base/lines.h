@@ -22,6 +22,9 @@ struct lines {
 	char *buf;
 	size_t cap, start, end;
 	int eof;
+	int stream;         /* set after lines_init: read no further than the next newline, so a
+	                     * line that has arrived is returned without waiting for more input
+	                     * (a coprocess on a pipe or FIFO); slower per byte than the default */
 };
 
 /* Starts reading fp; name is used in messages and must outlive the reader.

@@ -59,6 +59,13 @@ int
 foldin_solve(struct foldin *f, const int32_t *items, const float *values, size_t n, float *p,
     struct err *e)
 {
+	return foldin_update(f, items, values, n, NULL, 0.0f, p, e);
+}
+
+int
+foldin_update(struct foldin *f, const int32_t *items, const float *values, size_t n,
+    const float *p0, float bu, float *p, struct err *e)
+{
 	const struct model *m = f->m;
 	int k = (int)m->k;
 	lapack_int info;
@@ -66,7 +73,10 @@ foldin_solve(struct foldin *f, const int32_t *items, const float *values, size_t
 	if (n == 0)
 		return err_set(e, EXIT_DATA, "no known item to fold in");
 	if (f->history) {
-		memset(p, 0, (size_t)k * sizeof *p);
+		if (p0 != NULL)
+			memcpy(p, p0, (size_t)k * sizeof *p);
+		else
+			memset(p, 0, (size_t)k * sizeof *p);
 		for (size_t j = 0; j < n; j++)
 			p[items[j]] = 1;
 		return 0;
@@ -90,7 +100,7 @@ foldin_solve(struct foldin *f, const int32_t *items, const float *values, size_t
 			w = sqrtf(c - 1.0f);
 			cblas_saxpy(k, c, q, 1, f->b, 1);
 		} else {
-			float resid = values[j] - m->global_mean - m->item_bias[items[j]];
+			float resid = values[j] - m->global_mean - bu - m->item_bias[items[j]];
 
 			w = 1.0f;
 			cblas_saxpy(k, resid, q, 1, f->b, 1);
@@ -102,6 +112,12 @@ foldin_solve(struct foldin *f, const int32_t *items, const float *values, size_t
 		memcpy(f->A, f->gram, (size_t)k * k * sizeof *f->A);
 	cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, (int)n, 1.0f, f->QI, k,
 	    f->implicit ? 1.0f : 0.0f, f->A, k);
+	/* the prior: lambda p0 (explicit), (Q^T Q + lambda I) p0 (implicit), before A gets lambda */
+	if (p0 != NULL) {
+		if (f->implicit)
+			cblas_ssymv(CblasRowMajor, CblasUpper, k, 1.0f, f->gram, k, p0, 1, 1.0f, f->b, 1);
+		cblas_saxpy(k, f->lambda, p0, 1, f->b, 1);
+	}
 	for (int d = 0; d < k; d++)
 		f->A[d * k + d] += f->lambda;
 	info = LAPACKE_sposv(LAPACK_ROW_MAJOR, 'U', k, 1, f->A, k, f->b, 1);

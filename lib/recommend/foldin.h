@@ -39,4 +39,18 @@ void foldin_free(struct foldin *f);
 int foldin_solve(struct foldin *f, const int32_t *items, const float *values, size_t n,
     float *p, struct err *e);
 
+/*
+ * A known user's factors p0 (and bias bu) moved by the items[0..n) of the current
+ * session (topk's line mode: what they are looking at now): the same solve with
+ * the regularizer centred on p0 instead of 0. Explicit: p = (Q_I^T Q_I + lambda I)^-1
+ * (Q_I^T (r - mu - bu - b_I) + lambda p0). Implicit: the user's own normal equations
+ * are taken as (Q^T Q + lambda I) p0 = b0 (their history's extra confidence left out,
+ * which the model does not keep) and the session's rows are added to both sides:
+ * p = (Q^T Q + lambda I + Q_I^T (C_I - I) Q_I)^-1 ((Q^T Q + lambda I) p0 + Q_I^T C_I 1).
+ * With no item either gives p0. History models (EASE): p0 with the items set to 1.
+ * p0 NULL is foldin_solve. Returns as foldin_solve.
+ */
+int foldin_update(struct foldin *f, const int32_t *items, const float *values, size_t n,
+    const float *p0, float bu, float *p, struct err *e);
+
 #endif

@@ -295,21 +295,23 @@ queue(struct mfrec *r, json_t *line, const char *id, size_t len, int64_t mu, str
 	s->id = id;
 	s->len = len;
 	s->mu = mu;
-	if (mu >= 0) {
-		s->src = MFREC_MF;
-	} else if (s->nfold > 0) {
+	if (s->nfold > 0) {
 		struct err fe = { 0 };
+		const struct model *m = r->m;
 
+		/* a known user's line items are the session's context: their factors move toward them */
 		s->src = MFREC_FOLDIN;
-		if (foldin_solve(&r->fold, s->hist, s->vals, s->nfold, r->pf + r->bn * r->k,
-		    &fe) < 0) {
+		if (foldin_update(&r->fold, s->hist, s->vals, s->nfold, mu >= 0 ? m->P + mu * r->k : NULL,
+		    mu >= 0 ? m->user_bias[mu] : 0.0f, r->pf + r->bn * r->k, &fe) < 0) {
 			if (fe.code != EXIT_DATA) {
 				if (e != NULL)
 					*e = fe;
 				return -1;
 			}
-			s->src = MFREC_POPULAR;
+			s->src = mu >= 0 ? MFREC_MF : MFREC_POPULAR;
 		}
+	} else if (mu >= 0) {
+		s->src = MFREC_MF;
 	} else {
 		s->src = MFREC_POPULAR;
 	}
@@ -674,7 +676,7 @@ mfrec_flush(struct mfrec *r, struct err *e)
 		memcpy(p, s->src == MFREC_MF ? m->P + s->mu * k : r->pf + b * k,
 		    (size_t)k * sizeof *p);
 		p[k] = 1.0f;
-		p[k + 1] = m->global_mean + (s->src == MFREC_MF ? m->user_bias[s->mu] : 0.0f);
+		p[k + 1] = m->global_mean + (s->mu >= 0 ? m->user_bias[s->mu] : 0.0f);
 	}
 	/* One matrix product scores the whole block: S = Pb Qc^T (biases ride in columns k, k+1). */
 	if (nb > 0 && r->nc > 0)

@@ -228,7 +228,15 @@ recfilter_read_users(const struct recfilter_opts *o, FILE *in, FILE *bad,
     int (*add)(void *arg, json_t *line, struct err *e), int (*flush)(void *arg, struct err *e),
     void *arg, struct err *e)
 {
-	struct recs_input ri = { cli_name(o->input), o->skip_bad, bad, warn_bad, 0 };
+	return recfilter_stream_users(o, in, bad, NULL, add, flush, arg, e);
+}
+
+long
+recfilter_stream_users(const struct recfilter_opts *o, FILE *in, FILE *bad, FILE *answers,
+    int (*add)(void *arg, json_t *line, struct err *e), int (*flush)(void *arg, struct err *e),
+    void *arg, struct err *e)
+{
+	struct recs_input ri = { cli_name(o->input), o->skip_bad, bad, warn_bad, 0, answers };
 
 	if (recs_read_users(&ri, in, add, flush, arg, e) < 0)
 		return -1;

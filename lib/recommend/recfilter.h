@@ -132,6 +132,16 @@ long recfilter_read_users(const struct recfilter_opts *o, FILE *in, FILE *bad,
     int (*add)(void *arg, json_t *line, struct err *e), int (*flush)(void *arg, struct err *e),
     void *arg, struct err *e);
 
+/*
+ * The same in line mode (recs_input's answers): each line is answered as soon as
+ * it is read, flush is called after every line and must flush the output, and a
+ * bad line is answered on answers with an error line. answers NULL: as
+ * recfilter_read_users.
+ */
+long recfilter_stream_users(const struct recfilter_opts *o, FILE *in, FILE *bad, FILE *answers,
+    int (*add)(void *arg, json_t *line, struct err *e), int (*flush)(void *arg, struct err *e),
+    void *arg, struct err *e);
+
 /* Says "N bad lines skipped" on stderr when skipped > 0 and returns EXIT_PARTIAL; else EXIT_OK. */
 int recfilter_skipped(long skipped);
 

@@ -252,6 +252,27 @@ recs_user_items(json_t *items, int (*add)(void *arg, const char *id, size_t len,
 	return err_set(e, EXIT_DATA, "\"items\" must be an object of numbers or an array of ids");
 }
 
+/* Line mode: a bad line's answer on in->answers (flushed), then its report as report_bad's. */
+static int
+answer_bad(struct recs_input *in, long line, const char *msg, const char *raw, const json_t *user,
+    struct err *e)
+{
+	json_t *o = json_pack("{s:s, s:I}", "error", msg, "line", (json_int_t)line);
+	int rc;
+
+	if (o == NULL)
+		return err_nomem(e);
+	if (json_is_string(user))
+		json_object_set(o, "user", (json_t *)user);
+	rc = ndjson_write(in->answers, o, e);
+	json_decref(o);
+	if (rc < 0)
+		return -1;
+	if (fflush(in->answers) != 0)
+		return err_set(e, EXIT_IO, "write error: %s", strerror(errno ? errno : EIO));
+	return report_bad(in, line, msg, raw, e);
+}
+
 int
 recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t *line,
     struct err *e), int (*flush)(void *arg, struct err *e), void *arg, struct err *e)
@@ -263,17 +284,35 @@ recs_read_users(struct recs_input *in, FILE *f, int (*add)(void *arg, json_t *li
 
 	if (ndjson_init(&rd, f, in->name, 0, e) < 0)
 		return -1;
+	rd.lines.stream = in->answers != NULL;
 	for (;;) {
+		json_t *user = NULL;
+
 		raw = NULL;
 		rc = ndjson_next(&rd, &line, &raw, e);
 		if (rc == 0)
 			break;
-		if (rc > 0 && add(arg, line, e) == 0)
+		if (rc > 0 && in->answers != NULL)
+			user = json_incref(json_object_get(line, "user"));
+		if (rc > 0 && add(arg, line, e) == 0) {
+			json_decref(user);
+			if (in->answers != NULL && flush != NULL && flush(arg, e) < 0)
+				goto fail;
 			continue;
-		if (e != NULL && e->code != EXIT_DATA)
+		}
+		if (e != NULL && e->code != EXIT_DATA) {
+			json_decref(user);
 			goto fail;
+		}
 		if (rc > 0)
 			err_prefix(e, "%s:%ld", in->name, ndjson_lineno(&rd));
+		if (in->answers != NULL) {
+			rc = answer_bad(in, ndjson_lineno(&rd), e ? e->msg : "bad line", raw, user, e);
+			json_decref(user);
+			if (rc < 0)
+				goto fail;
+			continue;
+		}
 		if (!in->skip_bad) {
 			struct err fe = { 0 };
 

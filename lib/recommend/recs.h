@@ -90,6 +90,14 @@ struct recs_input {
 	FILE *bad;
 	void (*warn)(const char *msg);
 	long skipped;
+	/*
+	 * Line mode (topk --stream): when answers is not NULL, each line is answered as
+	 * soon as it is read (flush after every line, then answers is flushed), and a
+	 * bad line is answered on answers by {"error":REASON,"line":N[,"user":U]}
+	 * (FORMATS 2.4.1), reported as above and counted, whatever skip_bad says:
+	 * every input line gets exactly one output line.
+	 */
+	FILE *answers;
 };
 
 /*

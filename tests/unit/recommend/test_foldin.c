@@ -64,9 +64,35 @@ nothing_to_fold_is_a_data_error(void)
 	model_free(&m);
 }
 
+static void
+a_known_users_session_moves_their_factors_from_p0(void)
+{
+	struct model m;
+	struct foldin f;
+	int32_t items[] = { 0 };
+	float vals[] = { 5 }, p0[] = { 0.25f }, p[1];
+
+	make(&m);
+	/* explicit, lambda 1, bu .5: (4 + 1) p = 2 (5 - 3 - .5 - .5) + 1 * .25 = 2.25 */
+	CHECK(foldin_init(&f, &m, 0, 1.0, 1.0, NULL) == 0);
+	CHECK(foldin_update(&f, items, vals, 1, p0, 0.5f, p, NULL) == 0);
+	CHECK_NEAR(p[0], 2.25 / 5.0, 1e-6);
+	foldin_free(&f);
+	/* implicit, alpha 1: c = 6; A = 5 + 1 + 4 * 5 = 26; b = (5 + 1) * .25 + 6 * 2 = 13.5 */
+	CHECK(foldin_init(&f, &m, 1, 1.0, 1.0, NULL) == 0);
+	CHECK(foldin_update(&f, items, vals, 1, p0, 0.0f, p, NULL) == 0);
+	CHECK_NEAR(p[0], 13.5 / 26.0, 1e-6);
+	/* without p0 it is the new user's solve: A = 26, b = 12 */
+	CHECK(foldin_update(&f, items, vals, 1, NULL, 0.0f, p, NULL) == 0);
+	CHECK_NEAR(p[0], 12.0 / 26.0, 1e-6);
+	foldin_free(&f);
+	model_free(&m);
+}
+
 int
 main(void)
 {
+	RUN(a_known_users_session_moves_their_factors_from_p0);
 	RUN(explicit_is_ridge_regression_on_residuals);
 	RUN(implicit_uses_the_gram_matrix_and_confidence);
 	RUN(nothing_to_fold_is_a_data_error);
