@@ -77,13 +77,22 @@ fuzz:
 bench: all
 	bench/run-all
 
+# The programs go to PREFIX/bin, the templates to PREFIX/share/recmail, the pipelines to
+# PREFIX/share/recmail/pipelines (with PREFIX/bin/recmail-NAME links: an installed pipeline finds
+# the programs in PREFIX/bin), the documentation to PREFIX/share/doc/recmail.
+PIPELINES := campaign campaign-parallel retention forget
+DOCDIR = $(PREFIX)/share/doc/recmail
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/recmail
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/recmail/pipelines $(DESTDIR)$(DOCDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	cp -R share/. $(DESTDIR)$(PREFIX)/share/recmail/ 2>/dev/null || true
+	cp -R share/. $(DESTDIR)$(PREFIX)/share/recmail/
+	install -m 755 $(PIPELINES:%=pipelines/%) $(DESTDIR)$(PREFIX)/share/recmail/pipelines/
+	for p in $(PIPELINES); do ln -sfn ../share/recmail/pipelines/$$p $(DESTDIR)$(PREFIX)/bin/recmail-$$p; done
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/bin/%) $(PIPELINES:%=$(DESTDIR)$(PREFIX)/bin/recmail-%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/recmail $(DESTDIR)$(DOCDIR)
 
 deps:
 	scripts/install-deps

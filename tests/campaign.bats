@@ -22,7 +22,6 @@ setup() {
 	RUNS_DIR=runs
 	TRAIN_OPTS="--algo=ials --factors=8 --epochs=5 --alpha=10"
 	TOPK_OPTS="-n 3 --max-per-category=2"
-	ARMS="llm=0.5,template=0.5"
 	MAILSEND_OPTS="--rate=0 --retries=1 --backoff=1"
 	LLM_OPTS="--parallel=8 --max-retries=2 --backoff=50"
 	EOF
@@ -253,4 +252,247 @@ pipelines_campaign() {
 	run pipelines_campaign -C h2
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"RECOMMENDER=magic: not cf, content or hybrid"* ]]
+}
+
+# --- issue 13: the campaign tells the truth. Each test is one case the issue names. ---
+
+# shim_bin NAME SCRIPT: a bin/ of symlinks to the real programs with NAME replaced by SCRIPT
+# (which finds the real program as $REAL); RECMAIL_BIN=$TMP/shim uses it
+shim_bin() {
+	mkdir -p shim
+	for p in "${RECMAIL_BIN:-$RECMAIL_ROOT/bin}"/*; do ln -sf "$p" shim/; done
+	rm -f "shim/$1"
+	{ echo '#!/bin/bash'; echo "REAL=$(printf '%q' "${RECMAIL_BIN:-$RECMAIL_ROOT/bin}/$1")"; echo "$2"; } >"shim/$1"
+	chmod +x "shim/$1"
+}
+
+@test "campaign (13.1): an LLM answering 400 to every request fails the run by the loss budget; a re-run asks again only for what failed" {
+	start_fakellm --mode=400
+	echo 'LLM_OPTS="--parallel=8 --max-retries=2 --backoff=50 --breaker=0"' >>campaign.conf
+	run pipelines_campaign -C lb
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	grep -q 'stage write: FAILED with status 65: [0-9]* of [0-9]* records rejected' runs/lb/campaign.log
+	grep 'stage write: FAILED' runs/lb/campaign.log | grep -q 'most common reasons: [0-9]* invalid_request_error (HTTP 400)'
+	! grep -q 'campaign lb: finished' runs/lb/campaign.log
+	[ ! -e runs/lb/.done/write ]
+	failed=$(llm_requests)
+	llm=$(jq -c 'select(.meta.variant == "llm")' runs/lb/prompts.ndjson | wc -l)
+	[ "$failed" -eq "$llm" ]
+	# the endpoint is fixed: the re-run asks for the failed records only, once each
+	kill "$FAKE_PID"; wait "$FAKE_PID" || true
+	rm -f llm.log llm.port
+	start_fakellm
+	run pipelines_campaign -C lb
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(llm_requests)" -eq "$llm" ]
+	[ "$(jq -c '.body.messages' llm.log | sort | uniq -d | wc -l)" -eq 0 ]
+	[ "$(jq -c 'select(.ok != true)' runs/lb/replies.ndjson | wc -l)" -eq 0 ]
+	[ "$(find runs/lb/outbox -name '*.eml' | wc -l)" -eq "$(wc -l <runs/lb/prompts.ndjson)" ]
+	# MAX_REJECT=1 never fails; the circuit breaker's stop is the run's status, and the log says why
+	kill "$FAKE_PID"; wait "$FAKE_PID" || true
+	rm -f llm.log llm.port
+	start_fakellm --mode=400
+	MAX_REJECT=1 run pipelines_campaign -C lb1
+	[ "$status" -eq 0 ]
+	grep -q 'stage write: done .* rejected=[1-9]' runs/lb1/campaign.log
+	sed -i 's/ --breaker=0//' campaign.conf
+	run pipelines_campaign -C br
+	[ "$status" -eq 69 ]
+	grep -q 'stage write: .*circuit breaker' runs/br/campaign.log
+	grep -q 'stage write: FAILED with status 69: llmcall stopped early' runs/br/campaign.log
+}
+
+@test "campaign (13.2): a full disk in the write stage: the stage's own status (74) and a FAILED line in campaign.log" {
+	mkdir fs
+	if ! mount -t tmpfs -o size=4m tmpfs fs 2>mount.err; then
+		skip "cannot mount a tmpfs here (root and CAP_SYS_ADMIN needed): $(cat mount.err)"
+	fi
+	# llmcall finds the disk full but for 16 KiB (its replies need more)
+	shim_bin llmcall 'fs=$(dirname "$PWD")
+avail=$(df --output=avail -B1 "$fs" | tail -1)
+fallocate -l $((avail - 16384)) "$fs/filler" 2>/dev/null || dd if=/dev/zero of="$fs/filler" bs=4k 2>/dev/null
+exec "$REAL" "$@"'
+	echo "RUNS_DIR=$TMP/fs" >>campaign.conf
+	st=0
+	RECMAIL_BIN=$TMP/shim "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C full >out 2>&1 || st=$?
+	cp fs/full/campaign.log log || true
+	umount fs
+	cat out
+	[ "$st" -eq 74 ]
+	grep -q 'stage write: FAILED with status 74' log
+	# llmcall's summary never says more ok than done
+	line=$(grep 'stage write: llmcall: [0-9]* done' log)
+	done=$(echo "$line" | sed 's/.*llmcall: \([0-9]*\) done, \([0-9]*\) ok.*/\1/')
+	ok=$(echo "$line" | sed 's/.*llmcall: \([0-9]*\) done, \([0-9]*\) ok.*/\2/')
+	[ "$ok" -le "$done" ]
+}
+
+@test "campaign (13.3): what a failing stage prints on stderr is in campaign.log, with the stage's name" {
+	cp -r "$SHOP/data" data
+	echo '{"item": broken' >>data/catalog.ndjson
+	echo "DATA_DIR=$TMP/data" >>campaign.conf
+	run pipelines_campaign -C bad
+	[ "$status" -eq 65 ]
+	grep -q 'stage recommend: FAILED with status 65' runs/bad/campaign.log
+	# the reason, with file and line, is in the log, not only on the terminal
+	grep -q "^[0-9T:-]*Z stage recommend: topk: .*catalog.ndjson:$(wc -l <data/catalog.ndjson)" runs/bad/campaign.log
+}
+
+@test "campaign (13.4): command line > environment > configuration file > default, and the log says where each value came from" {
+	start_fakellm
+	mkdir elsewhere
+	CAMPAIGN=from-env TOPK_OPTS="-n 2" RUNS_DIR=elsewhere/runs run pipelines_campaign -C from-cli
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ ! -e runs/from-cli ] && [ ! -e elsewhere/runs/from-env ]
+	log=elsewhere/runs/from-cli/campaign.log
+	[ "$(jq '.recs | length' elsewhere/runs/from-cli/recs.ndjson | sort -u)" = 2 ]
+	grep -q 'config: TOPK_OPTS=-n 2 (environment)' "$log"
+	grep -q 'config: CAMPAIGN=from-cli (command-line)' "$log"
+	grep -q 'config: TRAIN_OPTS=--algo=ials --factors=8 --epochs=5 --alpha=10 (config)' "$log"
+	grep -q 'config: BRAND=Example Shop (default)' "$log"
+	grep -q 'config: LLM_API_KEY=(set, hidden) (environment)' "$log"
+	! grep -q 'sk-test-secret' "$log"
+}
+
+@test "campaign (13.5): every variable pipelines/campaign reads is described in docs/CAMPAIGN.md" {
+	script=$RECMAIL_ROOT/pipelines/campaign
+	vars=$( { grep -oE '\$\{?[A-Z][A-Z0-9_]+' "$script" | tr -d '${'
+		sed -n '/^knobs=(/,/)/p' "$script" | grep -oE '\b[A-Z][A-Z0-9_]+\b'; } |
+		grep -vxE 'PATH|LC_ALL|BASH_SOURCE|BASH_COMMAND|PWD|NF' | sort -u)
+	[ "$(echo "$vars" | wc -l)" -gt 30 ]
+	missing=""
+	for v in $vars; do
+		grep -q "\`$v\`" "$RECMAIL_ROOT/docs/CAMPAIGN.md" || missing+=" $v"
+	done
+	[ -z "$missing" ] || { echo "not in docs/CAMPAIGN.md:$missing"; false; }
+}
+
+@test "campaign (13.6): a product missing from the catalog is never recommended, so every email carries its products" {
+	cp -r "$SHOP/data" data
+	# the most bought product leaves the catalog (as POSTAGE is not a product on Online Retail)
+	gone=$(jq -r 'select(.event == "purchase") | .item' data/events.ndjson | sort | uniq -c | sort -rn | awk 'NR==1 {print $2}')
+	jq -c --arg g "$gone" 'select(.item != $g)' "$SHOP/data/catalog.ndjson" >data/catalog.ndjson
+	echo "DATA_DIR=$TMP/data" >>campaign.conf
+	run pipelines_campaign -C miss
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.recs[].item' runs/miss/recs.ndjson | grep -cxF "$gone" || true)" -eq 0 ]
+	# mkprompt left nothing out: every prompt names as many products as its recommendation line
+	grep -q 'items left out: 0 not in the catalog' runs/miss/campaign.log
+}
+
+@test "campaign (13.7): no LLM and an llm arm is refused; the default without an LLM is a real experiment, template against holdout" {
+	echo 'ARMS="llm=0.5,template=0.5"' >>campaign.conf
+	run pipelines_campaign -C fake
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"would get the same treatment"* ]]
+	[[ "$output" == *"ARMS=template=1"* ]]
+	[ ! -e runs/fake ]
+	sed -i '/^ARMS=/d' campaign.conf
+	run pipelines_campaign -C honest
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .variant runs/honest/assigned.ndjson | sort -u | paste -sd,)" = holdout,template ]
+	[ "$(jq -r .model runs/honest/replies.ndjson | sort -u)" = template ]
+	[ "$(grep -h '^X-Variant:' runs/honest/outbox/*.eml | sort -u)" = 'X-Variant: template' ]
+	# the holdout is not a loss: counted apart, by reason
+	holdout=$(jq -c 'select(.variant == "holdout")' runs/honest/assigned.ndjson | wc -l)
+	[ "$holdout" -gt 0 ]
+	grep -q "stage prompt: done in=150 out=$((150 - holdout)) rejected=0 excluded=$holdout (holdout=$holdout)" runs/honest/campaign.log
+}
+
+@test "campaign (13.8): killed in the send stage after the server took a message, the re-run leaves exactly one sent event per delivery" {
+	start_smtpd
+	# the kill falls after the server's 250 and the sent log's line, before the sent event
+	shim_bin mailsend '"$REAL" "$@"; st=$?
+sed -i "\$d" events-sent.ndjson
+: >send.killme
+sleep 60
+exit $st'
+	RECMAIL_BIN="$TMP/shim" setsid "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C ks >first.out 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do [ -e runs/ks/send.killme ] && break; sleep 0.1; done
+	[ -e runs/ks/send.killme ]
+	kill -KILL -- -"$pid"
+	wait "$pid" || true
+	rm -f runs/ks/send.killme
+	run pipelines_campaign -C ks
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	delivered=$(received)
+	[ "$delivered" -eq "$(find runs/ks/outbox -name '*.eml' | wc -l)" ]
+	[ "$(jq -c 'select(.event == "sent" and .campaign == "ks")' runs/mailed.ndjson | wc -l)" -eq "$delivered" ]
+	diff <(jq -r 'select(.event == "sent") | .message_id' runs/mailed.ndjson | sort) \
+		<(jq -r .message_id srv/received.ndjson | sort)
+	# and a third run changes nothing
+	run pipelines_campaign -C ks --from-stage send
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'select(.event == "sent" and .campaign == "ks")' runs/mailed.ndjson | wc -l)" -eq "$delivered" ]
+	[ "$(received)" -eq "$delivered" ]
+}
+
+@test "campaign (13.9): a re-run whose inputs changed re-runs the stages that depend on them" {
+	cp -r "$SHOP/data" data
+	echo "DATA_DIR=$TMP/data" >>campaign.conf
+	run pipelines_campaign -C pin
+	[ "$status" -eq 0 ]
+	# the same inputs: nothing runs again
+	run pipelines_campaign -C pin
+	[ "$(grep -c 'already done, skipped' runs/pin/campaign.log)" -eq 8 ]
+	# a price changes: from recommend on; the email shows the new price
+	item=$(jq -r '.recs[0].item' runs/pin/recs.ndjson | head -1)
+	jq -c --arg i "$item" 'if .item == $i then .price = 77.77 else . end' "$SHOP/data/catalog.ndjson" >data/catalog.ndjson
+	run pipelines_campaign -C pin
+	[ "$status" -eq 0 ]
+	grep -q 'stage recommend: its inputs changed since it ran (CATALOG)' runs/pin/campaign.log
+	grep -q -r -E '77[.,]77' runs/pin/outbox
+	# another campaign mailed a customer since: the frequency cap is taken again
+	victim=$(jq -r .user runs/pin/recs-capped.ndjson | head -1)
+	jq -nc --arg u "$victim" --argjson t "$(date +%s)" '{event: "sent", user: $u, campaign: "other", ts: $t}' >>runs/mailed.ndjson
+	run pipelines_campaign -C pin
+	grep -q 'stage cap: its inputs changed since it ran (MAILED_LOG)' runs/pin/campaign.log
+	jq -e --arg u "$victim" 'select(.user == $u) | .skipped == "frequency_cap"' runs/pin/capped.ndjson
+	# a later day: the messages are dated again
+	SOURCE_DATE_EPOCH=$((SOURCE_DATE_EPOCH + 3 * 86400)) run pipelines_campaign -C pin
+	grep -q 'stage format: its inputs changed since it ran (day)' runs/pin/campaign.log
+	grep -q '^Date: .* 27 Nov 2025' "$(find runs/pin/outbox -name '*.eml' | head -1)"
+}
+
+@test "campaign (13.10): examples/movielens/run finds the shared data by default and says what its counts mean" {
+	skip_unless_data ml-100k/u.data
+	# a copy of the repository elsewhere, the shared data named by RECMAIL_SHARED_DATA (as the tests do)
+	mkdir -p repo/examples repo/pipelines
+	cp -r "$RECMAIL_ROOT/examples/movielens" repo/examples/
+	cp "$RECMAIL_ROOT/pipelines/campaign" repo/pipelines/
+	ln -s "${RECMAIL_BIN:-$RECMAIL_ROOT/bin}" repo/bin
+	# no data anywhere: it says where it looked and why it skips
+	RECMAIL_SHARED_DATA=$TMP/none run env -u ML100K repo/examples/movielens/run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"skipping: no u.data in $TMP/none/ml-100k"*"set ML100K=DIR"* ]]
+	RECMAIL_SHARED_DATA=$SHARED_DATA TRAIN_OPTS="--algo=ials --factors=8 --epochs=3" run env -u ML100K repo/examples/movielens/run
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" != *skipping* ]]
+	[ "$(find repo/examples/movielens/runs/movielens-demo/outbox -name '*.eml' | wc -l)" -gt 800 ]
+	# the demo's own messages say what its counts are
+	[[ "$output" == *"943 customers"* ]]
+	# the shop's purchase-only history matrix is explained where ratings2mat drops the other events
+	run pipelines_campaign -C seen
+	grep -q 'stage ingest: ratings2mat: dropped [0-9]* rows: [0-9]* unknown-event' runs/seen/campaign.log
+	grep -q 'stage ingest: seen.st is the purchase history' runs/seen/campaign.log
+}
+
+@test "campaign (13.11): make install installs the pipelines and their docs; make uninstall removes everything" {
+	make -s -C "$RECMAIL_ROOT" install DESTDIR="$TMP/dest" PREFIX=/usr >make.out 2>&1 || { cat make.out; false; }
+	for p in campaign campaign-parallel retention forget; do
+		[ -x "dest/usr/share/recmail/pipelines/$p" ]
+		[ -L "dest/usr/bin/recmail-$p" ]
+	done
+	[ -f dest/usr/share/doc/recmail/CAMPAIGN.md ]
+	run dest/usr/bin/recmail-campaign --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: pipelines/campaign"* ]]
+	# the installed pipeline runs with the installed programs
+	sed -i "s#^DATA_DIR=.*#DATA_DIR=$SHOP/data#" campaign.conf
+	PATH=/usr/bin:/bin run dest/usr/bin/recmail-campaign -c campaign.conf -C inst
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	make -s -C "$RECMAIL_ROOT" uninstall DESTDIR="$TMP/dest" PREFIX=/usr >make.out 2>&1
+	[ -z "$(find dest -type f -o -type l)" ] || { find dest; false; }
+	[ ! -e dest/usr/share/recmail ] && [ ! -e dest/usr/share/doc/recmail ]
 }

@@ -36,7 +36,6 @@ write_conf() {
 	RUNS_DIR=runs
 	TRAIN_OPTS="--algo=ials --factors=4 --epochs=3 --alpha=10"
 	TOPK_OPTS="-n 2"
-	ARMS="llm=0.5,template=0.5"
 	MAILSEND_OPTS="--rate=0 --retries=1 --backoff=1"
 	LLM_OPTS="--parallel=4 --max-retries=1 --backoff=10"
 	FREQ_CAP_HOURS=0
