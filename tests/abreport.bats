@@ -459,3 +459,25 @@ EOF
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.kind=="arm") | .open.count')" = 1 ]
 	[[ "$stderr" == *"1 opens flagged as machine prefetches left out (--human-opens)"* ]]
 }
+
+@test "abreport: two arms whose every email came from the same writer are one treatment: a warning says so" {
+	for i in 0 1 2; do
+		ev sent "t$i" template ',"writer":"template"'
+		ev sent "l$i" llm ',"writer":"template"'
+	done >same.ndjson
+	run --separate-stderr abreport --table same.ndjson
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"llm: every email of this arm and of template was written by 'template': the same treatment"* ]]
+	run --separate-stderr abreport same.ndjson
+	[ "$(jq -r 'select(.arm == "llm") | .warnings[]' <<<"$output" | grep -c 'the same treatment')" -eq 1 ]
+	# a real LLM arm, mixed writers, or events without a writer: no such warning
+	sed 's/"variant":"llm","writer":"template"/"variant":"llm","writer":"gpt-4o-mini"/' same.ndjson >real.ndjson
+	run --separate-stderr abreport --table real.ndjson
+	[[ "$output" != *"the same treatment"* ]]
+	{ cat same.ndjson; ev sent l9 llm ',"writer":"gpt-4o-mini"'; } >mixed.ndjson
+	run --separate-stderr abreport --table mixed.ndjson
+	[[ "$output" != *"the same treatment"* ]]
+	sed 's/,"writer":"template"//' same.ndjson >none.ndjson
+	run --separate-stderr abreport --table none.ndjson
+	[[ "$output" != *"the same treatment"* ]]
+}

@@ -421,6 +421,8 @@ exit $st'
 	[ "$(jq -c 'select(.event == "sent" and .campaign == "ks")' runs/mailed.ndjson | wc -l)" -eq "$delivered" ]
 	diff <(jq -r 'select(.event == "sent") | .message_id' runs/mailed.ndjson | sort) \
 		<(jq -r .message_id srv/received.ndjson | sort)
+	# each event names the writer of its email
+	[ "$(jq -r 'select(.event == "sent") | .writer' runs/mailed.ndjson | sort -u)" = template ]
 	# and a third run changes nothing
 	run pipelines_campaign -C ks --from-stage send
 	[ "$status" -eq 0 ]
@@ -437,18 +439,25 @@ exit $st'
 	run pipelines_campaign -C pin
 	[ "$(grep -c 'already done, skipped' runs/pin/campaign.log)" -eq 8 ]
 	# a price changes: from recommend on; the email shows the new price
-	item=$(jq -r '.recs[0].item' runs/pin/recs.ndjson | head -1)
+	item=$(jq -r '.meta.items[0].item' runs/pin/prompts.ndjson | head -1)
 	jq -c --arg i "$item" 'if .item == $i then .price = 77.77 else . end' "$SHOP/data/catalog.ndjson" >data/catalog.ndjson
 	run pipelines_campaign -C pin
 	[ "$status" -eq 0 ]
 	grep -q 'stage recommend: its inputs changed since it ran (CATALOG)' runs/pin/campaign.log
-	grep -q -r -E '77[.,]77' runs/pin/outbox
+	jq -s -e --arg i "$item" '[.[].meta.items[] | select(.item == $i) | .price] | length > 0 and all(. == 77.77)' \
+		runs/pin/prompts.ndjson >/dev/null
+	"$PY3" - runs/pin/outbox <<-'PY'
+	import email, email.policy, pathlib, re, sys
+	texts = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+	         .get_body(preferencelist=("plain",)).get_content() for p in pathlib.Path(sys.argv[1]).glob("*.eml")]
+	sys.exit(0 if any(re.search(r"77[.,]77", t) for t in texts) else 1)
+	PY
 	# another campaign mailed a customer since: the frequency cap is taken again
 	victim=$(jq -r .user runs/pin/recs-capped.ndjson | head -1)
 	jq -nc --arg u "$victim" --argjson t "$(date +%s)" '{event: "sent", user: $u, campaign: "other", ts: $t}' >>runs/mailed.ndjson
 	run pipelines_campaign -C pin
 	grep -q 'stage cap: its inputs changed since it ran (MAILED_LOG)' runs/pin/campaign.log
-	jq -e --arg u "$victim" 'select(.user == $u) | .skipped == "frequency_cap"' runs/pin/capped.ndjson
+	jq -s -e --arg u "$victim" 'map(select(.user == $u)) | length == 1 and .[0].skipped == "frequency_cap"' runs/pin/capped.ndjson
 	# a later day: the messages are dated again
 	SOURCE_DATE_EPOCH=$((SOURCE_DATE_EPOCH + 3 * 86400)) run pipelines_campaign -C pin
 	grep -q 'stage format: its inputs changed since it ran (day)' runs/pin/campaign.log

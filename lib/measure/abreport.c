@@ -214,6 +214,18 @@ abreport_compute(struct abreport *rep, const struct abtally *t,
 		if (too_few(rep, &rep->arm[i], i) < 0)
 			goto nomem;
 	}
+	/* two arms whose every email came from the same writer are one treatment: their
+	 * difference measures nothing (an "llm" arm written by the template writer) */
+	for (int i = 0; i < res->narms; i++)
+		for (int j = 0; j < res->narms; j++) {
+			const char *wi = res->arm[i].writer, *wj = res->arm[j].writer;
+
+			if (i != j && wi != NULL && wj != NULL && strcmp(wi, wj) == 0 &&
+			    warn(&rep->arm[i], "%s: every email of this arm and of %s was written by "
+			    "'%s': the same treatment, so their difference measures nothing",
+			    res->arm[i].name, res->arm[j].name, wi) < 0)
+				goto nomem;
+		}
 	srm(rep, t, arms);
 	return 0;
 nomem:

@@ -25,6 +25,7 @@ abtally_init(struct abtally *t, const char *campaign, const struct ab_arms *arms
 	ids_init(&t->users);
 	ids_init(&t->arms);
 	ids_init(&t->purchases);
+	ids_init(&t->writers);
 	if (campaign != NULL) {
 		if ((t->campaign = strdup(campaign)) == NULL)
 			return err_nomem(e);
@@ -45,6 +46,9 @@ abtally_free(struct abtally *t)
 	ids_free(&t->users);
 	ids_free(&t->arms);
 	ids_free(&t->purchases);
+	ids_free(&t->writers);
+	free(t->arm_writer);
+	free(t->writer_unknown);
 	free(t->u);
 	free(t->campaign);
 	memset(t, 0, sizeof *t);
@@ -185,6 +189,46 @@ event_time(struct abtally *t, const json_t *ev)
 		t->ts_last = v;
 }
 
+
+/* Notes the writer of a "sent" event of arm (its "writer", when a string). Returns 0 or -1. */
+static int
+note_writer(struct abtally *t, int64_t arm, const json_t *ev, struct err *e)
+{
+	const char *w = ndjson_str(ev, "writer");
+	int64_t id;
+
+	if ((size_t)arm >= t->wcap) {
+		size_t nc = t->wcap ? t->wcap : 8, i;
+		int32_t *na;
+		unsigned char *nu;
+
+		while (nc <= (size_t)arm)
+			nc *= 2;
+		if ((na = realloc(t->arm_writer, nc * sizeof *na)) == NULL)
+			return err_nomem(e);
+		t->arm_writer = na;
+		if ((nu = realloc(t->writer_unknown, nc)) == NULL)
+			return err_nomem(e);
+		t->writer_unknown = nu;
+		for (i = t->wcap; i < nc; i++) {
+			na[i] = -1;
+			nu[i] = 0;
+		}
+		t->wcap = nc;
+	}
+	if (w == NULL || w[0] == '\0') {
+		t->writer_unknown[arm] = 1;
+		return 0;
+	}
+	if ((id = ids_intern(&t->writers, w, strlen(w), e)) < 0)
+		return -1;
+	if (t->arm_writer[arm] == -1)
+		t->arm_writer[arm] = (int32_t)id;
+	else if (t->arm_writer[arm] != id)
+		t->arm_writer[arm] = -2;
+	return 0;
+}
+
 int
 abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, struct err *e)
 {
@@ -223,6 +267,8 @@ abtally_event(struct abtally *t, const json_t *ev, const char *name, long line, 
 	if ((u = user_of(t, ev, name, line, e)) == NULL)
 		return -1;
 	event_time(t, ev);
+	if (k == ABT_SENT && note_writer(t, arm, ev, e) < 0)
+		return -1;
 	if (k == ABT_SENT) {
 		if (u->arm < 0)
 			u->arm = (int32_t)arm;
@@ -323,8 +369,12 @@ abtally_finish(const struct abtally *t, struct abtally_result *r, struct err *e)
 				slot[b - 1] = tmp;
 			}
 	for (int a = 0; a < r->narms; a++) {
-		r->arm[a].name = ids_get(&t->arms, slot[a], NULL);
+		int s = slot[a];
+
+		r->arm[a].name = ids_get(&t->arms, s, NULL);
 		r->arm[a].assigned = t->have_assignments ? 0 : -1;
+		if ((size_t)s < t->wcap && !t->writer_unknown[s] && t->arm_writer[s] >= 0)
+			r->arm[a].writer = ids_get(&t->writers, t->arm_writer[s], NULL);
 	}
 	/* slot: position -> arm id; turn it around into arm id -> position */
 	for (int a = 0; a < r->narms; a++)

@@ -52,6 +52,12 @@ struct abtally {
 	int weights_known;
 	int human_opens;        /* opens flagged "machine":true (trackd) are not counted */
 	int64_t machine_opens;  /* ... and this many were left out */
+	/* the writer of each arm's emails (the "writer" of its "sent" events): per arm id, the
+	 * writer's id in writers, -1 none seen yet, -2 several; writer_unknown: some had none */
+	struct ids writers;
+	int32_t *arm_writer;
+	unsigned char *writer_unknown;
+	size_t wcap;
 };
 
 /* Per-arm counts; "users with at least one event" for delivered ... conversions. */
@@ -62,6 +68,8 @@ struct abtally_arm {
 	int64_t delivered, opens, clicks, conversions;
 	int64_t unsubscribes, bounces, complaints;     /* the safety metrics: users with one */
 	double revenue, revenue_sq; /* sum and sum of squares of revenue per recipient */
+	const char *writer;     /* what wrote every email of the arm ("template", a model), or
+	                         * NULL: several writers, or a "sent" event without one */
 };
 
 struct abtally_result {
