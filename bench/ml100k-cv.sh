@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/ml100k-cv.sh - 5-fold cross-validated RMSE/MAE of svdtrain on MovieLens 100K, and the
-# wall time of the whole 5-fold sgd run, against Surprise's published benchmark table.
+# wall time of the whole 5-fold sgd run, against Surprise's published benchmark table; and
+# Bayesian MF by Gibbs sampling (--algo=bpmf) side by side with sgd, both of its model forms.
 #
 # Protocol (that of Surprise's benchmark, https://surpriselib.com): all 100,000 ratings of
 # ml-100k/u.data, 5 folds of a random permutation (splitdata --folds=5 --seed=1), each fold
@@ -29,6 +30,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 now() { date +%s.%N; }
+# CPU seconds (user + system) of this shell's finished children so far
+cpu_now() { echo "$(awk '{print $16 + $17}' /proc/$$/stat) / $(getconf CLK_TCK)" | bc -l; }
 field() { jq -r ".$1" "$2"; }
 
 echo "# ml100k-cv: 5-fold cross-validation on MovieLens 100K"
@@ -45,26 +48,31 @@ for ((f = 0; f < folds; f++)); do
 done
 
 # run ALGO ARGS...: trains and evaluates every fold; prints per-fold lines, leaves the means
-# in mean_rmse, mean_mae and the wall time of the trainings and evaluations in secs
+# in mean_rmse, mean_mae, the wall time of the trainings and evaluations in secs and their CPU
+# seconds in cpu; LABEL names the run (default: the algorithm)
 run() {
-	local algo=$1 t0 t1 f
+	local algo=$1 t0 t1 f c0 label
 	shift
+	label=${LABEL:-$algo}
+	c0=$(cpu_now)
 	t0=$(now)
 	for ((f = 0; f < folds; f++)); do
 		svdtrain --algo="$algo" "$@" "$tmp/train$f.st" >"$tmp/model.st" || return 1
-		evaluate --model="$tmp/model.st" --test="$tmp/test$f.st" >"$tmp/$algo.$f.json" || return 1
+		evaluate --model="$tmp/model.st" --test="$tmp/test$f.st" >"$tmp/$label.$f.json" ||
+		    return 1
 	done
 	t1=$(now)
 	secs=$(echo "$t1 - $t0" | bc -l)
+	cpu=$(echo "$(cpu_now) - $c0" | bc -l)
 	for ((f = 0; f < folds; f++)); do
-		printf '%-4s fold %d  rmse %.4f  mae %.4f  n %d\n' "$algo" "$f" \
-		    "$(field rmse "$tmp/$algo.$f.json")" "$(field mae "$tmp/$algo.$f.json")" \
-		    "$(field n "$tmp/$algo.$f.json")"
+		printf '%-4s fold %d  rmse %.4f  mae %.4f  n %d\n' "$label" "$f" \
+		    "$(field rmse "$tmp/$label.$f.json")" "$(field mae "$tmp/$label.$f.json")" \
+		    "$(field n "$tmp/$label.$f.json")"
 	done
-	mean_rmse=$(cat "$tmp/$algo".*.json | jq -s 'map(.rmse) | add / length')
-	mean_mae=$(cat "$tmp/$algo".*.json | jq -s 'map(.mae) | add / length')
-	printf '%-4s mean    rmse %.4f  mae %.4f  (5 trainings + predictions: %.2f s)\n' \
-	    "$algo" "$mean_rmse" "$mean_mae" "$secs"
+	mean_rmse=$(cat "$tmp/$label".*.json | jq -s 'map(.rmse) | add / length')
+	mean_mae=$(cat "$tmp/$label".*.json | jq -s 'map(.mae) | add / length')
+	printf '%-4s mean    rmse %.4f  mae %.4f  (5 trainings + predictions: %.2f s, %.2f CPU s)\n' \
+	    "$label" "$mean_rmse" "$mean_mae" "$secs" "$cpu"
 }
 
 # verdict NAME VALUE LIMIT: PASS when VALUE <= LIMIT
@@ -79,7 +87,7 @@ verdict() {
 echo
 echo "## sgd: svdtrain --algo=sgd --factors=100 --epochs=20"
 run sgd --factors=100 --epochs=20 || { echo "ml100k-cv: sgd failed"; exit 1; }
-sgd_rmse=$mean_rmse sgd_mae=$mean_mae sgd_secs=$secs
+sgd_rmse=$mean_rmse sgd_mae=$mean_mae sgd_secs=$secs sgd_cpu=$cpu
 echo
 echo "## als: svdtrain --algo=als (its defaults)"
 if run als; then
@@ -91,6 +99,29 @@ fi
 echo
 echo "## svd (reference): svdtrain --algo=svd (its defaults)"
 run svd || echo "svd: failed"
+echo
+echo "## bpmf: svdtrain --algo=bpmf (its defaults: k=10, 200 sweeps, burn-in 50, 50 samples kept)"
+if run bpmf; then
+	bpmf_rmse=$mean_rmse bpmf_secs=$secs bpmf_cpu=$cpu
+else
+	bpmf_rmse=
+	echo "bpmf: failed"
+fi
+echo
+echo "## bpmf, posterior-mean factors instead of averaged predictions (--samples=0)"
+if LABEL=bpmf0 run bpmf --samples=0; then
+	bpmf0_rmse=$mean_rmse
+else
+	bpmf0_rmse=
+	echo "bpmf --samples=0: failed"
+fi
+echo
+if [ -n "$bpmf_rmse" ]; then
+	printf 'side by side: bpmf / sgd RMSE %.4f / %.4f = %.4f; 5-fold wall %.2f / %.2f s = %.2fx;' \
+	    "$bpmf_rmse" "$sgd_rmse" "$(echo "$bpmf_rmse / $sgd_rmse" | bc -l)" "$bpmf_secs" \
+	    "$sgd_secs" "$(echo "$bpmf_secs / $sgd_secs" | bc -l)"
+	printf ' CPU %.2f / %.2f s = %.2fx\n' "$bpmf_cpu" "$sgd_cpu" "$(echo "$bpmf_cpu / $sgd_cpu" | bc -l)"
+fi
 
 echo
 echo "## targets"
@@ -102,3 +133,11 @@ else
 	echo "als mean RMSE                      (failed)          MISS"
 fi
 verdict "5-fold sgd wall time, s" "$sgd_secs" 1.5
+if [ -n "$bpmf_rmse" ]; then
+	verdict "bpmf mean RMSE (issue 21)" "$bpmf_rmse" 0.895
+	verdict "5-fold bpmf wall time, s" "$bpmf_secs" 30
+else
+	echo "bpmf mean RMSE                     (failed)          MISS"
+fi
+[ -n "$bpmf0_rmse" ] && printf '%-34s %8.4f (posterior-mean factors; for comparison)\n' \
+    "bpmf --samples=0 mean RMSE" "$bpmf0_rmse"

@@ -1,4 +1,4 @@
-/* svdtrain - trains a matrix factorization model (sgd, als, ials, svd) from a ratings container */
+/* svdtrain - trains a matrix factorization model (sgd, als, ials, svd, ease, bpmf) from a ratings container */
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -21,10 +21,11 @@ static const char usage_text[] =
 "  -a, --algo NAME           sgd (default; biased MF by parallel SGD), als (explicit\n"
 "                            weighted-lambda ALS with biases), ials (implicit ALS,\n"
 "                            Hu-Koren-Volinsky), svd (truncated SVD of the centred matrix),\n"
-"                            ease (Steck's closed-form item-item model, for ranking)\n"
-"  -k, --factors N           latent factors (sgd, als: 100; ials: 64; svd: 10)\n"
+"                            ease (Steck's closed-form item-item model, for ranking),\n"
+"                            bpmf (Bayesian MF with biases by Gibbs sampling)\n"
+"  -k, --factors N           latent factors (sgd, als: 100; ials: 64; svd, bpmf: 10)\n"
 "  -e, --epochs N            sgd epochs (20), als sweeps (10), ials sweeps (15),\n"
-"                            svd power iterations (4)\n"
+"                            svd power iterations (4), bpmf Gibbs sweeps (200)\n"
 "  -l, --lr X                sgd learning rate (0.05)\n"
 "      --lr-decay X          sgd: learning rate factor after each epoch (0.88)\n"
 "  -r, --reg X               factor regularization (sgd 0.06; als 0.12 x ratings of the\n"
@@ -32,7 +33,11 @@ static const char usage_text[] =
 "      --reg-bias X          bias regularization (sgd 0.05 per rating; als 3, not\n"
 "                            scaled by the ratings of the row); svd: damping of the\n"
 "                            bias means (5)\n"
-"      --alpha X             ials confidence: c = 1 + alpha * value (2)\n"
+"      --alpha X             ials confidence: c = 1 + alpha * value (2); bpmf: the\n"
+"                            ratings' noise precision (0, the default: sampled)\n"
+"      --burn-in N           bpmf: sweeps discarded before averaging (50)\n"
+"      --samples N           bpmf: samples kept side by side in the model, their\n"
+"                            predictions averaged (50); 0: posterior-mean factors\n"
 "      --solver cg|exact     ials: conjugate-gradient steps warm-started from the last\n"
 "                            sweep (cg, the default) or an exact Cholesky solve per row\n"
 "      --cg-steps N          ials: CG steps per row and sweep (3; 0 is --solver exact)\n"
@@ -42,7 +47,7 @@ static const char usage_text[] =
 "  -t, --threads N           worker threads (default: all cores)\n"
 "      --oversample N        svd: extra columns of the randomized range finder (10)\n"
 "      --dense-max N         svd: dense gesdd when users x items <= N (1000000)\n"
-"      --max-memory MB       ease: refuse when its dense matrices need more (4096)\n"
+"      --max-memory MB       ease, bpmf: refuse when their matrices need more (4096)\n"
 "      --validate FILE       held-out ratings container: RMSE after each epoch\n"
 "      --patience N          stop when the validation RMSE has not improved for N\n"
 "                            epochs and keep the best model (needs --validate)\n"
@@ -59,12 +64,12 @@ static const char usage_text[] =
 enum {
 	OPT_ALPHA = 256, OPT_DENSE_MAX, OPT_INIT_STD, OPT_LOG, OPT_LR_DECAY, OPT_OVERSAMPLE,
 	OPT_PATIENCE, OPT_PROGRESS, OPT_REG_BIAS, OPT_VALIDATE, OPT_MAX_MEMORY, OPT_SOLVER,
-	OPT_CG_STEPS,
+	OPT_CG_STEPS, OPT_BURN_IN, OPT_SAMPLES,
 };
 
 /* Values given on the command line; applied over the chosen algorithm's defaults. */
 struct given {
-	long k, epochs, seed, threads, patience, oversample, dense_max, cg_steps;
+	long k, epochs, seed, threads, patience, oversample, dense_max, cg_steps, burn_in, samples;
 	double lr, lr_decay, reg, reg_bias, alpha, init_std, max_memory;
 	unsigned set;
 };
@@ -73,7 +78,7 @@ enum {
 	G_K = 1 << 0, G_EPOCHS = 1 << 1, G_SEED = 1 << 2, G_THREADS = 1 << 3, G_PATIENCE = 1 << 4,
 	G_OVERSAMPLE = 1 << 5, G_DENSE = 1 << 6, G_LR = 1 << 7, G_DECAY = 1 << 8, G_REG = 1 << 9,
 	G_REGB = 1 << 10, G_ALPHA = 1 << 11, G_INIT = 1 << 12, G_MAXMEM = 1 << 13,
-	G_CG = 1 << 14,
+	G_CG = 1 << 14, G_BURN = 1 << 15, G_SAMPLES = 1 << 16,
 };
 
 struct progress {
@@ -146,6 +151,10 @@ apply(struct mf_params *p, const struct given *g)
 		p->max_memory_mb = g->max_memory;
 	if (g->set & G_CG)
 		p->cg_steps = (int)g->cg_steps;
+	if (g->set & G_BURN)
+		p->burn_in = (int)g->burn_in;
+	if (g->set & G_SAMPLES)
+		p->samples = (int)g->samples;
 }
 
 /* Parses the options into *algo and *g; returns -1 (message printed) on a bad one. */
@@ -203,6 +212,12 @@ parse_numbers(int c, struct given *g)
 	case OPT_CG_STEPS:
 		g->set |= G_CG;
 		return cli_parse_long("--cg-steps", optarg, 0, 100, &g->cg_steps);
+	case OPT_BURN_IN:
+		g->set |= G_BURN;
+		return cli_parse_long("--burn-in", optarg, 0, 100000, &g->burn_in);
+	case OPT_SAMPLES:
+		g->set |= G_SAMPLES;
+		return cli_parse_long("--samples", optarg, 0, 100000, &g->samples);
 	case OPT_MAX_MEMORY:
 		g->set |= G_MAXMEM;
 		return cli_parse_double("--max-memory", optarg, 1, 1e9, &g->max_memory);
@@ -216,6 +231,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "algo", required_argument, NULL, 'a' },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "burn-in", required_argument, NULL, OPT_BURN_IN },
 		{ "cg-steps", required_argument, NULL, OPT_CG_STEPS },
 		{ "dense-max", required_argument, NULL, OPT_DENSE_MAX },
 		{ "epochs", required_argument, NULL, 'e' },
@@ -232,6 +248,7 @@ main(int argc, char **argv)
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "reg", required_argument, NULL, 'r' },
 		{ "reg-bias", required_argument, NULL, OPT_REG_BIAS },
+		{ "samples", required_argument, NULL, OPT_SAMPLES },
 		{ "seed", required_argument, NULL, 's' },
 		{ "solver", required_argument, NULL, OPT_SOLVER },
 		{ "threads", required_argument, NULL, 't' },
@@ -257,7 +274,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			if (mf_algo_parse(optarg, &algo) < 0)
-				return cli_usage_error("--algo: '%s' is not sgd, als, ials, svd or ease",
+				return cli_usage_error("--algo: '%s' is not sgd, als, ials, svd, ease or bpmf",
 				    optarg);
 			break;
 		case 'h':

@@ -434,3 +434,54 @@ for u in range(300):
 	run --separate-stderr svdtrain --algo=ials --cg-steps=101 -o m.st r.st
 	[ "$status" -eq 64 ]
 }
+
+# --- BPMF (Salakhutdinov and Mnih 2008): Gibbs sampling, the samples' predictions averaged ---
+
+@test "svdtrain: bpmf recovers a planted low-rank matrix; its model averages the kept samples" {
+	planted tr.st te.st
+	svdtrain --algo bpmf --factors 4 --epochs 40 --burn-in 10 --samples 30 --threads 2 \
+	    --validate te.st --log b.ndjson tr.st -o b.st
+	# noise 0.1; the global mean alone scores about 1.2
+	jq -se 'length == 40 and last.val_rmse < 0.14' b.ndjson
+	header b.st >h.json
+	jq -e '.__metadata__ | .algo == "bpmf" and .factors == "120" and .factors_per_sample == "4"
+	    and .samples == "30" and .burn_in == "10" and .alpha == "sampled" and
+	    .feedback == "explicit"' h.json
+	# every sample after the burn-in kept: evaluate and predict, reading the factors side by
+	# side, give the running average of the samples' predictions that the last epoch reported
+	evaluate --model=b.st --test=te.st >ev.json
+	jq -ne --slurpfile l b.ndjson --slurpfile v ev.json \
+	    '(($l[-1].val_rmse - $v[0].rmse) | fabs) < 2e-5'
+	echo '{"user":"u1","item":"i2"}' | predict --model=b.st | jq -e '.prediction > 0'
+}
+
+@test "svdtrain: bpmf --samples 0 stores the posterior-mean factors (k columns)" {
+	planted tr.st te.st
+	svdtrain --algo bpmf --factors 4 --epochs 30 --burn-in 10 --samples 0 --threads 1 \
+	    --validate te.st --log b.ndjson tr.st -o b.st
+	header b.st >h.json
+	jq -e '.__metadata__ | .factors == "4" and .samples == "0" and
+	    (.prediction | startswith("posterior-mean"))' h.json
+	jq -e '.val_rmse | tonumber < 0.14' <(jq '.__metadata__' h.json)
+}
+
+@test "svdtrain: bpmf refuses a burn-in, samples or patience that do not fit, exit 64" {
+	small r.st
+	for bad in "--epochs 10 --burn-in 10" "--epochs 10 --burn-in 5 --samples 6" \
+	    "--burn-in -1" "--patience 2 --validate r.st"; do
+		run_both svdtrain --algo bpmf $bad r.st -o m.st
+		[ "$status" -eq 64 ] || { echo "$bad: $status"; return 1; }
+		[[ "$stderr" == "svdtrain: "* ]]
+		[ ! -e m.st ]
+	done
+}
+
+@test "svdtrain: MovieLens 100K bpmf beats sgd on a random 80/20 split (RMSE below 0.90)" {
+	skip_unless_data ml-100k/u.data
+	command -v ratings2mat >/dev/null && command -v splitdata >/dev/null ||
+		skip "ratings2mat and splitdata are not built"
+	ratings2mat --format=tsv --columns=user,item,rating,ts <"$SHARED_DATA/ml-100k/u.data" >ml.st
+	splitdata --test-fraction=0.2 --seed=1 --train=tr.st --test=te.st <ml.st
+	svdtrain --algo bpmf tr.st -o b.st
+	evaluate --model=b.st --test=te.st | jq -e '.rmse < 0.90'
+}

@@ -11,11 +11,12 @@
 #include "base/exitcode.h"
 #include "train/mf.h"
 #include "train/mf_als.h"
+#include "train/mf_bpmf.h"
 #include "train/mf_ease.h"
 #include "train/mf_sgd.h"
 #include "train/mf_svd.h"
 
-static const char *const algo_names[] = { "sgd", "als", "ials", "svd", "ease" };
+static const char *const algo_names[] = { "sgd", "als", "ials", "svd", "ease", "bpmf" };
 
 void
 mf_defaults(struct mf_params *p, enum mf_algo algo)
@@ -61,6 +62,13 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->epochs = 1;
 		p->reg = 500;
 		break;
+	case MF_BPMF:
+		p->k = 10;
+		p->epochs = 200;
+		p->burn_in = 50;
+		p->samples = 50;
+		p->alpha = 0;           /* the noise precision is sampled */
+		break;
 	}
 }
 
@@ -86,7 +94,7 @@ mf_check(const struct mf_params *p, struct err *e)
 {
 	int iterative = p->algo != MF_SVD;
 
-	if ((unsigned)p->algo > MF_EASE)
+	if ((unsigned)p->algo > MF_BPMF)
 		return err_set(e, EXIT_USAGE, "--algo: unknown algorithm");
 	if (p->k < 1 || p->k > 100000)
 		return err_set(e, EXIT_USAGE, "--factors: %lld is not from 1 to 100000",
@@ -114,6 +122,18 @@ mf_check(const struct mf_params *p, struct err *e)
 		return err_set(e, EXIT_USAGE, "svd: oversampling and dense size must be at least 0");
 	if (p->cg_steps < 0 || p->cg_steps > 100)
 		return err_set(e, EXIT_USAGE, "--cg-steps: %d is not from 0 to 100", p->cg_steps);
+	if (p->algo == MF_BPMF && (p->burn_in < 0 || p->burn_in >= p->epochs))
+		return err_set(e, EXIT_USAGE, "--burn-in: %d is not from 0 to --epochs - 1 (%d)",
+		    p->burn_in, p->epochs - 1);
+	if (p->algo == MF_BPMF && (p->samples < 0 || p->samples > p->epochs - p->burn_in))
+		return err_set(e, EXIT_USAGE, "--samples: %d is not from 0 to --epochs - --burn-in "
+		    "(%d)", p->samples, p->epochs - p->burn_in);
+	if (p->algo == MF_BPMF && p->k * (p->samples > 0 ? p->samples : 1) > 1000000)
+		return err_set(e, EXIT_USAGE, "--samples: %d samples of %lld factors make over "
+		    "1000000 columns", p->samples, (long long)p->k);
+	if (p->algo == MF_BPMF && p->patience > 0)
+		return err_set(e, EXIT_USAGE, "--patience: bpmf averages its samples and does not "
+		    "stop early");
 	if (!(p->max_memory_mb > 0))
 		return err_set(e, EXIT_USAGE, "--max-memory: must be greater than 0");
 	return 0;
@@ -181,6 +201,19 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 	case MF_EASE:
 		bad |= set_meta(meta, "reg", "%.9g", p->reg);
 		bad |= set_meta(meta, "fold_in", "history");
+		break;
+	case MF_BPMF:
+		bad |= set_meta(meta, "factors_per_sample", "%lld", (long long)p->k);
+		bad |= set_meta(meta, "burn_in", "%d", p->burn_in);
+		bad |= set_meta(meta, "samples", "%d", p->samples);
+		bad |= set_meta(meta, "prediction", "%s", p->samples > 0 ?
+		    "average of the kept samples' predictions (their factors side by side)" :
+		    "posterior-mean factors and biases");
+		if (p->alpha > 0)
+			bad |= set_meta(meta, "alpha", "%.9g", p->alpha);
+		else
+			bad |= set_meta(meta, "alpha", "sampled");
+		bad |= set_meta(meta, "init_std", "%.9g", p->init_std);
 		break;
 	case MF_SVD:
 		bad |= set_meta(meta, "reg_bias", "%.9g", p->reg_bias);
@@ -300,6 +333,9 @@ mf_train(const struct ratings *r, const struct mf_params *given, const struct mf
 		break;
 	case MF_EASE:
 		rc = mf_ease_train(&s, e);
+		break;
+	case MF_BPMF:
+		rc = mf_bpmf_train(&s, e);
 		break;
 	default:
 		rc = mf_svd_train(&s, e);

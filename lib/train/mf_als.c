@@ -20,13 +20,6 @@ struct side {
 	const float *val;
 };
 
-/* The transpose of the ratings (items as rows), built once. */
-struct csc {
-	int64_t *ptr;
-	int32_t *idx;
-	float *val;
-};
-
 struct als;
 
 /* One thread's share of a half sweep and its scratch. */
@@ -50,43 +43,6 @@ struct als {
 	const float *G;         /* implicit: F'F (k x k) */
 	float reg, reg_b, alpha, mu;
 };
-
-static int
-build_csc(const struct ratings *r, struct csc *c)
-{
-	int64_t *fill;
-
-	c->ptr = calloc((size_t)r->cols + 1, sizeof *c->ptr);
-	c->idx = malloc(((size_t)r->nnz + 1) * sizeof *c->idx);
-	c->val = malloc(((size_t)r->nnz + 1) * sizeof *c->val);
-	fill = calloc((size_t)r->cols + 1, sizeof *fill);
-	if (!c->ptr || !c->idx || !c->val || !fill) {
-		free(fill);
-		return -1;
-	}
-	for (int64_t x = 0; x < r->nnz; x++)
-		c->ptr[r->indices[x] + 1]++;
-	for (int64_t i = 0; i < r->cols; i++)
-		c->ptr[i + 1] += c->ptr[i];
-	for (int64_t u = 0; u < r->rows; u++)
-		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
-			int32_t i = r->indices[x];
-			int64_t at = c->ptr[i] + fill[i]++;
-
-			c->idx[at] = (int32_t)u;
-			c->val[at] = r->values[x];
-		}
-	free(fill);
-	return 0;
-}
-
-static void
-free_csc(struct csc *c)
-{
-	free(c->ptr);
-	free(c->idx);
-	free(c->val);
-}
 
 /*
  * Explicit row: minimise sum_j (r_j - mu - fb_j - [x, b] . [F_j, 1])^2
@@ -368,7 +324,7 @@ train(struct mf_state *s, int implicit, struct err *e)
 	const struct mf_params *p = s->p;
 	const struct ratings *r = s->r;
 	struct als a;
-	struct csc c;
+	struct mf_csc c;
 	struct als_job *jobs = NULL;
 	pthread_t *tid = NULL;
 	float *G = NULL, *tmp = NULL;
@@ -396,7 +352,7 @@ train(struct mf_state *s, int implicit, struct err *e)
 	tid = calloc((size_t)nt, sizeof *tid);
 	G = malloc((size_t)(a.k * a.k) * sizeof *G);
 	tmp = malloc((size_t)a.k * sizeof *tmp);
-	if (!jobs || !tid || !G || !tmp || build_csc(r, &c) < 0)
+	if (!jobs || !tid || !G || !tmp || mf_csc_build(r, &c) < 0)
 		goto nomem;
 	for (int t = 0; t < nt; t++) {
 		jobs[t].a = &a;
@@ -456,7 +412,7 @@ out:
 	free(tid);
 	free(G);
 	free(tmp);
-	free_csc(&c);
+	mf_csc_free(&c);
 	return rc;
 }
 

@@ -108,6 +108,46 @@ mf_state_rmse(const struct mf_state *s, const struct mf_valset *v)
 	    s->clip_hi);
 }
 
+int
+mf_csc_build(const struct ratings *r, struct mf_csc *c)
+{
+	int64_t *fill;
+
+	c->ptr = calloc((size_t)r->cols + 1, sizeof *c->ptr);
+	c->idx = malloc(((size_t)r->nnz + 1) * sizeof *c->idx);
+	c->val = malloc(((size_t)r->nnz + 1) * sizeof *c->val);
+	fill = calloc((size_t)r->cols + 1, sizeof *fill);
+	if (!c->ptr || !c->idx || !c->val || !fill) {
+		free(fill);
+		return -1;
+	}
+	for (int64_t x = 0; x < r->nnz; x++)
+		c->ptr[r->indices[x] + 1]++;
+	for (int64_t i = 0; i < r->cols; i++)
+		c->ptr[i + 1] += c->ptr[i];
+	for (int64_t u = 0; u < r->rows; u++)
+		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
+			int32_t i = r->indices[x];
+			int64_t at = c->ptr[i] + fill[i]++;
+
+			c->idx[at] = (int32_t)u;
+			c->val[at] = r->values[x];
+		}
+	free(fill);
+	return 0;
+}
+
+void
+mf_csc_free(struct mf_csc *c)
+{
+	free(c->ptr);
+	free(c->idx);
+	free(c->val);
+	c->ptr = NULL;
+	c->idx = NULL;
+	c->val = NULL;
+}
+
 void *
 mf_big_alloc(size_t bytes)
 {
@@ -224,7 +264,7 @@ mf_state_epoch_end(struct mf_state *s, int epoch, double loss, double lr, double
 	ep.seconds = seconds;
 	ep.val_rmse = NAN;
 	if (s->val != NULL)
-		ep.val_rmse = mf_state_rmse(s, s->val);
+		ep.val_rmse = s->val_given ? s->val_rmse : mf_state_rmse(s, s->val);
 	if (s->fn != NULL)
 		s->fn(s->ctx, &ep);
 	if (s->val == NULL)

@@ -12,18 +12,19 @@
 /* ials: conjugate-gradient steps per row and half sweep, warm-started (Takacs et al. 2011). */
 #define MF_CG_STEPS 3
 
-enum mf_algo { MF_SGD, MF_ALS, MF_IALS, MF_SVD, MF_EASE };
+enum mf_algo { MF_SGD, MF_ALS, MF_IALS, MF_SVD, MF_EASE, MF_BPMF };
 
 /* Hyper-parameters. mf_defaults() fills the tuned defaults of one algorithm. */
 struct mf_params {
 	enum mf_algo algo;
 	int64_t k;              /* factors */
-	int epochs;             /* sgd epochs, als/ials sweeps, svd power iterations */
+	int epochs;             /* sgd epochs, als/ials sweeps, svd power iterations, bpmf Gibbs sweeps */
 	double lr;              /* sgd learning rate */
 	double lr_decay;        /* sgd: the learning rate is multiplied by this after each epoch */
 	double reg;             /* factor regularization (als: times n_u, the weighted-lambda form) */
 	double reg_bias;        /* bias regularization (als: not times n; svd: damping count) */
-	double alpha;           /* ials confidence slope: c = 1 + alpha * r */
+	double alpha;           /* ials confidence slope: c = 1 + alpha * r; bpmf: the noise precision
+	                         * of the ratings, 0: sampled (a Gamma prior) */
 	double init_std;        /* standard deviation of the initial factors */
 	uint64_t seed;
 	int threads;
@@ -32,6 +33,9 @@ struct mf_params {
 	int64_t dense_max;      /* svd: a dense gesdd when users * items <= this */
 	double max_memory_mb;   /* ease: refuse when its dense matrices need more than this */
 	int cg_steps;           /* ials: conjugate-gradient steps per row; 0: the exact solve */
+	int burn_in;            /* bpmf: sweeps discarded before the samples are averaged */
+	int samples;            /* bpmf: samples kept side by side in the model (their predictions
+	                         * averaged exactly); 0: the posterior-mean factors */
 };
 
 /* One finished epoch, as given to the progress callback. */
@@ -69,6 +73,17 @@ void mf_valset_free(struct mf_valset *v);
 double mf_valset_rmse(const struct mf_valset *v, const float *P, const float *Q, int64_t k,
     int64_t ld, const float *bu, const float *bi, float mu, float lo, float hi);
 
+/* The transpose of a ratings matrix (items as rows: the users who rated each, and the values). */
+struct mf_csc {
+	int64_t *ptr;           /* cols + 1 */
+	int32_t *idx;
+	float *val;
+};
+
+/* Builds the transpose of r. Returns 0, or -1 when out of memory (c is then freeable). */
+int mf_csc_build(const struct ratings *r, struct mf_csc *c);
+void mf_csc_free(struct mf_csc *c);
+
 /* The training state: what mf_train hands to an algorithm and reads back. */
 struct mf_state {
 	const struct ratings *r;
@@ -85,6 +100,10 @@ struct mf_state {
 	double best_rmse;
 	int best_epoch, epochs_run;
 	double last_loss;
+	/* an algorithm whose validation RMSE is not that of P and Q (bpmf: the running average of
+	 * the samples' predictions) sets val_given and val_rmse before mf_state_epoch_end */
+	int val_given;
+	double val_rmse;
 };
 
 /* Allocates P and Q (users x ld, items x ld) and the biases, all zero. Returns 0 or -1. */

@@ -545,6 +545,136 @@ validation_maps_ids_by_string(void)
 	ratings_free(&va);
 }
 
+/* Bayesian MF: the planted rank-3 matrix, its factors sampled side by side in the model. */
+static void
+bpmf_recovers_planted_low_rank(void)
+{
+	struct ratings tr, te;
+	struct mf_params p;
+	struct model m;
+	struct mf_report rep;
+	struct err e = { 0 };
+
+	planted(&tr, &te, 300, 200, 0.3, 0.1, 7);
+	mf_defaults(&p, MF_BPMF);
+	p.k = 5;
+	p.epochs = 60;
+	p.burn_in = 20;
+	p.samples = 8;
+	p.threads = 2;
+	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &m, &rep, &e), 0);
+	if (m.P != NULL) {
+		double x = test_rmse(&m, &tr, &te);
+
+		/* the noise is 0.1; predicting the mean alone would be about 1.2 */
+		printf("# bpmf test rmse %g, train rmse %g\n", x, rep.train_loss);
+		CHECK(x < 0.14);
+		CHECK_INT(rep.epochs_run, 60);
+		CHECK_INT(m.k, 5 * 8);
+		CHECK_STR(json_string_value(json_object_get(m.meta, "algo")), "bpmf");
+		CHECK_STR(json_string_value(json_object_get(m.meta, "samples")), "8");
+		CHECK_STR(json_string_value(json_object_get(m.meta, "factors_per_sample")), "5");
+		CHECK_STR(json_string_value(json_object_get(m.meta, "alpha")), "sampled");
+		model_free(&m);
+	} else
+		printf("# %s\n", e.msg);
+	ratings_free(&tr);
+	ratings_free(&te);
+}
+
+/*
+ * With every sample after the burn-in kept, the model's prediction (the samples' factors side
+ * by side, scaled by 1/sqrt(S), biases averaged) is the running average of the samples'
+ * predictions that the last epoch reported; the posterior-mean factors (samples = 0) are not.
+ */
+static void
+bpmf_model_predicts_the_average_of_its_samples(void)
+{
+	struct ratings tr, te;
+	struct mf_params p;
+	struct mf_valset v;
+	struct mf_report rep;
+	struct model m;
+	struct curve c = { { 0 }, 0 };
+	struct err e = { 0 };
+
+	planted(&tr, &te, 120, 100, 0.3, 0.5, 13);
+	CHECK_INT(mf_valset_build(&v, &tr, &te, &e), 0);
+	mf_defaults(&p, MF_BPMF);
+	p.k = 4;
+	p.epochs = 30;
+	p.burn_in = 10;
+	p.samples = 20;
+	p.threads = 1;
+	CHECK_INT(mf_train(&tr, &p, &v, record, &c, &m, &rep, &e), 0);
+	CHECK_INT(c.n, 30);
+	if (m.P != NULL) {
+		printf("# averaged predictions %.6f, the model %.6f\n", c.rmse[29], mf_rmse(&m, &v));
+		CHECK_NEAR(mf_rmse(&m, &v), c.rmse[29], 2e-5);
+		CHECK_NEAR(rep.val_rmse, c.rmse[29], 2e-5);
+		CHECK_INT(m.k, 4 * 20);
+		model_free(&m);
+	}
+	c.n = 0;
+	p.samples = 0;
+	CHECK_INT(mf_train(&tr, &p, &v, record, &c, &m, &rep, &e), 0);
+	if (m.P != NULL) {
+		printf("# posterior-mean factors %.6f\n", mf_rmse(&m, &v));
+		CHECK_INT(m.k, 4);
+		CHECK(fabs(mf_rmse(&m, &v) - c.rmse[29]) > 1e-4);
+		model_free(&m);
+	}
+	mf_valset_free(&v);
+	ratings_free(&tr);
+	ratings_free(&te);
+}
+
+/* Every row's draw is seeded by (seed, sweep, side, row): the thread count changes nothing. */
+static void
+bpmf_same_model_whatever_the_threads(void)
+{
+	struct ratings tr, te;
+	struct mf_params p;
+	struct model a, b;
+	struct err e = { 0 };
+
+	planted(&tr, &te, 200, 150, 0.3, 0.3, 9);
+	mf_defaults(&p, MF_BPMF);
+	p.k = 6;
+	p.epochs = 12;
+	p.burn_in = 4;
+	p.samples = 4;
+	p.threads = 1;
+	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &a, NULL, &e), 0);
+	p.threads = 3;
+	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &b, NULL, &e), 0);
+	if (a.P && b.P) {
+		CHECK(memcmp(a.P, b.P, (size_t)(a.users * a.k) * sizeof(float)) == 0);
+		CHECK(memcmp(a.Q, b.Q, (size_t)(a.items * a.k) * sizeof(float)) == 0);
+		CHECK(memcmp(a.user_bias, b.user_bias, (size_t)a.users * sizeof(float)) == 0);
+		CHECK(memcmp(a.item_bias, b.item_bias, (size_t)a.items * sizeof(float)) == 0);
+		model_free(&b);
+		p.seed = 2;
+		CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &b, NULL, &e), 0);
+		if (b.P != NULL)
+			CHECK(memcmp(a.P, b.P, (size_t)(a.users * a.k) * sizeof(float)) != 0);
+	}
+	model_free(&a);
+	model_free(&b);
+	p.seed = 1;
+	p.burn_in = 12;
+	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &a, NULL, &e), -1);
+	CHECK_INT(e.code, EXIT_USAGE);
+	p.burn_in = 4;
+	p.samples = 9;
+	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &a, NULL, &e), -1);
+	p.samples = 4;
+	p.patience = 2;
+	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &a, NULL, &e), -1);
+	ratings_free(&tr);
+	ratings_free(&te);
+}
+
 int
 main(void)
 {
@@ -559,5 +689,8 @@ main(void)
 	RUN(empty_matrix_and_bad_params_are_refused);
 	RUN(early_stopping_keeps_the_best_epoch);
 	RUN(validation_maps_ids_by_string);
+	RUN(bpmf_recovers_planted_low_rank);
+	RUN(bpmf_model_predicts_the_average_of_its_samples);
+	RUN(bpmf_same_model_whatever_the_threads);
 	return UNIT_DONE();
 }
