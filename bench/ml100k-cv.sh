@@ -100,7 +100,8 @@ echo
 echo "## svd (reference): svdtrain --algo=svd (its defaults)"
 run svd || echo "svd: failed"
 echo
-echo "## bpmf: svdtrain --algo=bpmf (its defaults: k=10, 200 sweeps, burn-in 50, 50 samples kept)"
+echo "## bpmf: svdtrain --algo=bpmf (its defaults: k=10, 200 sweeps, burn-in 50, 50 samples kept,"
+echo "##   per-user and per-item noise multipliers with Gamma(50, 50) priors)"
 if run bpmf; then
 	bpmf_rmse=$mean_rmse bpmf_secs=$secs bpmf_cpu=$cpu
 else
@@ -114,6 +115,14 @@ if LABEL=bpmf0 run bpmf --samples=0; then
 else
 	bpmf0_rmse=
 	echo "bpmf --samples=0: failed"
+fi
+echo
+echo "## bpmf with one noise precision, as Salakhutdinov and Mnih's (--noise-shape=0)"
+if LABEL=bpmf1 run bpmf --noise-shape=0; then
+	bpmf1_rmse=$mean_rmse
+else
+	bpmf1_rmse=
+	echo "bpmf --noise-shape=0: failed"
 fi
 echo
 if [ -n "$bpmf_rmse" ]; then
@@ -141,3 +150,5 @@ else
 fi
 [ -n "$bpmf0_rmse" ] && printf '%-34s %8.4f (posterior-mean factors; for comparison)\n' \
     "bpmf --samples=0 mean RMSE" "$bpmf0_rmse"
+[ -n "$bpmf1_rmse" ] && printf '%-34s %8.4f (one noise precision; for comparison)\n' \
+    "bpmf --noise-shape=0 mean RMSE" "$bpmf1_rmse"

@@ -35,6 +35,8 @@ static const char usage_text[] =
 "                            bias means (5)\n"
 "      --alpha X             ials confidence: c = 1 + alpha * value (2); bpmf: the\n"
 "                            ratings' noise precision (0, the default: sampled)\n"
+"      --noise-shape A       bpmf: per-user and per-item noise precision multipliers\n"
+"                            with Gamma(A, A) priors (50); 0: one precision\n"
 "      --burn-in N           bpmf: sweeps discarded before averaging (50)\n"
 "      --samples N           bpmf: samples kept side by side in the model, their\n"
 "                            predictions averaged (50); 0: posterior-mean factors\n"
@@ -64,13 +66,13 @@ static const char usage_text[] =
 enum {
 	OPT_ALPHA = 256, OPT_DENSE_MAX, OPT_INIT_STD, OPT_LOG, OPT_LR_DECAY, OPT_OVERSAMPLE,
 	OPT_PATIENCE, OPT_PROGRESS, OPT_REG_BIAS, OPT_VALIDATE, OPT_MAX_MEMORY, OPT_SOLVER,
-	OPT_CG_STEPS, OPT_BURN_IN, OPT_SAMPLES,
+	OPT_CG_STEPS, OPT_BURN_IN, OPT_SAMPLES, OPT_NOISE_SHAPE,
 };
 
 /* Values given on the command line; applied over the chosen algorithm's defaults. */
 struct given {
 	long k, epochs, seed, threads, patience, oversample, dense_max, cg_steps, burn_in, samples;
-	double lr, lr_decay, reg, reg_bias, alpha, init_std, max_memory;
+	double lr, lr_decay, reg, reg_bias, alpha, init_std, max_memory, noise_shape;
 	unsigned set;
 };
 
@@ -79,6 +81,7 @@ enum {
 	G_OVERSAMPLE = 1 << 5, G_DENSE = 1 << 6, G_LR = 1 << 7, G_DECAY = 1 << 8, G_REG = 1 << 9,
 	G_REGB = 1 << 10, G_ALPHA = 1 << 11, G_INIT = 1 << 12, G_MAXMEM = 1 << 13,
 	G_CG = 1 << 14, G_BURN = 1 << 15, G_SAMPLES = 1 << 16,
+	G_NOISE = 1 << 17,
 };
 
 struct progress {
@@ -155,6 +158,8 @@ apply(struct mf_params *p, const struct given *g)
 		p->burn_in = (int)g->burn_in;
 	if (g->set & G_SAMPLES)
 		p->samples = (int)g->samples;
+	if (g->set & G_NOISE)
+		p->noise_shape = g->noise_shape;
 }
 
 /* Parses the options into *algo and *g; returns -1 (message printed) on a bad one. */
@@ -218,6 +223,9 @@ parse_numbers(int c, struct given *g)
 	case OPT_SAMPLES:
 		g->set |= G_SAMPLES;
 		return cli_parse_long("--samples", optarg, 0, 100000, &g->samples);
+	case OPT_NOISE_SHAPE:
+		g->set |= G_NOISE;
+		return cli_parse_double("--noise-shape", optarg, 0, 1e9, &g->noise_shape);
 	case OPT_MAX_MEMORY:
 		g->set |= G_MAXMEM;
 		return cli_parse_double("--max-memory", optarg, 1, 1e9, &g->max_memory);
@@ -239,6 +247,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "init-std", required_argument, NULL, OPT_INIT_STD },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "noise-shape", required_argument, NULL, OPT_NOISE_SHAPE },
 		{ "lr", required_argument, NULL, 'l' },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "lr-decay", required_argument, NULL, OPT_LR_DECAY },

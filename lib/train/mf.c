@@ -68,6 +68,7 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->burn_in = 50;
 		p->samples = 50;
 		p->alpha = 0;           /* the noise precision is sampled */
+		p->noise_shape = 50;    /* per-user and per-item precision multipliers */
 		break;
 	}
 }
@@ -131,6 +132,8 @@ mf_check(const struct mf_params *p, struct err *e)
 	if (p->algo == MF_BPMF && p->k * (p->samples > 0 ? p->samples : 1) > 1000000)
 		return err_set(e, EXIT_USAGE, "--samples: %d samples of %lld factors make over "
 		    "1000000 columns", p->samples, (long long)p->k);
+	if (!(p->noise_shape >= 0 && isfinite(p->noise_shape)))
+		return err_set(e, EXIT_USAGE, "--noise-shape: must be at least 0");
 	if (p->algo == MF_BPMF && p->patience > 0)
 		return err_set(e, EXIT_USAGE, "--patience: bpmf averages its samples and does not "
 		    "stop early");
@@ -213,6 +216,10 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 			bad |= set_meta(meta, "alpha", "%.9g", p->alpha);
 		else
 			bad |= set_meta(meta, "alpha", "sampled");
+		bad |= set_meta(meta, "noise", "%s", p->noise_shape > 0 ?
+		    "per-user and per-item precision multipliers" : "one precision");
+		if (p->noise_shape > 0)
+			bad |= set_meta(meta, "noise_shape", "%.9g", p->noise_shape);
 		bad |= set_meta(meta, "init_std", "%.9g", p->init_std);
 		break;
 	case MF_SVD:

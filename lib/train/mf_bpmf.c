@@ -28,6 +28,7 @@ struct side {
 	double *sum;            /* n x d: the sum of the samples after the burn-in */
 	double *hmu, *hlam;     /* hyper mean (d) and precision (d x d, column-major, full) */
 	double *hlm;            /* hlam * hmu */
+	double *w;              /* n: the rows' noise precision multipliers (all 1: one precision) */
 	int64_t rated;          /* rows with at least one rating */
 	uint64_t tag;           /* 0 users, 1 items: part of each row's seed */
 };
@@ -39,7 +40,10 @@ struct bpmf {
 	uint64_t sweep;
 	struct side user, item;
 	struct side *cur;       /* the side being drawn */
+	int hetero;             /* per-user and per-item noise multipliers */
+	double *user_sse, *item_sse;
 	const double *F;        /* the other side's rows */
+	const double *Fw;       /* the other side's noise multipliers */
 };
 
 /* One thread's rows of a half sweep, and its scratch. */
@@ -99,14 +103,16 @@ draw_row(struct job *j, int64_t row)
 
 		for (; n < BPMF_CHUNK && at < sd->ptr[row + 1]; n++, at++) {
 			const double *fr = b->F + (int64_t)sd->idx[at] * d;
+			double sw = sqrt(b->alpha * sd->w[row] * b->Fw[sd->idx[at]]);
 
-			memcpy(j->Z + n * d, fr, (size_t)k * sizeof *fr);
-			j->Z[n * d + k] = 1;
-			j->t[n] = sd->val[at] - b->mu - fr[k];
+			for (int64_t f = 0; f < k; f++)
+				j->Z[n * d + f] = sw * fr[f];
+			j->Z[n * d + k] = sw;
+			j->t[n] = sw * (sd->val[at] - b->mu - fr[k]);
 		}
-		cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, (int)d, (int)n, b->alpha, j->Z,
+		cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, (int)d, (int)n, 1.0, j->Z,
 		    (int)d, 1.0, j->A, (int)d);
-		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)d, (int)n, b->alpha, j->Z, (int)d, j->t,
+		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)d, (int)n, 1.0, j->Z, (int)d, j->t,
 		    1, 1.0, j->m, 1);
 	}
 	info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)d, j->A, (lapack_int)d);
@@ -137,14 +143,15 @@ run_job(void *arg)
 
 /* Draws every row of sd on nt threads (rows split by ratings), the other side's rows F fixed. */
 static int
-half_sweep(struct bpmf *b, struct side *sd, const double *F, struct job *jobs, int nt,
+half_sweep(struct bpmf *b, struct side *sd, const struct side *other, struct job *jobs, int nt,
     pthread_t *tid, struct err *e)
 {
 	int64_t row = 0, total = sd->ptr[sd->n];
 	int started = 0;
 
 	b->cur = sd;
-	b->F = F;
+	b->F = other->X;
+	b->Fw = other->w;
 	for (int t = 0; t < nt; t++) {
 		int64_t goal = total * (t + 1) / nt;
 
@@ -251,20 +258,70 @@ predict(const struct bpmf *b, int32_t u, int32_t i)
 	return pred;
 }
 
-/* The sum of squared training errors of the current sample. */
+/*
+ * The squared training errors of the current sample: their sum (returned), the sum weighted
+ * by the multipliers in *wsse, and each side's weighted sums in user.sse / item.sse
+ * (e^2 times the other side's multiplier).
+ */
 static double
-train_sse(const struct bpmf *b)
+train_sse(struct bpmf *b, double *wsse)
 {
 	const struct ratings *r = b->s->r;
-	double sse = 0;
+	double sse = 0, ws = 0;
 
+	if (b->hetero) {
+		memset(b->user_sse, 0, (size_t)r->rows * sizeof *b->user_sse);
+		memset(b->item_sse, 0, (size_t)r->cols * sizeof *b->item_sse);
+	}
+	for (int64_t u = 0; u < r->rows; u++)
+		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
+			int32_t i = r->indices[x];
+			double err = r->values[x] - predict(b, (int32_t)u, i), e2 = err * err;
+
+			sse += e2;
+			if (b->hetero) {
+				b->user_sse[u] += e2 * b->item.w[i];
+				b->item_sse[i] += e2 * b->user.w[u];
+				ws += e2 * b->user.w[u] * b->item.w[i];
+			}
+		}
+	if (wsse != NULL)
+		*wsse = b->hetero ? ws : sse;
+	return sse;
+}
+
+/*
+ * Heteroscedastic noise: the precision of r_ui is alpha w_u w_i with w ~ Gamma(a, a); given
+ * the errors, w_u ~ Gamma(a + n_u / 2, a + alpha sum_i w_i e_ui^2 / 2), then the items' with
+ * the new users' (their sums recomputed), then alpha by the caller.
+ */
+static double
+draw_multipliers(struct bpmf *b, struct rng *g)
+{
+	const struct ratings *r = b->s->r;
+	double a = b->s->p->noise_shape, ws = 0;
+
+	for (int64_t u = 0; u < r->rows; u++) {
+		int64_t n = r->indptr[u + 1] - r->indptr[u];
+
+		b->user.w[u] = n == 0 ? 1 : rng_gamma(g, a + (double)n / 2) /
+		    (a + b->alpha * b->user_sse[u] / 2);
+	}
+	memset(b->item_sse, 0, (size_t)r->cols * sizeof *b->item_sse);
 	for (int64_t u = 0; u < r->rows; u++)
 		for (int64_t x = r->indptr[u]; x < r->indptr[u + 1]; x++) {
 			double err = r->values[x] - predict(b, (int32_t)u, r->indices[x]);
 
-			sse += err * err;
+			b->item_sse[r->indices[x]] += err * err * b->user.w[u];
 		}
-	return sse;
+	for (int64_t i = 0; i < r->cols; i++) {
+		int64_t n = b->item.ptr[i + 1] - b->item.ptr[i];
+
+		b->item.w[i] = n == 0 ? 1 : rng_gamma(g, a + (double)n / 2) /
+		    (a + b->alpha * b->item_sse[i] / 2);
+		ws += b->item_sse[i] * b->item.w[i];
+	}
+	return ws;
 }
 
 /* Adds the sample's validation predictions to vsum; returns the RMSE of their average over n. */
@@ -327,8 +384,11 @@ side_alloc(struct side *sd, int64_t n, int64_t d, const int64_t *ptr, const int3
 	sd->X = calloc((size_t)(n * d) + 1, sizeof *sd->X);
 	sd->sum = calloc((size_t)(n * d) + 1, sizeof *sd->sum);
 	sd->hmu = calloc((size_t)(d * d + 2 * d), sizeof *sd->hmu);
-	if (!sd->X || !sd->sum || !sd->hmu)
+	sd->w = malloc(((size_t)n + 1) * sizeof *sd->w);
+	if (!sd->X || !sd->sum || !sd->hmu || !sd->w)
 		return -1;
+	for (int64_t r = 0; r < n; r++)
+		sd->w[r] = 1;
 	sd->hlm = sd->hmu + d;
 	sd->hlam = sd->hlm + d;
 	for (int64_t r = 0; r < n; r++)
@@ -342,6 +402,7 @@ side_free(struct side *sd)
 	free(sd->X);
 	free(sd->sum);
 	free(sd->hmu);
+	free(sd->w);
 }
 
 /* The initial rows: N(0, init_std) factors (as the other algorithms', by seed), zero biases. */
@@ -368,18 +429,20 @@ sweep(struct bpmf *b, struct job *jobs, int nt, pthread_t *tid, double *w, doubl
 	const struct mf_params *p = b->s->p;
 
 	if (draw_hyper(b, &b->user, w, e) < 0 ||
-	    half_sweep(b, &b->user, b->item.X, jobs, nt, tid, e) < 0 ||
+	    half_sweep(b, &b->user, &b->item, jobs, nt, tid, e) < 0 ||
 	    draw_hyper(b, &b->item, w, e) < 0 ||
-	    half_sweep(b, &b->item, b->user.X, jobs, nt, tid, e) < 0)
+	    half_sweep(b, &b->item, &b->user, jobs, nt, tid, e) < 0)
 		return -1;
-	*sse = train_sse(b);
-	if (p->alpha <= 0) {
-		struct rng g;
+	double wsse;
+	struct rng g;
 
-		rng_seed(&g, row_seed(b, 4, 0));
+	*sse = train_sse(b, &wsse);
+	rng_seed(&g, row_seed(b, 4, 0));
+	if (b->hetero)
+		wsse = draw_multipliers(b, &g);
+	if (p->alpha <= 0)
 		b->alpha = rng_gamma(&g, BPMF_A0 + (double)b->s->r->nnz / 2) /
-		    (BPMF_B0 + *sse / 2);
-	}
+		    (BPMF_B0 + wsse / 2);
 	return 0;
 }
 
@@ -434,10 +497,14 @@ mf_bpmf_train(struct mf_state *s, struct err *e)
 		j->y = j->m + d;
 	}
 	init_rows(&b);
+	b.hetero = p->noise_shape > 0;
+	if (b.hetero && (!(b.user_sse = calloc((size_t)r->rows + 1, sizeof *b.user_sse)) ||
+	    !(b.item_sse = calloc((size_t)r->cols + 1, sizeof *b.item_sse))))
+		goto nomem;
 	b.alpha = p->alpha > 0 ? p->alpha : (BPMF_A0 + (double)r->nnz / 2) /
-	    (BPMF_B0 + train_sse(&b) / 2);
-	if (nt > 1)
-		openblas_set_num_threads(1);
+	    (BPMF_B0 + train_sse(&b, NULL) / 2);
+	/* every BLAS call here is small (k + 1 square): OpenBLAS threads would only spin */
+	openblas_set_num_threads(1);
 	for (int ep = 1; ep <= p->epochs; ep++) {
 		double t0 = mf_now();
 		int t = ep - p->burn_in;
@@ -482,6 +549,8 @@ out:
 	free(tid);
 	free(w);
 	free(vsum);
+	free(b.user_sse);
+	free(b.item_sse);
 	side_free(&b.user);
 	side_free(&b.item);
 	mf_csc_free(&c);

@@ -34,6 +34,8 @@ struct mf_params {
 	double max_memory_mb;   /* ease: refuse when its dense matrices need more than this */
 	int cg_steps;           /* ials: conjugate-gradient steps per row; 0: the exact solve */
 	int burn_in;            /* bpmf: sweeps discarded before the samples are averaged */
+	double noise_shape;     /* bpmf: 0, one noise precision; > 0, times per-user and per-item
+	                         * multipliers with Gamma(shape, shape) priors (mean 1) */
 	int samples;            /* bpmf: samples kept side by side in the model (their predictions
 	                         * averaged exactly); 0: the posterior-mean factors */
 };
