@@ -89,12 +89,20 @@ echo "## sgd: svdtrain --algo=sgd --factors=100 --epochs=20"
 run sgd --factors=100 --epochs=20 || { echo "ml100k-cv: sgd failed"; exit 1; }
 sgd_rmse=$mean_rmse sgd_mae=$mean_mae sgd_secs=$secs sgd_cpu=$cpu
 echo
-echo "## als: svdtrain --algo=als (its defaults)"
+echo "## als: svdtrain --algo=als (its defaults: conjugate gradient, 3 steps per row and sweep)"
 if run als; then
-	als_rmse=$mean_rmse
+	als_rmse=$mean_rmse als_cpu=$cpu
 else
 	als_rmse=
 	echo "als: failed"
+fi
+echo
+echo "## als, exact solves (--solver=exact): the baseline of the CG's RMSE"
+if LABEL=alsx run als --solver=exact; then
+	alsx_rmse=$mean_rmse alsx_cpu=$cpu
+else
+	alsx_rmse=
+	echo "als --solver=exact: failed"
 fi
 echo
 echo "## svd (reference): svdtrain --algo=svd (its defaults)"
@@ -138,6 +146,10 @@ verdict "sgd mean RMSE (Surprise SVD 0.934)" "$sgd_rmse" 0.905
 verdict "sgd mean MAE (Surprise SVD 0.737)" "$sgd_mae" 0.715
 if [ -n "$als_rmse" ]; then
 	verdict "als mean RMSE" "$als_rmse" 0.915
+	verdict "als / sgd CPU seconds (issue 21)" "$(echo "$als_cpu / $sgd_cpu" | bc -l)" 2
+	[ -n "$alsx_rmse" ] && verdict "als RMSE - exact solve's" \
+	    "$(echo "$als_rmse - $alsx_rmse" | bc -l)" 0.0001 &&
+	    printf '%-34s %8.2f (exact %.2f CPU s)\n' "als CPU s, 5 folds" "$als_cpu" "$alsx_cpu"
 else
 	echo "als mean RMSE                      (failed)          MISS"
 fi

@@ -486,3 +486,19 @@ for u in range(300):
 	svdtrain --algo bpmf tr.st -o b.st
 	evaluate --model=b.st --test=te.st | jq -e '.rmse < 0.895'
 }
+
+@test "svdtrain: als uses conjugate gradient by default, records the solver, and fits as the exact solve" {
+	planted tr.st te.st
+	svdtrain --algo=als --factors=5 --reg=0.01 --validate te.st --log cg.ndjson -o cg.st tr.st
+	header cg.st | jq -e '.__metadata__ | .solver == "cg" and .cg_steps == "3"'
+	svdtrain --algo=als --factors=5 --reg=0.01 --solver=exact --validate te.st \
+	    --log ex.ndjson -o ex.st tr.st
+	header ex.st | jq -e '.__metadata__ | .solver == "exact" and (has("cg_steps") | not)'
+	svdtrain --algo=als --factors=5 --reg=0.01 --cg-steps=0 -o ex0.st tr.st
+	svdtrain --algo=als --factors=5 --reg=0.01 --solver=exact -o ex1.st tr.st
+	cmp ex0.st ex1.st
+	# noise 0.1: both near it, CG within 2% of the exact solve's validation RMSE
+	jq -se 'last.val_rmse < 0.14' cg.ndjson
+	jq -nse --slurpfile c cg.ndjson --slurpfile x ex.ndjson \
+	    '$c[-1].val_rmse <= 1.02 * $x[-1].val_rmse'
+}

@@ -44,6 +44,7 @@ mf_defaults(struct mf_params *p, enum mf_algo algo)
 		p->epochs = 10;
 		p->reg = 0.12;
 		p->reg_bias = 3;
+		p->cg_steps = MF_CG_STEPS;
 		break;
 	case MF_IALS:
 		p->k = 64;
@@ -192,6 +193,10 @@ fill_meta(json_t *meta, const struct mf_state *s, const struct mf_report *rep)
 		bad |= set_meta(meta, "reg", "%.9g", p->reg);
 		bad |= set_meta(meta, "reg_bias", "%.9g", p->reg_bias);
 		bad |= set_meta(meta, "init_std", "%.9g", p->init_std);
+		if (p->algo == MF_ALS)
+			bad |= set_meta(meta, "solver", "%s", p->cg_steps > 0 ? "cg" : "exact");
+		if (p->algo == MF_ALS && p->cg_steps > 0)
+			bad |= set_meta(meta, "cg_steps", "%d", p->cg_steps);
 		break;
 	case MF_IALS:
 		bad |= set_meta(meta, "reg", "%.9g", p->reg);

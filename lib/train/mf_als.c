@@ -197,13 +197,110 @@ solve_implicit_cg(struct als_job *j, int64_t row)
 	return 0;
 }
 
+/*
+ * y += Z'Z v for the row's z_j = [f_j, 1]: from the rows gathered in j->X when the row fits
+ * in one chunk (two sgemv), else entry by entry.
+ */
+static void
+add_explicit(struct als_job *j, int64_t row, int gathered, const float *v, float *y)
+{
+	struct als *a = j->a;
+	const struct side *sd = &a->side;
+	int k = (int)a->k, d = (int)a->d, n = (int)(sd->ptr[row + 1] - sd->ptr[row]);
+
+	if (gathered) {
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, n, d, 1.0f, j->X, d, v, 1, 0.0f, j->X2, 1);
+		cblas_sgemv(CblasRowMajor, CblasTrans, n, d, 1.0f, j->X, d, j->X2, 1, 1.0f, y, 1);
+		return;
+	}
+	for (int64_t at = sd->ptr[row]; at < sd->ptr[row + 1]; at++) {
+		const float *fr = a->F + sd->idx[at] * a->s->ld;
+		float w = cblas_sdot(k, fr, 1, v, 1) + v[k];
+
+		cblas_saxpy(k, w, fr, 1, y, 1);
+		y[k] += w;
+	}
+}
+
+/*
+ * Explicit row by conjugate gradient on the same normal equations as solve_explicit,
+ * warm-started from the row's factors and bias of the last sweep (as ials's): a step costs
+ * 4 (k + 1) per rating and the (k + 1)^2 matrix is never formed or factored.
+ */
+static int
+solve_explicit_cg(struct als_job *j, int64_t row)
+{
+	struct als *a = j->a;
+	const struct side *sd = &a->side;
+	int64_t k = a->k, d = a->d, n = sd->ptr[row + 1] - sd->ptr[row];
+	float *out = a->X_out + row * a->s->ld, *x = j->b, *r = j->r, *p = j->p, *Ap = j->Ap;
+	float dreg = a->reg * (float)n, dbias = a->reg_b + 1e-6f, rs, rsnew, pAp, step;
+	int gathered = n <= ALS_CHUNK;
+
+	if (n == 0) {
+		memset(out, 0, (size_t)k * sizeof *out);
+		a->b_out[row] = 0;
+		return 0;
+	}
+	memcpy(x, out, (size_t)k * sizeof *x);
+	x[k] = a->b_out[row];
+	/* r = b - A x = Z'(t - Z x) - D x, D the penalties */
+	for (int64_t f = 0; f < k; f++)
+		r[f] = -dreg * x[f];
+	r[k] = -dbias * x[k];
+	for (int64_t at = sd->ptr[row], m = 0; at < sd->ptr[row + 1]; at++, m++) {
+		int32_t c = sd->idx[at];
+		const float *fr = a->F + c * a->s->ld;
+		float t = sd->val[at] - a->mu - a->fb[c];
+
+		if (gathered) {
+			memcpy(j->X + m * d, fr, (size_t)k * sizeof(float));
+			j->X[m * d + k] = 1;
+			j->y[m] = t;
+		} else {
+			float w = t - cblas_sdot((int)k, fr, 1, x, 1) - x[k];
+
+			cblas_saxpy((int)k, w, fr, 1, r, 1);
+			r[k] += w;
+		}
+	}
+	if (gathered) {
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)d, -1.0f, j->X, (int)d, x, 1,
+		    1.0f, j->y, 1);
+		cblas_sgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0f, j->X, (int)d, j->y, 1,
+		    1.0f, r, 1);
+	}
+	memcpy(p, r, (size_t)d * sizeof *p);
+	rs = cblas_sdot((int)d, r, 1, r, 1);
+	for (int it = 0; it < a->s->p->cg_steps && rs > 1e-20f; it++) {
+		for (int64_t f = 0; f < k; f++)
+			Ap[f] = dreg * p[f];
+		Ap[k] = dbias * p[k];
+		add_explicit(j, row, gathered, p, Ap);
+		pAp = cblas_sdot((int)d, p, 1, Ap, 1);
+		if (!(pAp > 0))
+			return 1;       /* not positive definite along p */
+		step = rs / pAp;
+		cblas_saxpy((int)d, step, p, 1, x, 1);
+		cblas_saxpy((int)d, -step, Ap, 1, r, 1);
+		rsnew = cblas_sdot((int)d, r, 1, r, 1);
+		cblas_sscal((int)d, rsnew / rs, p, 1);
+		cblas_saxpy((int)d, 1.0f, r, 1, p, 1);
+		rs = rsnew;
+	}
+	memcpy(out, x, (size_t)k * sizeof *out);
+	a->b_out[row] = x[k];
+	return 0;
+}
+
 static void *
 run_job(void *arg)
 {
 	struct als_job *j = arg;
 
 	for (int64_t row = j->lo; row < j->hi; row++) {
-		int info = !j->a->implicit ? solve_explicit(j, row) :
+		int info = !j->a->implicit ? (j->a->s->p->cg_steps > 0 ? solve_explicit_cg(j, row) :
+		    solve_explicit(j, row)) :
 		    j->a->s->p->cg_steps > 0 ? solve_implicit_cg(j, row) : solve_implicit(j, row);
 
 		if (info != 0 && j->info == 0) {
@@ -367,9 +464,9 @@ train(struct mf_state *s, int implicit, struct err *e)
 		jobs[t].p = jobs[t].r + a.d;
 		jobs[t].Ap = jobs[t].p + a.d;
 	}
-	/* our threads each solve small systems: OpenBLAS threads would only compete */
-	if (nt > 1)
-		openblas_set_num_threads(1);
+	/* our threads each solve small systems: OpenBLAS threads would only compete (and with one
+	 * thread of ours, spin between its small calls) */
+	openblas_set_num_threads(1);
 	a.G = G;
 	for (int ep = 1; ep <= p->epochs; ep++) {
 		double t0 = mf_now(), loss;

@@ -155,12 +155,21 @@ als_recovers_planted_low_rank(void)
 	p.epochs = 10;
 	p.reg = 0.01;
 	p.threads = 2;
-	CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &m, NULL, &e), 0);
-	if (m.P != NULL) {
-		CHECK(test_rmse(&m, &tr, &te) < 0.14);
-		model_free(&m);
-	} else
-		printf("# %s\n", e.msg);
+	CHECK_INT(p.cg_steps, 3);       /* conjugate gradient by default */
+	for (int exact = 0; exact < 2; exact++) {
+		p.cg_steps = exact ? 0 : 3;
+		CHECK_INT(mf_train(&tr, &p, NULL, NULL, NULL, &m, NULL, &e), 0);
+		if (m.P != NULL) {
+			double x = test_rmse(&m, &tr, &te);
+
+			printf("# als %s test rmse %g\n", exact ? "exact" : "cg", x);
+			CHECK(x < 0.14);
+			CHECK_STR(json_string_value(json_object_get(m.meta, "solver")),
+			    exact ? "exact" : "cg");
+			model_free(&m);
+		} else
+			printf("# %s\n", e.msg);
+	}
 	ratings_free(&tr);
 	ratings_free(&te);
 }
