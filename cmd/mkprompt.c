@@ -68,20 +68,23 @@ show_progress(long lines)
 	fprintf(stderr, "\rmkprompt: %ld lines", lines);
 }
 
+/* Reads the catalog (catalog) or the customers into tables; bad lines are skipped under --skip-bad. */
 static int
-load_table(struct prompt_db *db, const char *path, int catalog, struct promptbatch *r)
+load_table(struct catalog *cat, struct customers *cust, const char *path, struct promptbatch *r)
 {
+	struct ndjson_skip skip = { .skip_bad = r->skip_bad, .warn = warn_err };
 	struct err e = { 0 };
 	FILE *f = cli_open_in(path);
 	long n;
 
 	if (f == NULL)
 		return EXIT_NOINPUT;
-	if (catalog)
-		n = prompt_db_load_catalog(db, f, path, r->skip_bad, warn_err, &r->skipped, &e);
+	if (cat != NULL)
+		n = catalog_read_each(cat, f, path, &skip, &e);
 	else
-		n = prompt_db_load_customers(db, f, path, r->skip_bad, warn_err, &r->skipped, &e);
+		n = customers_read(cust, f, path, &skip, NULL, NULL, &e);
 	cli_close_in(f);
+	r->skipped += skip.skipped;
 	return n < 0 ? cli_fail_err(&e) : 0;
 }
 
@@ -163,6 +166,8 @@ main(int argc, char **argv)
 	struct promptbatch r = { 0 };
 	struct ofile out = { 0 }, rej = { 0 };
 	struct prompt_db db;
+	struct catalog cat;
+	struct customers cust;
 	struct prompt_tmpl t = { 0 };
 	struct err e = { 0 };
 	char exe[PATH_MAX], deftpl[PATH_MAX + 64];
@@ -228,7 +233,10 @@ main(int argc, char **argv)
 		return cli_fail(EXIT_OSERR, "out of memory");
 	}
 	json_object_seed(0);        /* before any thread makes an object */
-	prompt_db_init(&db);
+	catalog_init(&cat);
+	customers_init(&cust);
+	db.cat = &cat;
+	db.cust = &cust;
 	nw = jobs ? (int)jobs : batch_default_jobs(JOBS_AUTO_MAX);
 	r.db = &db;
 	r.t = &t;
@@ -237,8 +245,8 @@ main(int argc, char **argv)
 		rc = cli_fail_err(&e);
 		goto done;
 	}
-	if ((rc = load_table(&db, catalog, 1, &r)) != 0 ||
-	    (rc = load_table(&db, customers, 0, &r)) != 0)
+	if ((rc = load_table(&cat, NULL, catalog, &r)) != 0 ||
+	    (rc = load_table(NULL, &cust, customers, &r)) != 0)
 		goto done;
 	if (promptbatch_start(&r, BATCH_PER_JOB, &e) < 0) {
 		rc = cli_fail_err(&e);
@@ -281,7 +289,8 @@ main(int argc, char **argv)
 	rc = r.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
 done:
 	promptbatch_free(&r);
-	prompt_db_free(&db);
+	catalog_free(&cat);
+	customers_free(&cust);
 	prompt_tmpl_free(&t);
 	json_decref(o.response_format);
 	return rc;

@@ -9,6 +9,7 @@
 #include "base/cli.h"
 #include "base/fmode.h"
 #include "base/ofile.h"
+#include "data/catalog.h"
 #include "data/orders.h"
 #include "data/shopconf.h"
 
@@ -113,6 +114,7 @@ struct args {
 	struct orders_opts o;
 	const char *dir, *key_file, *skip_bad, *brand, *from;
 	unsigned char key[KEY_MAX];
+	char currency[4];      /* --currency, in capitals */
 };
 
 static int
@@ -213,9 +215,10 @@ parse_args(int argc, char **argv, struct args *a)
 			a->o.price = (enum orders_price)k;
 			break;
 		case OPT_CURRENCY:
-			if (strlen(optarg) != 3)
+			/* the catalog's rule: three letters, written in capitals */
+			if (catalog_currency(optarg, a->currency) < 0)
 				return cli_usage_error("--currency: '%s' is not a 3-letter code", optarg);
-			a->o.currency = optarg;
+			a->o.currency = a->currency;
 			break;
 		case OPT_CASE:
 			if ((k = lookup("--title-case", optarg, cases)) < 0)

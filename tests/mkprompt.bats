@@ -277,7 +277,7 @@ products=[{"title":"Blue teapot","category":"kitchen","price":12.5,"currency":"G
 	printf '{"item":"a"}\n{"item":"a"}\n' >c.ndjson
 	run --separate-stderr mkprompt --catalog=c.ndjson --customers=customers.ndjson recs.ndjson
 	[ "$status" -eq 65 ]
-	[ "$stderr" = "mkprompt: c.ndjson:2: duplicate item 'a'" ]
+	[ "$stderr" = 'mkprompt: c.ndjson:2: duplicate item "a"' ]
 }
 
 @test "mkprompt: --skip-bad reports bad lines, goes on and exits 1" {

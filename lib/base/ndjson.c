@@ -69,28 +69,44 @@ ndjson_lineno(const struct ndjson_reader *r)
 	return r->lines.lineno;
 }
 
-int
-ndjson_read(FILE *f, const char *name, int (*add)(void *arg, const json_t *obj, struct err *e),
-    void *arg, struct err *e)
+long
+ndjson_read_each(FILE *f, const char *name, struct ndjson_skip *skip,
+    int (*add)(void *arg, const json_t *obj, struct err *e), void *arg, struct err *e)
 {
 	struct ndjson_reader rd;
+	long count = 0;
 	json_t *o;
 	int rc;
 
 	name = name ? name : "-";
 	if (ndjson_init(&rd, f, name, 0, e) < 0)
 		return -1;
-	while ((rc = ndjson_next(&rd, &o, NULL, e)) > 0) {
-		rc = add(arg, o, e);
-		json_decref(o);
-		if (rc < 0) {
+	while ((rc = ndjson_next(&rd, &o, NULL, e)) != 0) {
+		if (rc > 0) {
+			rc = add(arg, o, e);
+			json_decref(o);
+			if (rc == 0) {
+				count++;
+				continue;
+			}
 			if (e != NULL && e->code == EXIT_DATA)
 				err_prefix(e, "%s:%ld", name, ndjson_lineno(&rd));
-			break;
 		}
+		if (skip == NULL || !skip->skip_bad || e == NULL || e->code != EXIT_DATA)
+			break;
+		if (skip->warn != NULL)
+			skip->warn(e);
+		skip->skipped++;
 	}
 	ndjson_free(&rd);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : count;
+}
+
+int
+ndjson_read(FILE *f, const char *name, int (*add)(void *arg, const json_t *obj, struct err *e),
+    void *arg, struct err *e)
+{
+	return ndjson_read_each(f, name, NULL, add, arg, e) < 0 ? -1 : 0;
 }
 
 int

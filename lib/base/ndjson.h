@@ -47,6 +47,22 @@ long ndjson_lineno(const struct ndjson_reader *r);
 int ndjson_read(FILE *f, const char *name, int (*add)(void *arg, const json_t *obj,
     struct err *e), void *arg, struct err *e);
 
+/* What ndjson_read_each does with a bad line. */
+struct ndjson_skip {
+	int skip_bad;           /* an EXIT_DATA error (bad JSON, or from add) skips the line */
+	void (*warn)(const struct err *e);      /* told each skipped line's error; NULL: none */
+	long skipped;           /* lines skipped so far (added to, never reset) */
+};
+
+/*
+ * ndjson_read, but with skip not NULL and skip->skip_bad set, a line that
+ * fails with EXIT_DATA ("name:N: reason") is passed to skip->warn, counted in
+ * skip->skipped and skipped; other errors still stop. Returns the number of
+ * records add accepted, or -1 with e set.
+ */
+long ndjson_read_each(FILE *f, const char *name, struct ndjson_skip *skip,
+    int (*add)(void *arg, const json_t *obj, struct err *e), void *arg, struct err *e);
+
 /* The same for a file by path ("-" or NULL is stdin); EXIT_NOINPUT when it cannot be opened. */
 int ndjson_read_file(const char *path, int (*add)(void *arg, const json_t *obj, struct err *e),
     void *arg, struct err *e);

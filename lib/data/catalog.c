@@ -14,14 +14,13 @@ catalog_init(struct catalog *c)
 	memset(c, 0, sizeof *c);
 	ids_init(&c->ids);
 	ids_init(&c->categories);
+	strpool_init(&c->strs);
 }
 
 void
 catalog_free(struct catalog *c)
 {
-	for (size_t i = 0; i < c->nstrs; i++)
-		free(c->strs[i]);
-	free(c->strs);
+	strpool_free(&c->strs);
 	free(c->items);
 	free(c->cat);
 	ids_free(&c->ids);
@@ -29,32 +28,40 @@ catalog_free(struct catalog *c)
 	memset(c, 0, sizeof *c);
 }
 
+int
+catalog_currency(const char *s, char out[4])
+{
+	out[0] = '\0';
+	if (s == NULL || strlen(s) != 3)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 'a' && ch <= 'z')
+			ch = (unsigned char)(ch - 'a' + 'A');
+		if (ch < 'A' || ch > 'Z') {
+			out[0] = '\0';
+			return -1;
+		}
+		out[i] = (char)ch;
+	}
+	out[3] = '\0';
+	return 0;
+}
+
 /* Keeps a copy of s in c; *out is NULL for NULL. Returns 0 or -1. */
 static int
 keep(struct catalog *c, const char *s, const char **out, struct err *e)
 {
-	char *d;
-
 	*out = NULL;
 	if (s == NULL)
 		return 0;
-	if (c->nstrs == c->strcap) {
-		size_t ncap = c->strcap ? c->strcap * 2 : 256;
-		char **ns = realloc(c->strs, ncap * sizeof *ns);
-
-		if (ns == NULL)
-			return err_nomem(e);
-		c->strs = ns;
-		c->strcap = ncap;
-	}
-	if ((d = strdup(s)) == NULL)
+	if ((*out = strpool_addn(&c->strs, s, strlen(s))) == NULL)
 		return err_nomem(e);
-	c->strs[c->nstrs++] = d;
-	*out = d;
 	return 0;
 }
 
-/* A string field: 1 present, 0 absent or null, -1 another type. */
+/* A string field: 1 present, 0 absent, null or "", -1 another type. */
 static int
 str_field(const json_t *o, const char *key, const char **out)
 {
@@ -65,6 +72,8 @@ str_field(const json_t *o, const char *key, const char **out)
 		return 0;
 	if (!json_is_string(v))
 		return -1;
+	if (json_string_length(v) == 0)
+		return 0;
 	*out = json_string_value(v);
 	return 1;
 }
@@ -75,6 +84,7 @@ add_line(struct catalog *c, const json_t *o, struct err *e)
 {
 	static const char *const skeys[] = { "title", "category", "currency", "url", "image" };
 	const char *sv[5], *id;
+	char cur[4];
 	struct catalog_item it;
 	json_t *idv, *st;
 	int64_t ix, cx = -1;
@@ -91,8 +101,16 @@ add_line(struct catalog *c, const json_t *o, struct err *e)
 	for (size_t k = 0; k < 5; k++)
 		if (str_field(o, skeys[k], &sv[k]) < 0)
 			return err_set(e, EXIT_DATA, "\"%s\" must be a string", skeys[k]);
+	if (sv[2] != NULL) {
+		if (catalog_currency(sv[2], cur) < 0)
+			return err_set(e, EXIT_DATA, "\"currency\" must be an ISO 4217 code of three "
+			    "letters, not '%.16s'", sv[2]);
+		sv[2] = cur;
+	}
 	if ((r = ndjson_num(o, "price", &it.price)) < 0 || (r > 0 && !isfinite(it.price)))
 		return err_set(e, EXIT_DATA, "\"price\" must be a number");
+	if (r > 0 && it.price < 0)
+		return err_set(e, EXIT_DATA, "\"price\" must not be negative");
 	it.has_price = r > 0;
 	if ((r = ndjson_num(o, "margin", &it.margin)) < 0 || (r > 0 && !isfinite(it.margin)))
 		return err_set(e, EXIT_DATA, "\"margin\" must be a number");
@@ -106,7 +124,7 @@ add_line(struct catalog *c, const json_t *o, struct err *e)
 	if ((ix = ids_intern(&c->ids, id, json_string_length(idv), e)) < 0)
 		return -1;
 	if ((size_t)ix < before)
-		return err_set(e, EXIT_DATA, "duplicate item \"%s\"", id);
+		return err_set(e, EXIT_DATA, "duplicate item \"%.64s\"", id);
 	if (sv[1] != NULL && (cx = ids_intern(&c->categories, sv[1], strlen(sv[1]), e)) < 0)
 		return -1;
 	if (keep(c, sv[0], &it.title, e) < 0 || keep(c, sv[1], &it.category, e) < 0 ||
@@ -143,6 +161,13 @@ int
 catalog_read(struct catalog *c, FILE *f, const char *name, struct err *e)
 {
 	return ndjson_read(f, name, add_record, c, e);
+}
+
+long
+catalog_read_each(struct catalog *c, FILE *f, const char *name, struct ndjson_skip *skip,
+    struct err *e)
+{
+	return ndjson_read_each(f, name, skip, add_record, c, e);
 }
 
 int

@@ -7,9 +7,11 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "base/ndjson.h"
+#include "base/strpool.h"
 #include "data/ids.h"
 
-/* One product. Strings are NULL when the line lacks them (or has null). */
+/* One product. Strings are NULL when the line lacks them (or has null or ""). */
 struct catalog_item {
 	const char *title, *category, *currency, *url, *image;
 	double price, margin;
@@ -22,24 +24,41 @@ struct catalog {
 	size_t n, cap;
 	struct ids categories;          /* every category seen, for cheap comparisons */
 	int32_t *cat;                   /* items' category index in categories, -1 for none */
-	char **strs;                    /* every string owned, freed by catalog_free */
-	size_t nstrs, strcap;
+	struct strpool strs;            /* every string owned, freed by catalog_free */
 };
 
 void catalog_init(struct catalog *c);
 void catalog_free(struct catalog *c);
 
 /*
- * Reads catalog lines from f (name for messages). Each line must be an object
- * with a string "item"; title, category, currency, url, image must be strings
- * and price, margin numbers when present (null counts as absent); in_stock a
- * boolean (absent: in stock). Unknown fields are ignored. A duplicate item is
- * an error. Returns 0, or -1 with e set ("name:N: reason", EXIT_DATA; EXIT_IO).
+ * The one reader of the catalog (docs/FORMATS.md 2.2), for every program.
+ * Each line must be an object with a non-empty string "item"; title,
+ * category, currency, url, image must be strings and price, margin finite
+ * numbers when present (null or "" counts as absent); price is not negative;
+ * in_stock a boolean (absent: in stock); currency an ISO 4217 code, three
+ * ASCII letters, kept in capitals ("gbp" is read as "GBP"; see
+ * catalog_currency). Unknown fields are ignored. A duplicate item is an error.
+ * Returns 0, or -1 with e set ("name:N: reason", EXIT_DATA; EXIT_IO).
  */
 int catalog_read(struct catalog *c, FILE *f, const char *name, struct err *e);
 
+/*
+ * The same, but with skip->skip_bad set a bad line is reported to skip->warn,
+ * counted and skipped (ndjson_read_each). Returns the number of products
+ * read, or -1 with e set.
+ */
+long catalog_read_each(struct catalog *c, FILE *f, const char *name, struct ndjson_skip *skip,
+    struct err *e);
+
 /* Opens path ("-" = stdin) and reads it; EXIT_NOINPUT when it cannot be opened. */
 int catalog_load(struct catalog *c, const char *path, struct err *e);
+
+/*
+ * The currency rule of every reader and writer of the catalog: s must be
+ * three ASCII letters (any case); out receives them in capitals. Returns 0, or
+ * -1 when s is not such a code (out then empty).
+ */
+int catalog_currency(const char *s, char out[4]);
 
 /* The product with id item (len bytes), or NULL. */
 const struct catalog_item *catalog_get(const struct catalog *c, const char *item, size_t len);

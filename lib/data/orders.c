@@ -17,6 +17,7 @@
 #include "base/ndjson.h"
 #include "base/tstamp.h"
 #include "data/badline.h"
+#include "data/catalog.h"
 #include "data/country.h"
 #include "data/orders.h"
 
@@ -618,8 +619,13 @@ learn_item(struct reader *r, int64_t i, const struct field *v, int has_price, do
 			it->recent_ts = ts;
 		}
 	}
-	if (cur.len > 0 && set_str(&it->currency, cur.s, cur.len, e) < 0)
-		return -1;
+	if (cur.len > 0) {
+		/* checked as three letters on parsing; kept in capitals, as the catalog reader keeps it */
+		if (set_str(&it->currency, cur.s, cur.len, e) < 0)
+			return -1;
+		for (char *p = it->currency; *p != '\0'; p++)
+			*p = (char)toupper((unsigned char)*p);
+	}
 	return 0;
 }
 
@@ -744,6 +750,17 @@ row(struct reader *r, struct err *e)
 		    (int)(v[ORD_CONSENT].len > 40 ? 40 : v[ORD_CONSENT].len), v[ORD_CONSENT].s);
 	if (v[ORD_SHIPPING].len > 0 && (ship = yes_no(v[ORD_SHIPPING].s, v[ORD_SHIPPING].len)) < 0)
 		return bad(r, e, "\"%s\" is not true or false", r->cols[ORD_SHIPPING]);
+	if (v[ORD_CURRENCY].len > 0) {
+		/* the catalog's rule (catalog_currency): three letters, written in capitals */
+		char code[8], cur[4];
+
+		snprintf(code, sizeof code, "%.*s", (int)(v[ORD_CURRENCY].len < 7 ? v[ORD_CURRENCY].len :
+		    7), v[ORD_CURRENCY].s);
+		if (v[ORD_CURRENCY].len != 3 || catalog_currency(code, cur) < 0)
+			return bad(r, e, "\"%s\" is not an ISO 4217 code of three letters: '%.*s'",
+			    r->cols[ORD_CURRENCY], (int)(v[ORD_CURRENCY].len > 40 ? 40 :
+			    v[ORD_CURRENCY].len), v[ORD_CURRENCY].s);
+	}
 
 	/* well-formed: now the policies, in the documented order */
 	if ((r->cancel_prefix[0] != '\0' && strncmp(v[ORD_ORDER].s, r->cancel_prefix,

@@ -15,6 +15,7 @@
 #include "base/fmode.h"
 #include "base/ndjson.h"
 #include "base/ofile.h"
+#include "data/customers.h"
 #include "mail/suppress.h"
 
 #define ADDR_MAX 320
@@ -439,29 +440,36 @@ suppress_migrate(const struct suppress *s, const char *path, long *plain, struct
 	return rc < 0 ? -1 : count;
 }
 
+struct matching {
+	const struct suppress *s;
+	FILE *out;
+	long matched;
+};
+
+/* customers_read's callback: copies the line of a customer whose address is on the list. */
+static int
+match_one(void *arg, const struct customer *c, const json_t *line, struct err *e)
+{
+	struct matching *m = arg;
+
+	if (c->email == NULL || !suppress_has(m->s, c->email))
+		return 0;
+	m->matched++;
+	return ndjson_write(m->out, line, e);
+}
+
 long
 suppress_match(const struct suppress *s, FILE *in, const char *name, FILE *out, struct err *e)
 {
-	struct ndjson_reader r;
-	json_t *o;
-	long matched = 0;
-	int rc;
+	struct matching m = { s, out, 0 };
+	struct customers t;
+	long rc;
 
-	if (ndjson_init(&r, in, name, 0, e) < 0)
-		return -1;
-	while ((rc = ndjson_next(&r, &o, NULL, e)) > 0) {
-		const char *email = ndjson_str(o, "email");
-
-		if (email != NULL && suppress_has(s, email)) {
-			rc = ndjson_write(out, o, e);
-			matched++;
-		}
-		json_decref(o);
-		if (rc < 0)
-			break;
-	}
-	ndjson_free(&r);
-	return rc < 0 ? -1 : matched;
+	/* the customer table's one reader: the lines are checked as mkprompt checks them */
+	customers_init(&t);
+	rc = customers_read(&t, in, name, NULL, match_one, &m, e);
+	customers_free(&t);
+	return rc < 0 ? -1 : m.matched;
 }
 
 int

@@ -107,8 +107,9 @@ int suppress_save(const struct suppress *s, const char *path, const char *email,
 long suppress_migrate(const struct suppress *s, const char *path, long *plain, struct err *e);
 
 /*
- * Copies to out every NDJSON line of in (customers, FORMATS 2.3) whose
- * "email" is on the list; lines without one are not copied. Returns the
+ * Copies to out every line of in (customers, FORMATS 2.3, read and checked by
+ * customers_read, the reader mkprompt uses) whose "email" is on the list;
+ * lines without one (or with "consent":false) are not copied. Returns the
  * number copied, or -1 with e set ("name:N: reason", EXIT_DATA; EXIT_IO).
  */
 long suppress_match(const struct suppress *s, FILE *in, const char *name, FILE *out,

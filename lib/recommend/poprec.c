@@ -6,6 +6,7 @@
 
 #include "base/exitcode.h"
 #include "base/ndjson.h"
+#include "data/customers.h"
 #include "recommend/poprec.h"
 #include "recommend/topn.h"
 
@@ -48,30 +49,32 @@ field_text(const json_t *o, const char *field, char *buf, size_t sz, const char 
 	return -1;
 }
 
+/* customers_read's callback: the customer's group, when it has one. */
 static int
-add_customer(struct poprec_groups *g, const json_t *o, struct err *e)
+add_customer(void *arg, const struct customer *c, const json_t *o, struct err *e)
 {
+	struct poprec_groups *g = arg;
 	json_t *uv = json_object_get(o, "user");
 	const char *val;
 	char buf[32];
 	int64_t u, gi;
-	size_t before;
 	int rc;
 
-	if (uv == NULL || json_is_null(uv))
-		return err_set(e, EXIT_DATA, "missing \"user\"");
-	if (!json_is_string(uv))
-		return err_set(e, EXIT_DATA, "\"user\" must be a string");
-	if ((rc = field_text(o, g->field, buf, sizeof buf, &val)) < 0)
+	/* the fields the customer table checks and normalises are taken from it ("de" is "DE") */
+	if (strcmp(g->field, "country") == 0)
+		rc = (val = c->country) != NULL;
+	else if (strcmp(g->field, "segment") == 0)
+		rc = (val = c->segment) != NULL;
+	else if (strcmp(g->field, "locale") == 0)
+		rc = (val = c->locale) != NULL;
+	else if ((rc = field_text(o, g->field, buf, sizeof buf, &val)) < 0)
 		return err_set(e, EXIT_DATA, "\"%s\" must be a string or an integer", g->field);
 	if (rc == 0)
 		return 0;
-	before = ids_count(&g->users);
+	/* customers_read has refused a duplicate user already */
 	if ((u = ids_intern(&g->users, json_string_value(uv), json_string_length(uv), e)) < 0 ||
 	    (gi = ids_intern(&g->names, val, strlen(val), e)) < 0)
 		return -1;
-	if ((size_t)u < before)
-		return err_set(e, EXIT_DATA, "duplicate user \"%s\"", json_string_value(uv));
 	if ((size_t)u >= g->cap) {
 		size_t ncap = g->cap ? g->cap * 2 : 1024;
 		int32_t *no = realloc(g->of, ncap * sizeof *no);
@@ -85,17 +88,22 @@ add_customer(struct poprec_groups *g, const json_t *o, struct err *e)
 	return 0;
 }
 
-/* add_customer with the signature ndjson_read wants */
-static int
-add_record(void *arg, const json_t *o, struct err *e)
-{
-	return add_customer(arg, o, e);
-}
-
 int
 poprec_groups_load(struct poprec_groups *g, const char *path, struct err *e)
 {
-	return ndjson_read_file(path, add_record, g, e);
+	struct customers t;
+	FILE *f = stdin;
+	long rc;
+
+	if (path != NULL && strcmp(path, "-") != 0 && (f = fopen(path, "rb")) == NULL)
+		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	/* the customer table's one reader: its lines are checked as mkprompt checks them */
+	customers_init(&t);
+	rc = customers_read(&t, f, path != NULL ? path : "-", NULL, add_customer, g, e);
+	customers_free(&t);
+	if (f != stdin)
+		fclose(f);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The group (1-based) of a user id, 0 for none. */

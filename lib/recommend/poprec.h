@@ -28,10 +28,12 @@ void poprec_groups_init(struct poprec_groups *g, const char *field);
 void poprec_groups_free(struct poprec_groups *g);
 
 /*
- * Reads customers NDJSON (FORMATS 2.3) from path: each line needs a string
- * "user"; field, when present, must be a string or an integer (its decimal
- * text); customers without it belong to no group. Returns 0, or -1 with e
- * set ("name:N: reason", EXIT_DATA; EXIT_NOINPUT; EXIT_IO).
+ * Reads customers NDJSON (FORMATS 2.3) from path with the customer table's
+ * one reader (customers_read: its rules, e.g. "country" in capitals); field,
+ * when present, must be a string or an integer (its decimal text); country,
+ * segment and locale are the values that reader keeps. Customers without it
+ * belong to no group. Returns 0, or -1 with e set ("name:N: reason",
+ * EXIT_DATA; EXIT_NOINPUT; EXIT_IO).
  */
 int poprec_groups_load(struct poprec_groups *g, const char *path, struct err *e);
 

@@ -1,4 +1,4 @@
-/* prompt.c - prompt templates, the catalog and customer tables, and the join into prompt records */
+/* prompt.c - prompt templates, and the join of recommendations, catalog and customers into prompt records */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -223,235 +223,6 @@ prompt_default_path(const char *exe, char *out, size_t outsz, struct err *e)
 	    "set RECMAIL_SHARE or give --template=FILE", dir, rel[0], dir, rel[1]);
 }
 
-/* ---- the catalog and customer tables ---- */
-
-void
-prompt_db_init(struct prompt_db *db)
-{
-	memset(db, 0, sizeof *db);
-	ids_init(&db->items);
-	ids_init(&db->users);
-}
-
-void
-prompt_db_free(struct prompt_db *db)
-{
-	ids_free(&db->items);
-	ids_free(&db->users);
-	free(db->item);
-	free(db->cust);
-	free(db->arena);
-	memset(db, 0, sizeof *db);
-}
-
-/* Copies s into the arena; returns its offset (0 for NULL or ""), or -1 without memory. */
-static int64_t
-arena_add(struct prompt_db *db, const char *s)
-{
-	size_t n;
-	uint64_t off;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	n = strlen(s) + 1;
-	if (db->alen + n > db->acap) {
-		size_t ncap = db->acap ? db->acap * 2 : 65536;
-		char *na;
-
-		while (ncap < db->alen + n)
-			ncap *= 2;
-		if ((na = realloc(db->arena, ncap)) == NULL)
-			return -1;
-		db->arena = na;
-		db->acap = ncap;
-		if (db->alen == 0)
-			db->arena[db->alen++] = '\0'; /* offset 0: absent */
-	}
-	off = db->alen;
-	memcpy(db->arena + off, s, n);
-	db->alen += n;
-	return (int64_t)off;
-}
-
-static const char *
-arena_get(const struct prompt_db *db, uint64_t off)
-{
-	return off ? db->arena + off : NULL;
-}
-
-/* An optional string field: 0 when absent, null or a string, else -1 with e set. */
-static int
-opt_str(const json_t *o, const char *key, const char **out, struct err *e)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return err_set(e, EXIT_DATA, "\"%s\" is not a string", key);
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* Interns the record's id (key); returns its index, or -1 with e set. */
-static int64_t
-intern_id(struct ids *t, const json_t *rec, const char *key, struct err *e)
-{
-	json_t *v = json_object_get(rec, key);
-	size_t before = ids_count(t);
-	int64_t i;
-
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return err_set(e, EXIT_DATA, "missing \"%s\"", key);
-	if ((i = ids_find(t, json_string_value(v), json_string_length(v))) >= 0)
-		return err_set(e, EXIT_DATA, "duplicate %s '%.64s'", key, json_string_value(v));
-	i = ids_intern(t, json_string_value(v), json_string_length(v), e);
-	if (i >= 0 && ids_count(t) == before)
-		return err_set(e, EXIT_SOFTWARE, "id table did not grow");
-	return i;
-}
-
-static int
-add_item(struct prompt_db *db, const json_t *rec, struct err *e)
-{
-	const char *title, *cat, *cur, *url, *img;
-	struct prompt_item it = { 0 };
-	int64_t i, o[5];
-	json_t *stock;
-	int rc;
-
-	if (opt_str(rec, "title", &title, e) < 0 || opt_str(rec, "category", &cat, e) < 0 ||
-	    opt_str(rec, "currency", &cur, e) < 0 || opt_str(rec, "url", &url, e) < 0 ||
-	    opt_str(rec, "image", &img, e) < 0)
-		return -1;
-	if ((rc = ndjson_num(rec, "price", &it.price)) < 0)
-		return err_set(e, EXIT_DATA, "\"price\" is not a number");
-	it.has_price = rc == 1;
-	stock = json_object_get(rec, "in_stock");
-	if (stock != NULL && !json_is_null(stock) && !json_is_boolean(stock))
-		return err_set(e, EXIT_DATA, "\"in_stock\" is not true or false");
-	it.in_stock = !json_is_false(stock);
-	if (db->items.n + 1 > db->icap) {
-		size_t ncap = db->icap ? db->icap * 2 : 1024;
-		struct prompt_item *ni = realloc(db->item, ncap * sizeof *ni);
-
-		if (ni == NULL)
-			return err_nomem(e);
-		db->item = ni;
-		db->icap = ncap;
-	}
-	if ((o[0] = arena_add(db, title)) < 0 || (o[1] = arena_add(db, cat)) < 0 ||
-	    (o[2] = arena_add(db, cur)) < 0 || (o[3] = arena_add(db, url)) < 0 ||
-	    (o[4] = arena_add(db, img)) < 0)
-		return err_nomem(e);
-	if ((i = intern_id(&db->items, rec, "item", e)) < 0)
-		return -1;
-	it.title = (uint64_t)o[0];
-	it.category = (uint64_t)o[1];
-	it.currency = (uint64_t)o[2];
-	it.url = (uint64_t)o[3];
-	it.image = (uint64_t)o[4];
-	db->item[i] = it;
-	return 0;
-}
-
-static int
-add_customer(struct prompt_db *db, const json_t *rec, struct err *e)
-{
-	const char *name, *first, *email, *locale, *segment = NULL;
-	struct prompt_customer c = { 0 };
-	json_t *seg;
-	int64_t i, o[5];
-	char segbuf[32];
-
-	if (opt_str(rec, "name", &name, e) < 0 || opt_str(rec, "first_name", &first, e) < 0 ||
-	    opt_str(rec, "email", &email, e) < 0 || opt_str(rec, "locale", &locale, e) < 0)
-		return -1;
-	seg = json_object_get(rec, "segment");
-	if (json_is_string(seg)) {
-		segment = json_string_value(seg);
-	} else if (json_is_integer(seg)) {
-		snprintf(segbuf, sizeof segbuf, "%lld", (long long)json_integer_value(seg));
-		segment = segbuf;
-	}
-	if (db->users.n + 1 > db->ccap) {
-		size_t ncap = db->ccap ? db->ccap * 2 : 1024;
-		struct prompt_customer *nc = realloc(db->cust, ncap * sizeof *nc);
-
-		if (nc == NULL)
-			return err_nomem(e);
-		db->cust = nc;
-		db->ccap = ncap;
-	}
-	if ((o[0] = arena_add(db, name)) < 0 || (o[1] = arena_add(db, first)) < 0 ||
-	    (o[2] = arena_add(db, email)) < 0 || (o[3] = arena_add(db, locale)) < 0 ||
-	    (o[4] = arena_add(db, segment)) < 0)
-		return err_nomem(e);
-	if ((i = intern_id(&db->users, rec, "user", e)) < 0)
-		return -1;
-	c.name = (uint64_t)o[0];
-	c.first_name = (uint64_t)o[1];
-	c.email = (uint64_t)o[2];
-	c.locale = (uint64_t)o[3];
-	c.segment = (uint64_t)o[4];
-	db->cust[i] = c;
-	return 0;
-}
-
-static long
-load(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
-    void (*warn)(const struct err *), long *skipped, struct err *e,
-    int (*add)(struct prompt_db *, const json_t *, struct err *))
-{
-	struct ndjson_reader r;
-	long count = 0;
-	json_t *rec;
-	int rc;
-
-	if (ndjson_init(&r, fp, name, 0, e) < 0)
-		return -1;
-	for (;;) {
-		rc = ndjson_next(&r, &rec, NULL, e);
-		if (rc == 0)
-			break;
-		if (rc > 0) {
-			rc = add(db, rec, e);
-			json_decref(rec);
-			if (rc == 0) {
-				count++;
-				continue;
-			}
-			if (e->code == EXIT_DATA)
-				err_prefix(e, "%s:%ld", name, ndjson_lineno(&r));
-		}
-		if (e->code != EXIT_DATA || !skip_bad) {
-			ndjson_free(&r);
-			return -1;
-		}
-		if (warn != NULL)
-			warn(e);
-		if (skipped != NULL)
-			(*skipped)++;
-	}
-	ndjson_free(&r);
-	return count;
-}
-
-long
-prompt_db_load_catalog(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
-    void (*warn)(const struct err *), long *skipped, struct err *e)
-{
-	return load(db, fp, name, skip_bad, warn, skipped, e, add_item);
-}
-
-long
-prompt_db_load_customers(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
-    void (*warn)(const struct err *), long *skipped, struct err *e)
-{
-	return load(db, fp, name, skip_bad, warn, skipped, e, add_customer);
-}
-
 /* ---- records ---- */
 
 const char *
@@ -461,56 +232,6 @@ prompt_outcome_name(enum prompt_outcome o)
 		"no email", "invalid email", "no recommended item in the catalog" };
 
 	return (unsigned)o < PROMPT_NOUTCOMES ? names[o] : "unknown";
-}
-
-int
-prompt_email_valid(const char *s)
-{
-	const char *at = strrchr(s, '@'), *p, *label;
-	size_t len = strlen(s);
-
-	if (at == NULL || at == s || len > 254 || at - s > 64 || strchr(s, '@') != at)
-		return 0;
-	for (p = s; p < at; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("\"(),:;<>[\\]", *p) != NULL)
-			return 0;
-	if (s[0] == '.' || at[-1] == '.' || strstr(s, "..") != NULL)
-		return 0;
-	/* domain: two or more labels of letters, digits and hyphens */
-	label = at + 1;
-	if (strchr(label, '.') == NULL)
-		return 0;
-	for (p = label;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (p == label || p - label > 63 || *label == '-' || p[-1] == '-')
-				return 0;
-			if (*p == '\0')
-				break;
-			label = p + 1;
-		} else if (!isalnum((unsigned char)*p) && *p != '-') {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* 1 for a locale like "de", "de-DE", "pt_BR", "zh-Hant-TW". */
-static int
-locale_valid(const char *s)
-{
-	size_t n = 0, i;
-
-	if (s == NULL)
-		return 0;
-	while (isalpha((unsigned char)s[n]))
-		n++;
-	if (n < 2 || n > 3)
-		return 0;
-	for (i = n; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
-			return 0;
-	return i <= 35 && s[i - 1] != '-' && s[i - 1] != '_';
 }
 
 static const char *
@@ -677,13 +398,13 @@ set_str(json_t *o, const char *key, const char *s)
  * memory). The tables' strings were read by jansson, so they are UTF-8.
  */
 static json_t *
-arena_json(const struct prompt_db *db, uint64_t off, int *bad)
+str_json(const char *s, int *bad)
 {
 	json_t *v;
 
-	if (off == 0)
+	if (s == NULL)
 		return NULL;
-	if ((v = json_string_nocheck(db->arena + off)) == NULL)
+	if ((v = json_string_nocheck(s)) == NULL)
 		*bad = 1;
 	return v;
 }
@@ -700,7 +421,7 @@ static int
 add_product(const struct prompt_db *db, int64_t ci, const json_t *rec, json_t *items,
     json_t *products)
 {
-	const struct prompt_item *it = &db->item[ci];
+	const struct catalog_item *it = &db->cat->items[ci];
 	const json_t *reason = json_object_get(rec, "reason");
 	const char *because = ndjson_str(reason, "because"), *id;
 	json_t *m = json_object(), *p = json_object(), *r;
@@ -708,29 +429,29 @@ add_product(const struct prompt_db *db, int64_t ci, const json_t *rec, json_t *i
 	size_t idlen;
 	int bad = 0;
 
-	title = arena_json(db, it->title, &bad);
-	cat = arena_json(db, it->category, &bad);
-	cur = arena_json(db, it->currency, &bad);
+	title = str_json(it->title, &bad);
+	cat = str_json(it->category, &bad);
+	cur = str_json(it->currency, &bad);
 	if (it->has_price && (price = json_real(it->price)) == NULL)
 		bad = 1;
 	if (because != NULL) {
-		int64_t bi = ids_find(&db->items, because, strlen(because));
+		const struct catalog_item *b = catalog_get(db->cat, because, strlen(because));
 
-		if (bi >= 0)
-			btitle = arena_json(db, db->item[bi].title, &bad);
+		if (b != NULL)
+			btitle = str_json(b->title, &bad);
 	}
 	if (m == NULL || p == NULL || bad)
 		goto out;
-	id = ids_get(&db->items, ci, &idlen);
+	id = ids_get(&db->cat->ids, ci, &idlen);
 	bad |= json_object_set_new(m, "item", json_stringn(id, idlen));
 	bad |= put(m, "title", title);
 	bad |= put(m, "category", cat);
 	bad |= put(m, "price", price);
 	bad |= put(m, "currency", cur);
-	if (it->url != 0)
-		bad |= json_object_set_new(m, "url", json_string_nocheck(db->arena + it->url));
-	if (it->image != 0)
-		bad |= json_object_set_new(m, "image", json_string_nocheck(db->arena + it->image));
+	if (it->url != NULL)
+		bad |= json_object_set_new(m, "url", json_string_nocheck(it->url));
+	if (it->image != NULL)
+		bad |= json_object_set_new(m, "image", json_string_nocheck(it->image));
 	if (json_is_object(reason)) {
 		/* a shallow copy: only a key of its own is added */
 		r = json_copy((json_t *)reason);
@@ -800,11 +521,11 @@ compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt
 {
 	const json_t *recs = json_object_get(line, "recs"), *r;
 	const char *user, *variant, *email, *locale, *name, *brand, *segment, *lang;
-	const struct prompt_customer *c;
+	const struct customer *c;
 	json_t *meta = NULL, *items = NULL, *products = NULL;
 	char *first = NULL, count[32], langbuf[64];
 	struct render_vars rv = { { 0 } };
-	int64_t ui, ci;
+	int64_t ci;
 	int64_t chosen[PROMPT_MAX_ITEMS];
 	size_t from[PROMPT_MAX_ITEMS], i, n = 0;
 	int bad = 0, rc = -1;
@@ -818,29 +539,28 @@ compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt
 		return PROMPT_HOLDOUT;
 	if (json_array_size(recs) == 0)
 		return PROMPT_NO_RECS;
-	if ((ui = ids_find(&db->users, user, strlen(user))) < 0)
+	if ((c = customers_get(db->cust, user, strlen(user))) == NULL)
 		return PROMPT_NO_PROFILE;
-	c = &db->cust[ui];
-	email = arena_get(db, c->email);
+	email = c->email;
 	if (email == NULL)
 		return PROMPT_NO_EMAIL;
-	if (!prompt_email_valid(email))
+	if (!customers_email_valid(email))
 		return PROMPT_BAD_EMAIL;
 
 	json_array_foreach(recs, i, r) {
 		const json_t *idv = json_object_get(r, "item");
 		size_t k;
 
-		ci = ids_find(&db->items, json_string_value(idv), json_string_length(idv));
+		ci = ids_find(&db->cat->ids, json_string_value(idv), json_string_length(idv));
 		if (ci < 0) {
 			st->missing++;
 			continue;
 		}
-		if (!db->item[ci].in_stock) {
+		if (!db->cat->items[ci].in_stock) {
 			st->out_of_stock++;
 			continue;
 		}
-		if (db->item[ci].title == 0) {
+		if (db->cat->items[ci].title == NULL) {
 			st->untitled++;
 			continue;
 		}
@@ -858,15 +578,13 @@ compose(struct prompt_writer *w, const struct prompt_db *db, const struct prompt
 	if (n == 0)
 		return PROMPT_NO_ITEMS;
 
-	locale = arena_get(db, c->locale);
-	if (!locale_valid(locale))
-		locale = NULL;
-	name = arena_get(db, c->name);
+	locale = c->locale;        /* valid or NULL (customers_read) */
+	name = c->name;
 	brand = o->brand != NULL && *o->brand != '\0' ? o->brand : NULL;
 	segment = ndjson_str(line, "segment");
 	if (segment == NULL)
-		segment = arena_get(db, c->segment);
-	first = first_name_of(arena_get(db, c->first_name), name);
+		segment = c->segment;
+	first = first_name_of(c->first_name, name);
 
 	meta = json_object();
 	items = json_array();

@@ -1,4 +1,4 @@
-/* prompt.h - prompt records for the email writer: templates, the catalog and customer tables, the join */
+/* prompt.h - prompt records for the email writer: templates, and the join with catalog and customers */
 #ifndef RECMAIL_PROMPT_H
 #define RECMAIL_PROMPT_H
 
@@ -8,6 +8,8 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "data/catalog.h"
+#include "data/customers.h"
 #include "data/ids.h"
 
 /* Maximum products per prompt (-n). */
@@ -43,40 +45,15 @@ void prompt_tmpl_free(struct prompt_tmpl *t);
  */
 int prompt_default_path(const char *exe, char *out, size_t outsz, struct err *e);
 
-/* Strings of the tables, kept in one arena; offset 0 means absent. */
-struct prompt_item {
-	uint64_t title, category, currency, url, image;
-	double price;
-	int has_price, in_stock;
-};
-
-struct prompt_customer {
-	uint64_t name, first_name, email, locale, segment;
-};
-
-struct prompt_db {
-	struct ids items, users;
-	struct prompt_item *item;
-	struct prompt_customer *cust;
-	size_t icap, ccap;
-	char *arena;
-	size_t alen, acap;
-};
-
-void prompt_db_init(struct prompt_db *db);
-void prompt_db_free(struct prompt_db *db);
-
 /*
- * Loads a catalog (docs/FORMATS.md 2.2) or customer table (2.3) from fp.
- * A bad line (invalid JSON, "item"/"user" missing, a field of the wrong type,
- * a duplicate id) is an error "name:N: reason" (EXIT_DATA), unless skip_bad is
- * set: then the line is passed to warn (when not NULL) and skipped, and
- * *skipped counts it. Returns the number of records, or -1 with e set.
+ * The tables a prompt is made from, each read by its one reader
+ * (catalog_read_each, customers_read) and so validated by the same rules as in
+ * every other program.
  */
-long prompt_db_load_catalog(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
-    void (*warn)(const struct err *), long *skipped, struct err *e);
-long prompt_db_load_customers(struct prompt_db *db, FILE *fp, const char *name, int skip_bad,
-    void (*warn)(const struct err *), long *skipped, struct err *e);
+struct prompt_db {
+	const struct catalog *cat;
+	const struct customers *cust;
+};
 
 /* What becomes of one recommendations line. */
 enum prompt_outcome {
@@ -154,10 +131,6 @@ void prompt_writer_free(struct prompt_writer *w);
 int prompt_write(struct prompt_writer *w, const struct prompt_db *db,
     const struct prompt_tmpl *t, const struct prompt_opts *o, const json_t *line,
     struct buf *out, struct prompt_stats *st, struct err *e);
-
-/* 1 when s is an address mkprompt accepts (local@domain.tld, ASCII, no spaces
- * or specials, at most 254 bytes), else 0. */
-int prompt_email_valid(const char *s);
 
 /* The JSON-schema response_format object put in records; NULL without memory. */
 json_t *prompt_response_format(void);

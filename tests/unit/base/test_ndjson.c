@@ -88,6 +88,40 @@ rounds_to_decimals(void)
 	CHECK(isnan(ndjson_round(NAN, 2)));
 }
 
+static int
+count_add(void *arg, const json_t *o, struct err *e)
+{
+	(void)o;
+	if (json_object_get(o, "bad") != NULL)
+		return err_set(e, EXIT_DATA, "bad record");
+	(*(long *)arg)++;
+	return 0;
+}
+
+/* ndjson_read_each: bad lines (unparsable, or refused by add) skipped under skip_bad, counted. */
+static void
+read_each_skips_bad_lines_when_asked(void)
+{
+	static const char in[] = "{\"a\":1}\nnot json\n{\"bad\":1}\n\n{\"a\":2}\n";
+	struct ndjson_skip skip = { .skip_bad = 1 };
+	struct err e = { 0 };
+	long n = 0;
+	FILE *f = fmemopen((void *)in, sizeof in - 1, "r");
+
+	CHECK_INT(ndjson_read_each(f, "x", &skip, count_add, &n, &e), 2);
+	CHECK_INT(n, 2);
+	CHECK_INT(skip.skipped, 2);
+	CHECK_STR(e.msg, "x:3: bad record");
+	fclose(f);
+	/* without skip the first bad line ends it */
+	n = 0;
+	f = fmemopen((void *)in, sizeof in - 1, "r");
+	CHECK_INT(ndjson_read_each(f, "x", NULL, count_add, &n, &e), -1);
+	CHECK_INT(n, 1);
+	CHECK_INT(e.code, EXIT_DATA);
+	fclose(f);
+}
+
 int
 main(void)
 {
@@ -95,5 +129,6 @@ main(void)
 	RUN(bad_lines_are_reported_with_position_and_reading_goes_on);
 	RUN(writes_one_compact_line);
 	RUN(rounds_to_decimals);
+	RUN(read_each_skips_bad_lines_when_asked);
 	return UNIT_DONE();
 }

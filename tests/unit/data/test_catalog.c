@@ -1,4 +1,4 @@
-/* test_catalog.c - unit tests for catalog loading and business rules (lib/catalog) */
+/* test_catalog.c - unit tests for catalog loading and business rules (lib/data/catalog) */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +63,14 @@ bad_lines_name_the_line(void)
 		{ "{\"item\":5}\n", "cat:1: \"item\" must be a non-empty string" },
 		{ "{\"item\":\"a\",\"title\":3}\n", "cat:1: \"title\" must be a string" },
 		{ "[1]\n", "cat:1: expected a JSON object" },
+		{ "{\"item\":\"a\",\"currency\":\"\u20ac\"}\n",
+		  "cat:1: \"currency\" must be an ISO 4217 code of three letters, not '\u20ac'" },
+		{ "{\"item\":\"a\",\"currency\":\"GBPX\"}\n",
+		  "cat:1: \"currency\" must be an ISO 4217 code of three letters, not 'GBPX'" },
+		{ "{\"item\":\"a\",\"currency\":\"G1P\"}\n",
+		  "cat:1: \"currency\" must be an ISO 4217 code of three letters, not 'G1P'" },
+		{ "{\"item\":\"a\",\"price\":-1}\n", "cat:1: \"price\" must not be negative" },
+		{ "{\"item\":\"a\",\"margin\":\"x\"}\n", "cat:1: \"margin\" must be a number" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -132,11 +140,62 @@ rules_make_a_view_of_an_item_table(void)
 	catalog_free(&c);
 }
 
+/* One rule for a currency's case, whoever reads the catalog (topk's filters, mkprompt). */
+static void
+currency_is_normalised_once(void)
+{
+	static const char in[] = "{\"item\":\"a\",\"currency\":\"gbp\",\"price\":3}\n"
+	    "{\"item\":\"b\",\"currency\":\"Eur\"}\n{\"item\":\"c\",\"currency\":\"\",\"title\":\"\"}\n";
+	struct catalog c;
+	struct err e = { 0 };
+	char out[4];
+	FILE *f = text(in);
+
+	catalog_init(&c);
+	CHECK(catalog_read(&c, f, "cat", &e) == 0);
+	fclose(f);
+	CHECK_STR(catalog_get(&c, "a", 1)->currency, "GBP");
+	CHECK_STR(catalog_get(&c, "b", 1)->currency, "EUR");
+	/* "" is absent, as null is */
+	CHECK(catalog_get(&c, "c", 1)->currency == NULL && catalog_get(&c, "c", 1)->title == NULL);
+	catalog_free(&c);
+
+	CHECK_INT(catalog_currency("jpy", out), 0);
+	CHECK_STR(out, "JPY");
+	CHECK_INT(catalog_currency("JP", out), -1);
+	CHECK_STR(out, "");
+	CHECK_INT(catalog_currency("j\xc3\xa9", out), -1);
+	CHECK_INT(catalog_currency(NULL, out), -1);
+}
+
+/* --skip-bad: a bad line is told, counted and skipped; a good one after it is read. */
+static void
+bad_lines_can_be_skipped(void)
+{
+	static const char in[] = "{\"item\":\"a\"}\n{\"title\":\"x\"}\nnot json\n"
+	    "{\"item\":\"a\"}\n{\"item\":\"c\",\"currency\":\"usd\"}\n";
+	struct ndjson_skip skip = { .skip_bad = 1 };
+	struct catalog c;
+	struct err e = { 0 };
+	FILE *f = text(in);
+
+	catalog_init(&c);
+	CHECK_INT(catalog_read_each(&c, f, "cat", &skip, &e), 2);
+	fclose(f);
+	CHECK_INT(skip.skipped, 3);
+	CHECK_STR(e.msg, "cat:4: duplicate item \"a\"");
+	CHECK_INT(c.n, 2);
+	CHECK_STR(catalog_get(&c, "c", 1)->currency, "USD");
+	catalog_free(&c);
+}
+
 int
 main(void)
 {
 	RUN(loads_every_field);
 	RUN(bad_lines_name_the_line);
 	RUN(rules_make_a_view_of_an_item_table);
+	RUN(currency_is_normalised_once);
+	RUN(bad_lines_can_be_skipped);
 	return UNIT_DONE();
 }
