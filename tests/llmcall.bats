@@ -222,6 +222,49 @@ llm() { LLM_API_KEY="$KEY" llmcall --base-url="$BASE" --model=test-model --backo
 	[[ "$stderr" == *"2 resumed"* ]]
 }
 
+@test "llmcall: --resume reads a torn last line, a CRLF file and a BOM, and resumes the whole lines" {
+	printf 'a\ta\nb\tb\nc\tc\n' | prompts >in.ndjson
+	run_both llm in.ndjson
+	[ "$status" -eq 0 ]
+	# a BOM, CRLF line ends, and c's line torn by a kill: a and b are resumed, c is sent again
+	{ printf '\xef\xbb\xbf'; sed -n 1p <<<"$output" | tr -d '\n'; printf '\r\n'
+	  sed -n 2p <<<"$output"; sed -n 3p <<<"$output" | head -c 40; } >first.ndjson
+	: >"$LOG"
+	run_both llm --resume=first.ndjson in.ndjson
+	[ "$status" -eq 0 ]
+	[ "$(requests)" -eq 1 ]
+	[ "$(jq -r '.body.messages[1].content' "$LOG")" = "c" ]
+	[ "$(jq -r .id <<<"$output" | paste -sd' ')" = "a b c" ]
+	[[ "$stderr" == *"2 resumed"* ]]
+	# the resumed lines are copied whole, byte for byte (no BOM, no CR)
+	[ "$(sed -n 1p <<<"$output")" = "$(sed -n 1p first.ndjson | tail -c +4 | tr -d '\r')" ]
+}
+
+@test "llmcall: an endless or huge --resume or --api-key-file stops with an error after bounded work" {
+	printf 'a\ta\n' | prompts >in.ndjson
+	LLM_API_KEY="$KEY" run_both timeout 60 llmcall --base-url="$BASE" --model=m --resume=/dev/zero in.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"--resume: /dev/zero:1: line longer than 33554432 bytes"* ]]
+	[ "$(requests)" -eq 0 ]
+	run_both timeout 10 llmcall --base-url="$BASE" --model=m --api-key-file=/dev/zero in.ndjson
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "llmcall: /dev/zero: the API key holds a NUL byte (not a key file)" ]
+	head -c 100000 /dev/zero | tr '\0' k >big.key
+	run_both timeout 10 llmcall --base-url="$BASE" --model=m --api-key-file=big.key in.ndjson
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "llmcall: big.key: no end of line in the first 16384 bytes (not a key file)" ]
+	: >empty.key
+	run_both llmcall --base-url="$BASE" --model=m --api-key-file=empty.key in.ndjson
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "llmcall: empty.key: empty key file" ]
+	# a key of its own line, with a second line after it, is still read
+	printf '%s\nsecond line\n' "$KEY" >k.txt
+	run_both llmcall --base-url="$BASE" --model=m --api-key-file=k.txt in.ndjson
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .auth "$LOG")" = "Bearer $KEY" ]
+	[ "$(requests)" -eq 1 ]
+}
+
 @test "llmcall: --cache answers a re-run without a request and keys on the model" {
 	printf 'a\ta\nb\tb\n' | prompts >in.ndjson
 	run_both llm --cache=cache in.ndjson || true

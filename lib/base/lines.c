@@ -79,6 +79,7 @@ fill(struct lines *r, struct err *e)
 		return 0;
 	}
 	r->end += n;
+	r->nread += (long long)n;
 	return (int)(n > 0);
 }
 
@@ -121,6 +122,8 @@ lines_next(struct lines *r, char **line, size_t *len, struct err *e)
 		if (nl != NULL || (r->eof && avail > 0)) {
 			n = nl ? (size_t)(nl - p) : avail;
 			r->lineno++;
+			r->off = r->nread - (long long)avail;
+			r->ended = nl != NULL;
 			if (n > r->maxlen) {
 				r->start += n + (nl != NULL);
 				return err_set(e, EXIT_DATA, "%s:%ld: line longer than %zu bytes",
@@ -133,6 +136,7 @@ lines_next(struct lines *r, char **line, size_t *len, struct err *e)
 			if (r->lineno == 1 && n >= 3 && memcmp(p, BOM, 3) == 0) {
 				p += 3;
 				n -= 3;
+				r->off += 3;
 			}
 			*line = p;
 			*len = n;

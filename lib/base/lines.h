@@ -25,6 +25,9 @@ struct lines {
 	int stream;         /* set after lines_init: read no further than the next newline, so a
 	                     * line that has arrived is returned without waiting for more input
 	                     * (a coprocess on a pipe or FIFO); slower per byte than the default */
+	long long nread;    /* bytes read from fp so far */
+	long long off;      /* input offset of the line last returned (its first byte after a BOM) */
+	int ended;          /* that line ended with a newline (0: the input's torn last line) */
 };
 
 /* Starts reading fp; name is used in messages and must outlive the reader.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/exitcode.h"
+#include "base/lines.h"
 #include "write/guard.h"
 #include "write/http.h"
 #include "data/ids.h"
@@ -45,11 +46,16 @@ struct rec {
 struct resume {
 	struct ids ids;
 	off_t *off;
+	size_t *len;                /* the line's length, without its newline */
 	size_t cap;
 	FILE *fp;
 	char *buf;
 	size_t bufcap;
 };
+
+/* The longest line of an earlier output that is resumed: a reply body is at most 8 MiB
+ * (too_large), escaped in "content"; a longer line is no llmcall output. */
+#define RESUME_LINE_MAX ((size_t)32 * 1024 * 1024)
 
 struct run {
 	const struct llmbatch_opts *o;
@@ -89,30 +95,33 @@ now_ms(void)
 
 /* ---- the resume index ---- */
 
+/*
+ * Indexes the ok lines of an earlier output, read with the bounded line reader: a
+ * line over RESUME_LINE_MAX, or an endless input such as /dev/zero, is an error
+ * after a bounded amount of reading, not a spin or a growing buffer.
+ */
 static int
 resume_load(struct resume *rs, FILE *fp, const char *name, struct err *e)
 {
-	ssize_t n;
-	off_t off;
+	struct lines lr;
+	char *line;
+	size_t n;
 	json_t *v;
 	const char *id;
 	int64_t ix;
+	int rc;
 
 	memset(rs, 0, sizeof *rs);
 	ids_init(&rs->ids);
 	rs->fp = fp;
-	for (;;) {
-		off = ftello(fp);
-		n = getline(&rs->buf, &rs->bufcap, fp);
-		if (n < 0)
-			break;
+	if (lines_init(&lr, fp, name, RESUME_LINE_MAX, e) < 0)
+		return -1;
+	while ((rc = lines_next(&lr, &line, &n, e)) > 0) {
 		/* a torn last line (a killed run) is simply not resumed */
-		v = json_loadb(rs->buf, (size_t)n, 0, NULL);
-		if (v == NULL)
+		if (!lr.ended || (v = json_loadb(line, n, 0, NULL)) == NULL)
 			continue;
 		id = ndjson_str(v, "id");
-		if (id != NULL && json_is_true(json_object_get(v, "ok")) &&
-		    (n < 1 || rs->buf[n - 1] == '\n')) {
+		if (id != NULL && json_is_true(json_object_get(v, "ok"))) {
 			ix = ids_intern(&rs->ids, id, strlen(id), e);
 			if (ix < 0) {
 				json_decref(v);
@@ -121,20 +130,26 @@ resume_load(struct resume *rs, FILE *fp, const char *name, struct err *e)
 			if ((size_t)ix >= rs->cap) {
 				size_t ncap = rs->cap ? rs->cap * 2 : 1024;
 				off_t *no = realloc(rs->off, ncap * sizeof *no);
+				size_t *nl;
 
-				if (no == NULL) {
+				if (no != NULL)
+					rs->off = no;
+				if (no == NULL || (nl = realloc(rs->len, ncap * sizeof *nl)) == NULL) {
 					json_decref(v);
+					lines_free(&lr);
 					return err_nomem(e);
 				}
-				rs->off = no;
+				rs->len = nl;
 				rs->cap = ncap;
 			}
-			rs->off[ix] = off;
+			rs->off[ix] = (off_t)lr.off;
+			rs->len[ix] = n;
 		}
 		json_decref(v);
 	}
-	if (ferror(fp))
-		return err_set(e, EXIT_IO, "%s: read error: %s", name, strerror(errno ? errno : EIO));
+	lines_free(&lr);
+	if (rc < 0)
+		return err_prefix(e, "--resume");
 	return 0;
 }
 
@@ -143,15 +158,22 @@ static const char *
 resume_find(struct resume *rs, const char *id)
 {
 	int64_t ix = ids_find(&rs->ids, id, strlen(id));
-	ssize_t n;
+	size_t n;
 
 	if (ix < 0 || fseeko(rs->fp, rs->off[ix], SEEK_SET) != 0)
 		return NULL;
-	n = getline(&rs->buf, &rs->bufcap, rs->fp);
-	if (n <= 0)
+	n = rs->len[ix];
+	if (n + 1 > rs->bufcap) {
+		char *nb = realloc(rs->buf, n + 1);
+
+		if (nb == NULL)
+			return NULL;
+		rs->buf = nb;
+		rs->bufcap = n + 1;
+	}
+	if (fread(rs->buf, 1, n, rs->fp) != n)
 		return NULL;
-	if (rs->buf[n - 1] == '\n')
-		rs->buf[n - 1] = '\0';
+	rs->buf[n] = '\0';
 	return rs->buf;
 }
 
@@ -160,6 +182,7 @@ resume_free(struct resume *rs)
 {
 	ids_free(&rs->ids);
 	free(rs->off);
+	free(rs->len);
 	free(rs->buf);
 }
 

@@ -75,24 +75,68 @@ choose(struct llmconf *c, struct llmbatch_opts *o, struct err *e)
 	return 0;
 }
 
+/* The longest first line of a key file: a key is a few hundred bytes at most. */
+#define KEY_LINE_MAX 16384
+
+/*
+ * The first line of the key file f into a new *out: at most KEY_LINE_MAX bytes
+ * are read (a character at a time, so that a key on stdin is taken at its
+ * newline), so /dev/zero or a huge file is an error after bounded work.
+ */
+static int
+read_key_line(FILE *f, const char *name, char **out, struct err *e)
+{
+	char *k = malloc(KEY_LINE_MAX + 1);
+	size_t n = 0;
+	int ch = EOF;
+
+	*out = NULL;
+	if (k == NULL)
+		return err_nomem(e);
+	while (n < KEY_LINE_MAX && (ch = getc(f)) != EOF && ch != '\n') {
+		if (ch == '\0') {
+			free(k);
+			return err_set(e, EXIT_DATA, "%s: the API key holds a NUL byte (not a key file)",
+			    name);
+		}
+		k[n++] = (char)ch;
+	}
+	if (ferror(f)) {
+		free(k);
+		return err_set(e, EXIT_IO, "%s: read error: %s", name, strerror(errno ? errno : EIO));
+	}
+	if (n == KEY_LINE_MAX && ch != '\n' && ch != EOF && (ch = getc(f)) != EOF && ch != '\n') {
+		free(k);
+		return err_set(e, EXIT_DATA, "%s: no end of line in the first %d bytes (not a key "
+		    "file)", name, KEY_LINE_MAX);
+	}
+	if (n == 0 && ch == EOF) {
+		free(k);
+		return err_set(e, EXIT_DATA, "%s: empty key file", name);
+	}
+	k[n] = '\0';
+	*out = k;
+	return 0;
+}
+
 /* c->key from the key file or $LLM_API_KEY (stays NULL when neither is given). */
 static int
 read_key(struct llmconf *c, struct err *e)
 {
 	const char *v = env("LLM_API_KEY");
-	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
+	int rc;
 
 	if (c->keyfile != NULL) {
 		f = strcmp(c->keyfile, "-") == 0 ? stdin : fopen(c->keyfile, "rb");
 		if (f == NULL)
 			return err_set(e, EXIT_NOINPUT, "%s: %s", c->keyfile, strerror(errno));
-		n = getline(&c->key, &cap, f);
+		rc = read_key_line(f, c->keyfile, &c->key, e);
 		if (f != stdin)
 			fclose(f);
-		if (n < 0)
-			return err_set(e, EXIT_DATA, "%s: empty key file", c->keyfile);
+		if (rc < 0)
+			return -1;
 	} else if (v != NULL) {
 		if ((c->key = strdup(v)) == NULL)
 			return err_nomem(e);

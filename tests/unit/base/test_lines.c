@@ -1,5 +1,6 @@
 /* test_lines.c - unit tests of lib/base/lines.c: line ends, numbering, over-long lines, peeking */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/exitcode.h"
 #include "base/lines.h"
@@ -166,6 +167,46 @@ endless_line_stops_the_reader_after_skipmax(void)
 	fclose(f);
 }
 
+/* Each line's input offset (after a leading BOM) and whether a newline ended it: what a reader
+ * that seeks back to a line (llmcall --resume) needs; across buffer refills too. */
+static void
+offsets_and_torn_last_line(void)
+{
+	size_t big = 300 * 1024, n = 7 + big + 1 + 4;
+	char *text = malloc(n);
+	struct lines l;
+	struct err e;
+	char *line;
+	size_t len;
+	FILE *f;
+
+	CHECK(text != NULL);
+	if (text == NULL)
+		return;
+	memcpy(text, "\xef\xbb\xbf" "ab\r\n", 7);
+	memset(text + 7, 'x', big);
+	text[7 + big] = '\n';
+	memcpy(text + 8 + big, "torn", 4);
+	f = mem(text, n);
+	CHECK_INT(lines_init(&l, f, "t", 0, &e), 0);
+	CHECK_INT(lines_next(&l, &line, &len, &e), 1);
+	CHECK_INT(l.off, 3);
+	CHECK_INT(len, 2);
+	CHECK_INT(l.ended, 1);
+	CHECK_INT(lines_next(&l, &line, &len, &e), 1);
+	CHECK_INT(l.off, 7);
+	CHECK_INT(len, big);
+	CHECK_INT(l.ended, 1);
+	CHECK_INT(lines_next(&l, &line, &len, &e), 1);
+	CHECK_INT(l.off, 8 + big);
+	CHECK_STR(line, "torn");
+	CHECK_INT(l.ended, 0);
+	CHECK_INT(lines_next(&l, &line, &len, &e), 0);
+	lines_free(&l);
+	fclose(f);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -176,5 +217,6 @@ main(void)
 	RUN(line_of_exactly_maxlen_is_accepted);
 	RUN(peek_does_not_consume);
 	RUN(empty_input_has_no_lines);
+	RUN(offsets_and_torn_last_line);
 	return UNIT_DONE();
 }
