@@ -151,3 +151,17 @@ model() {
 	run_both matinfo --version || true
 	[[ "$output" == "matinfo (recmail) "* ]]
 }
+
+@test "matinfo: an endless input (/dev/zero, a container followed by zeros) is an error after bounded reading" {
+	# it read its whole input before parsing, so /dev/zero never ended (issue 15, point 2)
+	run_both timeout 10 matinfo /dev/zero
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "matinfo: /dev/zero: not a matrix container (header length 0 out of range)" ]
+	run_both timeout 10 bash -c 'cat r.st /dev/zero | matinfo -'
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "matinfo: -: unexpected bytes after the tensor data" ]
+	# a whole container on a pipe is still read, and its sizes are the file's
+	run_both bash -c 'cat r.st | matinfo --json -'
+	[ "$status" -eq 0 ]
+	[ "$(jq .file_bytes <<<"$output")" = "$(stat -c %s r.st)" ]
+}

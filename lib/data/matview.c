@@ -8,34 +8,72 @@
 #include "data/matview.h"
 
 
-/* Reads all of f. Returns a malloc'd buffer, or NULL with e set. */
-static char *
-slurp(FILE *f, const char *name, size_t *len, struct err *e)
-{
-	size_t cap = 1 << 16, n = 0, k;
-	char *buf = malloc(cap), *nb;
+/* The bytes a container reader takes from a stream, kept as it reads them. */
+struct tee {
+	FILE *f;
+	char *buf;
+	size_t len, cap;
+	int nomem;
+};
 
-	while (buf != NULL && (k = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += k;
-		if (n == cap) {
-			nb = realloc(buf, cap * 2);
-			if (nb == NULL)
-				free(buf);
-			buf = nb;
-			cap *= 2;
+static ssize_t
+tee_read(void *cookie, char *p, size_t n)
+{
+	struct tee *t = cookie;
+	size_t k = fread(p, 1, n, t->f);
+
+	if (k == 0)
+		return ferror(t->f) ? -1 : 0;
+	if (t->len + k > t->cap) {
+		size_t ncap = t->cap ? t->cap : 1 << 16;
+		char *nb;
+
+		while (ncap < t->len + k)
+			ncap *= 2;
+		if ((nb = realloc(t->buf, ncap)) == NULL) {
+			t->nomem = 1;
+			errno = ENOMEM;
+			return -1;
 		}
+		t->buf = nb;
+		t->cap = ncap;
 	}
-	if (buf == NULL) {
-		err_nomem(e);
-		return NULL;
+	memcpy(t->buf + t->len, p, k);
+	t->len += k;
+	return (ssize_t)k;
+}
+
+/*
+ * Reads the container of f with matfile_read into in->own, keeping the bytes it
+ * read in *out (*len of them). matfile_read reads the 8-byte header length, the
+ * header and exactly the tensor data it announces, so an endless or non-regular
+ * input (/dev/zero) costs a bounded amount of reading (it used to be read to its
+ * end first, which for /dev/zero never came). Returns 0, or -1 with e set.
+ */
+static int
+slurp(struct matview *in, FILE *f, const char *name, char **out, size_t *len, struct err *e)
+{
+	cookie_io_functions_t io = { .read = tee_read };
+	struct tee t = { .f = f };
+	FILE *tf = fopencookie(&t, "rb", io);
+	int rc;
+
+	*out = NULL;
+	if (tf == NULL)
+		return err_nomem(e);
+	rc = matfile_read(tf, name, &in->own, e);
+	fclose(tf);
+	if (t.nomem) {
+		free(t.buf);
+		return err_nomem(e);
 	}
-	if (ferror(f)) {
-		free(buf);
-		err_set(e, EXIT_IO, "%s: read error: %s", name, strerror(errno ? errno : EIO));
-		return NULL;
+	if (rc < 0) {
+		free(t.buf);
+		return -1;
 	}
-	*len = n;
-	return buf;
+	*out = t.buf;
+	*len = t.len;
+	return 0;
 }
 
 /* Reads buf[0..len) with the reader for its kind. Returns 0 or -1. */
@@ -45,14 +83,7 @@ load(struct matview *in, const char *buf, size_t len, const char *want_kind, str
 	FILE *f;
 	int rc;
 
-	if (len == 0)
-		return err_set(e, EXIT_DATA, "%s: empty input, expected a matrix container", in->name);
-	if ((f = fmemopen((void *)buf, len, "rb")) == NULL)
-		return err_nomem(e);
-	rc = matfile_read(f, in->name, &in->own, e);
-	fclose(f);
-	if (rc < 0)
-		return -1;
+	/* in->own was read by slurp */
 	in->mf = &in->own;
 	in->file_bytes = len;
 	in->header_bytes = len - in->own.buflen;
@@ -339,7 +370,7 @@ matview_load(struct matview *in, FILE *f, const char *name, const char *want_kin
 
 	memset(in, 0, sizeof *in);
 	in->name = name;
-	if ((in->buf = slurp(f, name, &len, e)) == NULL)
+	if (slurp(in, f, name, &in->buf, &len, e) < 0)
 		return -1;
 	return load(in, in->buf, len, want_kind, e);
 }

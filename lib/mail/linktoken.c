@@ -73,14 +73,20 @@ linktoken_keys_add(struct linktoken_keys *ks, const unsigned char *secret, size_
 	return 0;
 }
 
+/* The largest key file read: LINKTOKEN_KEYS_MAX keys of LINKTOKEN_SECRET_MAX bytes and room for
+ * blank lines. A larger file (or /dev/zero) is refused after reading this much. */
+#define KEY_FILE_MAX ((LINKTOKEN_KEYS_MAX + 1) * (LINKTOKEN_SECRET_MAX + 2))
+
 int
 linktoken_keys_load(struct linktoken_keys *ks, const char *path, const char *env,
     struct err *e)
 {
 	const char *v = env ? getenv(env) : NULL;
-	char line[LINKTOKEN_SECRET_MAX + 2];
+	char *buf, *p, *end;
 	FILE *f;
+	size_t got;
 	long lineno = 0;
+	int rc = 0;
 
 	if (path == NULL) {
 		if (v == NULL || v[0] == '\0')
@@ -91,32 +97,42 @@ linktoken_keys_load(struct linktoken_keys *ks, const char *path, const char *env
 	}
 	if ((f = fopen(path, "rb")) == NULL)
 		return err_set(e, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof line, f) != NULL) {
-		size_t n = strlen(line);
+	if ((buf = malloc(KEY_FILE_MAX + 1)) == NULL) {
+		fclose(f);
+		return err_nomem(e);
+	}
+	/* one bounded read: an endless or huge input costs KEY_FILE_MAX bytes, not a spin */
+	got = fread(buf, 1, KEY_FILE_MAX + 1, f);
+	if (ferror(f))
+		rc = err_set(e, EXIT_IO, "%s: read error", path);
+	else if (got > KEY_FILE_MAX)
+		rc = err_set(e, EXIT_DATA, "%s: larger than %d bytes: not a key file", path,
+		    KEY_FILE_MAX);
+	fclose(f);
+	for (p = buf, end = buf + got; rc == 0 && p < end; p++) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
 
 		lineno++;
-		if (n == sizeof line - 1 && line[n - 1] != '\n') {
-			fclose(f);
-			OPENSSL_cleanse(line, sizeof line);
-			return err_set(e, EXIT_DATA, "%s:%ld: key longer than %d bytes", path, lineno,
+		if (memchr(p, '\0', n) != NULL) {
+			rc = err_set(e, EXIT_DATA, "%s:%ld: a key holds a NUL byte", path, lineno);
+			break;
+		}
+		if (n > LINKTOKEN_SECRET_MAX + 1) {
+			rc = err_set(e, EXIT_DATA, "%s:%ld: key longer than %d bytes", path, lineno,
 			    LINKTOKEN_SECRET_MAX);
+			break;
 		}
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		while (n > 0 && p[n - 1] == '\r')
 			n--;
-		if (n == 0)
-			continue;
-		if (linktoken_keys_add(ks, (const unsigned char *)line, n, e) < 0) {
-			fclose(f);
-			OPENSSL_cleanse(line, sizeof line);
-			return err_prefix(e, "%s:%ld", path, lineno);
-		}
+		if (n > 0 && linktoken_keys_add(ks, (const unsigned char *)p, n, e) < 0)
+			rc = err_prefix(e, "%s:%ld", path, lineno);
+		p = nl ? nl : end;
 	}
-	OPENSSL_cleanse(line, sizeof line);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, EXIT_IO, "%s: read error", path);
-	}
-	fclose(f);
+	OPENSSL_cleanse(buf, KEY_FILE_MAX + 1);
+	free(buf);
+	if (rc < 0)
+		return -1;
 	if (ks->n == 0)
 		return err_set(e, EXIT_DATA, "%s: no key", path);
 	return (int)ks->n;

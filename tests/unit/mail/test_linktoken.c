@@ -168,6 +168,36 @@ test_keys_file(void)
 	CHECK_INT(linktoken_keys_load(&ks, NULL, "TEST_LINKTOKEN_KEY", &e), 1);
 	linktoken_keys_free(&ks);
 	CHECK_INT(linktoken_keys_load(&ks, NULL, "TEST_LINKTOKEN_UNSET", &e), 0);
+
+	/* an endless input is refused after a bounded read (it spun at 100% CPU: fgets gave
+	 * empty strings of NULs forever); so are a huge file of blank lines and a NUL in a key */
+	CHECK_INT(linktoken_keys_load(&ks, "/dev/zero", NULL, &e), -1);
+	CHECK_INT(e.code, 65);
+	CHECK(strstr(e.msg, "/dev/zero: larger than") != NULL);
+	linktoken_keys_free(&ks);
+	f = fopen(path, "w");
+	for (int i = 0; i < 100000; i++)
+		fputc('\n', f);
+	fclose(f);
+	CHECK_INT(linktoken_keys_load(&ks, path, NULL, &e), -1);
+	CHECK(strstr(e.msg, ": not a key file") != NULL);
+	linktoken_keys_free(&ks);
+	f = fopen(path, "w");
+	fprintf(f, "%s\n%s", k1, k2);
+	fputc('\0', f);
+	fputc('\n', f);
+	fclose(f);
+	CHECK_INT(linktoken_keys_load(&ks, path, NULL, &e), -1);
+	CHECK(strstr(e.msg, ":2: a key holds a NUL byte") != NULL);
+	linktoken_keys_free(&ks);
+	f = fopen(path, "w");
+	for (int i = 0; i < 5000; i++)
+		fputc('k', f);
+	fclose(f);
+	CHECK_INT(linktoken_keys_load(&ks, path, NULL, &e), -1);
+	CHECK(strstr(e.msg, ":1: key longer than 4096 bytes") != NULL);
+	linktoken_keys_free(&ks);
+	unlink(path);
 }
 
 static void
