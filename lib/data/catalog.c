@@ -78,26 +78,25 @@ str_field(const json_t *o, const char *key, const char **out)
 	return 1;
 }
 
-/* Adds the product of one line. Returns 0, or -1 with a message without position. */
+/*
+ * The rules of one line (docs/FORMATS.md 2.2): *it gets the numbers, sv[] the
+ * title, category, currency (normalised into cur), url and image (NULL when
+ * absent). Returns 0, or -1 with a message without position (EXIT_DATA).
+ */
 static int
-add_line(struct catalog *c, const json_t *o, struct err *e)
+parse_line(const json_t *o, struct catalog_item *it, const char *sv[5], char cur[4],
+    struct err *e)
 {
 	static const char *const skeys[] = { "title", "category", "currency", "url", "image" };
-	const char *sv[5], *id;
-	char cur[4];
-	struct catalog_item it;
 	json_t *idv, *st;
-	int64_t ix, cx = -1;
-	size_t before;
 	int r;
 
-	memset(&it, 0, sizeof it);
+	memset(it, 0, sizeof *it);
 	idv = json_object_get(o, "item");
 	if (idv == NULL || json_is_null(idv))
 		return err_set(e, EXIT_DATA, "missing \"item\"");
 	if (!json_is_string(idv) || json_string_length(idv) == 0)
 		return err_set(e, EXIT_DATA, "\"item\" must be a non-empty string");
-	id = json_string_value(idv);
 	for (size_t k = 0; k < 5; k++)
 		if (str_field(o, skeys[k], &sv[k]) < 0)
 			return err_set(e, EXIT_DATA, "\"%s\" must be a string", skeys[k]);
@@ -107,18 +106,46 @@ add_line(struct catalog *c, const json_t *o, struct err *e)
 			    "letters, not '%.16s'", sv[2]);
 		sv[2] = cur;
 	}
-	if ((r = ndjson_num(o, "price", &it.price)) < 0 || (r > 0 && !isfinite(it.price)))
+	if ((r = ndjson_num(o, "price", &it->price)) < 0 || (r > 0 && !isfinite(it->price)))
 		return err_set(e, EXIT_DATA, "\"price\" must be a number");
-	if (r > 0 && it.price < 0)
+	if (r > 0 && it->price < 0)
 		return err_set(e, EXIT_DATA, "\"price\" must not be negative");
-	it.has_price = r > 0;
-	if ((r = ndjson_num(o, "margin", &it.margin)) < 0 || (r > 0 && !isfinite(it.margin)))
+	it->has_price = r > 0;
+	if ((r = ndjson_num(o, "margin", &it->margin)) < 0 || (r > 0 && !isfinite(it->margin)))
 		return err_set(e, EXIT_DATA, "\"margin\" must be a number");
-	it.has_margin = r > 0;
+	it->has_margin = r > 0;
 	st = json_object_get(o, "in_stock");
 	if (st != NULL && !json_is_null(st) && !json_is_boolean(st))
 		return err_set(e, EXIT_DATA, "\"in_stock\" must be true or false");
-	it.in_stock = st == NULL || json_is_null(st) || json_is_true(st);
+	it->in_stock = st == NULL || json_is_null(st) || json_is_true(st);
+	return 0;
+}
+
+int
+catalog_check_line(const json_t *o, struct err *e)
+{
+	struct catalog_item it;
+	const char *sv[5];
+	char cur[4];
+
+	return parse_line(o, &it, sv, cur, e);
+}
+
+/* Adds the product of one line. Returns 0, or -1 with a message without position. */
+static int
+add_line(struct catalog *c, const json_t *o, struct err *e)
+{
+	const char *sv[5], *id;
+	char cur[4];
+	struct catalog_item it;
+	json_t *idv;
+	int64_t ix, cx = -1;
+	size_t before;
+
+	if (parse_line(o, &it, sv, cur, e) < 0)
+		return -1;
+	idv = json_object_get(o, "item");
+	id = json_string_value(idv);
 
 	before = ids_count(&c->ids);
 	if ((ix = ids_intern(&c->ids, id, json_string_length(idv), e)) < 0)

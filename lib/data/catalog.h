@@ -50,6 +50,13 @@ int catalog_read(struct catalog *c, FILE *f, const char *name, struct err *e);
 long catalog_read_each(struct catalog *c, FILE *f, const char *name, struct ndjson_skip *skip,
     struct err *e);
 
+/*
+ * The rules above applied to one parsed line, without keeping it (a duplicate
+ * item cannot be seen here): for a reader that needs fields the catalog does
+ * not keep. Returns 0, or -1 with e set (EXIT_DATA, no position).
+ */
+int catalog_check_line(const json_t *o, struct err *e);
+
 /* Opens path ("-" = stdin) and reads it; EXIT_NOINPUT when it cannot be opened. */
 int catalog_load(struct catalog *c, const char *path, struct err *e);
 

@@ -168,6 +168,25 @@ currency_is_normalised_once(void)
 	CHECK_INT(catalog_currency(NULL, out), -1);
 }
 
+/* The same rules for a reader that keeps other fields (one line, parsed by the caller). */
+static void
+check_line_applies_the_rules(void)
+{
+	struct err e = { 0 };
+	json_t *o = json_loads("{\"item\":\"a\",\"currency\":\"eur\",\"brand\":\"x\"}", 0, NULL);
+
+	CHECK_INT(catalog_check_line(o, &e), 0);
+	json_decref(o);
+	o = json_loads("{\"item\":\"a\",\"currency\":\"\u20ac\"}", 0, NULL);
+	CHECK_INT(catalog_check_line(o, &e), -1);
+	CHECK_STR(e.msg, "\"currency\" must be an ISO 4217 code of three letters, not '\u20ac'");
+	json_decref(o);
+	o = json_loads("{\"title\":\"no id\"}", 0, NULL);
+	CHECK_INT(catalog_check_line(o, &e), -1);
+	CHECK_STR(e.msg, "missing \"item\"");
+	json_decref(o);
+}
+
 /* --skip-bad: a bad line is told, counted and skipped; a good one after it is read. */
 static void
 bad_lines_can_be_skipped(void)
@@ -196,6 +215,7 @@ main(void)
 	RUN(bad_lines_name_the_line);
 	RUN(rules_make_a_view_of_an_item_table);
 	RUN(currency_is_normalised_once);
+	RUN(check_line_applies_the_rules);
 	RUN(bad_lines_can_be_skipped);
 	return UNIT_DONE();
 }
