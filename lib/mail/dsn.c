@@ -403,7 +403,8 @@ dsn_parse(struct dsn_parser *p, const char *msg, size_t n, struct dsn_report *r)
 	/* a mail to the List-Unsubscribe mailto: address, by a person (not an auto-reply) */
 	if (rc == 1 && addr_of(p->v.s, p->v.len, r->rcpt, sizeof r->rcpt) == 0 &&
 	    mime_find_header(msg, hl, "Subject", &p->w) == 1 &&
-	    strncasecmp(p->w.s + strspn(p->w.s, " "), "unsubscribe", 11) == 0 &&
+	    (buf_reset(&p->d), mime_decode_words(&p->d, p->w.s, p->w.len) == 0) && p->d.s != NULL &&
+	    strncasecmp(p->d.s + strspn(p->d.s, " "), "unsubscribe", 11) == 0 &&
 	    (mime_find_header(msg, hl, "Auto-Submitted", &p->w) != 1 ||
 	    strncasecmp(p->w.s, "no", 2) == 0)) {
 		r->kind = DSN_UNSUB;

@@ -807,3 +807,69 @@ mime_decode_body(struct buf *out, const char *cte, const char *s, size_t n)
 	}
 	return buf_add(out, s, n) < 0 ? -1 : 0;
 }
+
+/*
+ * The encoded-word "=?charset?E?text?=" (RFC 2047) at s[0..n): its length, with its encoding
+ * letter and text; 0 when there is none (no white space inside, B or Q only).
+ */
+static size_t
+word_at(const char *s, size_t n, char *enc, const char **text, size_t *tl)
+{
+	const char *q, *end = s + n, *t;
+
+	if (n < 8 || s[0] != '=' || s[1] != '?')
+		return 0;
+	for (q = s + 2; q < end && *q != '?'; q++)
+		if (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			return 0;
+	if (q == s + 2 || q + 3 >= end || q[2] != '?' || strchr("BbQq", q[1]) == NULL)
+		return 0;
+	for (t = q + 3; t + 1 < end && !(t[0] == '?' && t[1] == '='); t++)
+		if (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+			return 0;
+	if (t + 1 >= end)
+		return 0;
+	*enc = (char)(q[1] | 0x20);
+	*text = q + 3;
+	*tl = (size_t)(t - (q + 3));
+	return (size_t)(t + 2 - s);
+}
+
+int
+mime_decode_words(struct buf *out, const char *s, size_t n)
+{
+	const char *text;
+	size_t i = 0, w, tl, k, j;
+	char enc;
+
+	while (i < n) {
+		if ((w = word_at(s + i, n - i, &enc, &text, &tl)) == 0) {
+			if (buf_addc(out, s[i++]) < 0)
+				return -1;
+			continue;
+		}
+		if (enc == 'b') {
+			if (mime_base64_decode(out, text, tl) < 0 && buf_add(out, s + i, w) < 0)
+				return -1;
+		} else {
+			for (k = 0; k < tl; k++) {
+				int c = (unsigned char)text[k], hi, lo;
+
+				if (c == '=' && k + 2 < tl && (hi = hexval((unsigned char)text[k + 1])) >= 0 &&
+				    (lo = hexval((unsigned char)text[k + 2])) >= 0)
+					c = hi * 16 + lo, k += 2;
+				else if (c == '_')
+					c = ' ';
+				if (buf_addc(out, c) < 0)
+					return -1;
+			}
+		}
+		i += w;
+		/* white space between two encoded-words is dropped (RFC 2047 6.2) */
+		for (j = i; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+			;
+		if (j > i && j < n && word_at(s + j, n - j, &enc, &text, &tl) > 0)
+			i = j;
+	}
+	return 0;
+}

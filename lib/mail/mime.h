@@ -114,6 +114,14 @@ int mime_qp_decode(struct buf *out, const char *s, size_t n);
  */
 int mime_decode_body(struct buf *out, const char *cte, const char *s, size_t n);
 
+/*
+ * Appends s[0..n) (an unstructured header value) with its RFC 2047
+ * encoded-words decoded to their bytes (B and Q; the charset is not
+ * converted) and the white space between adjacent encoded-words dropped.
+ * What is not an encoded-word is copied. Returns 0, or -1 when out of memory.
+ */
+int mime_decode_words(struct buf *out, const char *s, size_t n);
+
 /* "Tue, 24 Nov 2026 10:00:00 +0000": t in RFC 5322 form, UTC. sz >= 32. */
 void mime_date(time_t t, char *out, size_t sz);
 

@@ -38,6 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_reset(&b);
 	if (mime_qp_decode(&b, (const char *)data, size) == 0 && b.len > size)
 		abort();
+	buf_reset(&b);
+	if (mime_decode_words(&b, (const char *)data, size) == 0 && b.len > size)
+		abort();
 	buf_free(&b);
 	return 0;
 }

@@ -192,6 +192,12 @@ test_unsubscribe_mail(void)
 	CHECK_INT(parse("From: Gil <gil@example.org>\nSubject: Unsubscribe\n"
 	    "Auto-Submitted: no\n\nstop\n", &r), DSN_UNSUB);
 	CHECK_INT(parse("From: Hal <hal@example.org>\nSubject: a question\n\nhello\n", &r), DSN_NONE);
+	/* the subject as a mail client may encode it (RFC 2047) */
+	CHECK_INT(parse("From: =?UTF-8?Q?J=C3=B6rg?= <jorg@example.de>\n"
+	    "Subject: =?UTF-8?B?VW5zdWJzY3JpYmU=?=\n\nbitte\n", &r), DSN_UNSUB);
+	CHECK_STR(r.rcpt, "jorg@example.de");
+	CHECK_INT(parse("From: ann@example.org\nSubject: =?iso-8859-1?Q?unsubscribe_me?=\n\n", &r),
+	    DSN_UNSUB);
 	CHECK_INT(parse("", &r), DSN_NONE);
 }
 

@@ -259,6 +259,15 @@ test_decode(void)
 	/* base64 that does not decode is kept as it came */
 	CHECK_INT(mime_decode_body(&b, "base64", "not base64!", 11), 0);
 	CHECK_STR(b.s, "hi!=21xnot base64!");
+	buf_reset(&b);
+	/* RFC 2047 encoded-words: B and Q, the space between two words dropped, not between text */
+	CHECK_INT(mime_decode_words(&b, "=?UTF-8?Q?unsub?= =?utf-8?b?c2NyaWJl?= now =?x?Q?a_=3Db?=",
+	    strlen("=?UTF-8?Q?unsub?= =?utf-8?b?c2NyaWJl?= now =?x?Q?a_=3Db?=")), 0);
+	CHECK_STR(b.s, "unsubscribe now a =b");
+	buf_reset(&b);
+	/* what only looks like one is copied */
+	CHECK_INT(mime_decode_words(&b, "=?UTF-8?X?abc?= =? a ?= =?UTF-8?Q?open", 38), 0);
+	CHECK_STR(b.s, "=?UTF-8?X?abc?= =? a ?= =?UTF-8?Q?open");
 	buf_free(&b);
 }
 
