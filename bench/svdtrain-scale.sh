@@ -69,3 +69,50 @@ printf '  expected:     container %d MB + block-ordered copy of the ratings %d M
 printf '                + factors %d MB (training copy, then the model copy) + per-user/item scratch\n' \
 	$((2 * factors / 1000000))
 printf '                users x items would be %d MB: not allocated\n' $((users * items * 4 / 1000000))
+
+# --- side by side with LIBMF (issue 21, target 2), when LIBMF=/path/to/mf-train is given ---
+# Same matrix as text ("user item rating" lines, what mf-train reads), k=64, the same threads;
+# the per-epoch time of each is (time of EPOCHS epochs - time of 2 epochs) / (EPOCHS - 2), so
+# that LIBMF's text reading and our container reading both drop out. Runs are interleaved
+# (recmail, LIBMF, recmail, ...) at 1 and 2 threads; CPU seconds are user + system.
+if [ -z "${LIBMF:-}" ]; then
+	echo
+	echo "LIBMF: not given (LIBMF=/path/to/mf-train prints the side-by-side per-epoch ratios)"
+	exit 0
+fi
+[ -x "$LIBMF" ] || { echo "LIBMF=$LIBMF is not executable"; exit 1; }
+"$bin/matinfo" --mtx "$tmp/big.st" | awk '!/^%/ && n++ { print $1 - 1, $2 - 1, $3 }' >"$tmp/big.txt"
+echo
+echo "== side by side with LIBMF ($LIBMF), k=64; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# timed NAME CMD...: wall, CPU seconds and peak RSS (MB) of CMD into the variables w c m
+timed() {
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/t" "$@" >/dev/null 2>&1 || return 1
+	read -r w u s kb <"$tmp/t"
+	c=$(echo "$u + $s" | bc -l) m=$((kb / 1024))
+}
+for t in 1 2; do
+	for e in 2 "$epochs"; do
+		timed "$bin/svdtrain" --algo=sgd --factors=64 --epochs="$e" --threads="$t" \
+		    "$tmp/big.st" -o "$tmp/m.st" || { echo "svdtrain failed"; exit 1; }
+		eval "rw_${t}_$e=$w rc_${t}_$e=$c rm_${t}_$e=$m"
+		timed "$LIBMF" -k 64 -t "$e" -s "$t" -l2 0.05 -r 0.05 --quiet "$tmp/big.txt" \
+		    "$tmp/libmf.model" || { echo "LIBMF failed"; exit 1; }
+		eval "lw_${t}_$e=$w lc_${t}_$e=$c lm_${t}_$e=$m"
+	done
+done
+per() { echo "($1 - $2) / ($epochs - 2)" | bc -l; }
+printf '%-9s %-24s %-24s %s\n' threads "recmail s/epoch (CPU s)" "LIBMF s/epoch (CPU s)" \
+    "recmail/LIBMF: wall, CPU"
+for t in 1 2; do
+	eval "a=\$rw_${t}_$epochs b=\$rw_${t}_2 ac=\$rc_${t}_$epochs bc_=\$rc_${t}_2"
+	eval "x=\$lw_${t}_$epochs y=\$lw_${t}_2 xc=\$lc_${t}_$epochs yc=\$lc_${t}_2"
+	r=$(per "$a" "$b") rc=$(per "$ac" "$bc_") l=$(per "$x" "$y") lc=$(per "$xc" "$yc")
+	printf '%-9s %6.3f (%6.3f)          %6.3f (%6.3f)          %.2f, %.2f\n' "$t" "$r" "$rc" \
+	    "$l" "$lc" "$(echo "$r / $l" | bc -l)" "$(echo "$rc / $lc" | bc -l)"
+	eval "r$t=$r l$t=$l"
+done
+printf '2 threads against 1 (wall): recmail %.2fx faster, LIBMF %.2fx (target 1.7x)\n' \
+    "$(echo "$r1 / $r2" | bc -l)" "$(echo "$l1 / $l2" | bc -l)"
+echo "(the wall figures mean something only on an otherwise idle machine: compare the CPU seconds"
+echo " when the load average is above the core count)"
+eval "printf 'peak RSS, %d epochs, 2 threads: recmail %d MB, LIBMF %d MB\n' $epochs \$rm_2_$epochs \$lm_2_$epochs"
