@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <cblas.h>
 #include <microhttpd.h>
 
 #include "base/cli.h"
@@ -39,6 +40,7 @@ RECFILTER_USAGE_RULES
 "  -p, --port N              TCP port (default 8026; 0: any, printed on stderr)\n"
 "      --threads N           HTTP threads (default 2)\n"
 "      --batch N             most requests scored in one product (default 256)\n"
+"      --blas-threads N      threads of each product (default 1: the HTTP threads need cores)\n"
 "      --timeout SECONDS     drop a connection idle this long (default 10)\n"
 "      --max-connections N   at most N connections at once (default 1000)\n"
 "  -h, --help                show this help\n"
@@ -159,14 +161,9 @@ scored(struct live_req *q, void *arg)
 static enum MHD_Result
 health(struct server *s, struct MHD_Connection *c)
 {
-	struct live_stats st;
-	unsigned long gen;
 	char t[256];
 
-	live_stats(&s->live, &st, &gen);
-	snprintf(t, sizeof t, "{\"ok\":true,\"generation\":%lu,\"swaps\":%lu,\"batches\":%lu,"
-	    "\"answered\":%lu,\"bad\":%lu,\"failed\":%lu,\"biggest_batch\":%lu}", gen, st.swaps,
-	    st.batches, st.answered, st.bad, st.failed, st.biggest);
+	live_health(&s->live, t, sizeof t);
 	return send_json(s, c, MHD_HTTP_OK, t, strlen(t));
 }
 
@@ -230,12 +227,12 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 
 struct cfg {
 	const char *model, *listen;
-	long port, threads, batch, timeout, maxconn;
+	long port, threads, batch, timeout, maxconn, blas;
 	struct recfilter_opts f;
 	struct mfrec_opts mo;
 };
 
-enum { O_FREG = RECFILTER_O_END, O_FALPHA, O_MINSIM, O_THREADS, O_BATCH, O_TIMEOUT, O_MAXCONN };
+enum { O_FREG = RECFILTER_O_END, O_FALPHA, O_MINSIM, O_THREADS, O_BATCH, O_TIMEOUT, O_MAXCONN, O_BLAS };
 
 /* Parses argv. Returns -1 to go on, else the exit status. */
 static int
@@ -243,6 +240,7 @@ parse(int argc, char **argv, struct cfg *g)
 {
 	static const struct option own[] = {
 		{ "batch", required_argument, NULL, O_BATCH },
+		{ "blas-threads", required_argument, NULL, O_BLAS },
 		{ "fold-alpha", required_argument, NULL, O_FALPHA },
 		{ "fold-reg", required_argument, NULL, O_FREG },
 		{ "help", no_argument, NULL, 'h' },
@@ -274,6 +272,7 @@ parse(int argc, char **argv, struct cfg *g)
 			break;
 		case O_THREADS: bad |= cli_parse_long("--threads", optarg, 1, 64, &g->threads); break;
 		case O_BATCH: bad |= cli_parse_long("--batch", optarg, 1, 4096, &g->batch); break;
+		case O_BLAS: bad |= cli_parse_long("--blas-threads", optarg, 1, 64, &g->blas); break;
 		case O_TIMEOUT: bad |= cli_parse_long("--timeout", optarg, 1, 3600, &g->timeout); break;
 		case O_MAXCONN: bad |= cli_parse_long("--max-connections", optarg, 1, 100000, &g->maxconn); break;
 		case 'a': case 'o': case RECFILTER_O_BAD: case RECFILTER_O_SKIP:
@@ -319,7 +318,7 @@ int
 main(int argc, char **argv)
 {
 	static struct server s;
-	struct cfg g = { NULL, "127.0.0.1", 8026, 2, 256, 10, 1000, .f = { .n = 10 },
+	struct cfg g = { NULL, "127.0.0.1", 8026, 2, 256, 10, 1000, 1, .f = { .n = 10 },
 	    .mo = { .mmr = -1, .fold_reg = -1, .fold_alpha = -1,
 	    .min_similarity = MFREC_MIN_SIMILARITY, .like = { -1, RECS_ACT_NONE } } };
 	struct live_conf lc = { NULL, &g.f, &g.mo };
@@ -336,6 +335,7 @@ main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &g)) >= 0)
 		goto done;
 	lc.model = g.model;
+	openblas_set_num_threads((int)g.blas);
 	s.max_n = g.f.n;
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((unsigned short)g.port);

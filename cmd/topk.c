@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "base/cli.h"
 #include "base/exitcode.h"
 #include "recommend/mfrec.h"
@@ -268,6 +270,9 @@ main(int argc, char **argv)
 		goto fail;
 	if (mfrec_init(&r, &m, &o.mo, f.seen, f.ex, f.view, out.fp, &e) < 0)
 		goto fail;
+	/* a line is one user's matrix-vector product: a second BLAS thread only waits for a core */
+	if (o.stream)
+		openblas_set_num_threads(1);
 	if (o.f.all)
 		rc = mfrec_add_all(&r, &e) < 0 ? cli_fail_err(&e) : EXIT_OK;
 	else

@@ -371,3 +371,15 @@ live_request(const char *user, const char *ns, const char *items, int max_n, int
 	}
 	return line;
 }
+
+void
+live_health(struct live *l, char *buf, size_t size)
+{
+	struct live_stats st;
+	unsigned long gen;
+
+	live_stats(l, &st, &gen);
+	snprintf(buf, size, "{\"ok\":true,\"generation\":%lu,\"swaps\":%lu,\"batches\":%lu,"
+	    "\"answered\":%lu,\"bad\":%lu,\"failed\":%lu,\"biggest_batch\":%lu}", gen, st.swaps,
+	    st.batches, st.answered, st.bad, st.failed, st.biggest);
+}

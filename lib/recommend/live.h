@@ -109,4 +109,7 @@ json_t *live_request(const char *user, const char *n, const char *items, int max
 /* A copy of the counters and the current generation's id. */
 void live_stats(struct live *l, struct live_stats *st, unsigned long *gen);
 
+/* The counters as /healthz's JSON object (docs/recserve.md), in buf. */
+void live_health(struct live *l, char *buf, size_t size);
+
 #endif
