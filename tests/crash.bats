@@ -4,8 +4,8 @@
 # invariants: each message delivered exactly once at the SMTP server, sent events equal to the
 # deliveries (no user twice), no LLM reply asked for again after it was stored, no temporary file
 # (*.tmp*, *.partial) left behind. It prints the kill points and the violations (0).
-# By default 8 kill points (under a minute, in every make check); RECMAIL_CRASH=1 runs 31 (about
-# 3 minutes on 2 cores): RECMAIL_CRASH=1 bats tests/crash.bats.
+# By default 8 kill points (about a minute, in every make check); RECMAIL_CRASH=1 runs 31 (4 to 8
+# minutes on 2 shared cores): RECMAIL_CRASH=1 bats tests/crash.bats.
 
 load helpers
 
