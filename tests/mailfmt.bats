@@ -214,6 +214,45 @@ parse() {
 	[ -z "$(comm -12 <(sort <<<"$ids") <(sort <<<"$ids2"))" ]
 }
 
+@test "mailfmt: with a link key the Message-ID is an HMAC under it, not a digest anyone can compute" {
+	{ reply u1 a@example.com A 'Hi' 'x'; reply u2 b@example.com B 'Hi' 'x'; } > in.ndjson
+	printf 'first-key-0123456789abcdef\nolder-key-0123456789abcdef\n' > keys
+	printf 'other-key-0123456789abcdef\n' > keys2
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --unsub-key-file keys < in.ndjson > a.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --unsub-key-file keys < in.ndjson > b.mbox
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --unsub-key-file keys2 < in.ndjson > c.mbox
+	# a re-run with the same key gives the same Message-IDs (mailsend's exactly-once keys on them)
+	cmp a.mbox b.mbox
+	ids=$(parse a.mbox | jq -r '.headers["message-id"][0]')
+	ids2=$(parse c.mbox | jq -r '.headers["message-id"][0]')
+	[ "$(sort -u <<<"$ids" | wc -l)" -eq 2 ]
+	[ -z "$(comm -12 <(sort <<<"$ids") <(sort <<<"$ids2"))" ]
+	# the documented form: HMAC-SHA256(HMAC-SHA256(first key, "recmail msgid v1"),
+	# "recmail-msgid\n" campaign "\n" user), 16 bytes in hex, and not the unkeyed SHA-256
+	want=$("$PY3" -c '
+import hmac, hashlib, sys
+k = hmac.new(b"first-key-0123456789abcdef", b"recmail msgid v1", hashlib.sha256).digest()
+for u in ("u1", "u2"):
+    print("<%s.c1@example.com>" % hmac.new(k, b"recmail-msgid\nc1\n" + u.encode(), hashlib.sha256).hexdigest()[:32])
+')
+	[ "$ids" = "$want" ]
+	plain=$(printf 'recmail-msgid\nc1\nu1' | sha256sum | cut -c1-32)
+	[[ "$ids" != *"$plain"* ]]
+}
+
+@test "mailfmt: the hidden preheader uses no invisible-font trick that spam filters score" {
+	reply u1 a@example.com A 'Hi' 'x' > in.ndjson
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 < in.ndjson > a.mbox
+	html=$(parse a.mbox | jq -r '.parts[] | select(.type == "text/html") | .content')
+	[[ "$html" == *'>Picked for you</div>'* ]]
+	pre=$(grep -o '<div style="[^"]*">Picked for you</div>' <<<"$html")
+	[[ "$pre" == *"display:none"* ]]
+	# SpamAssassin's __FONT_INVIS (color:transparent, a 0 or 1 px font) and HTML_FONT_LOW_CONTRAST
+	[[ "$pre" != *"transparent"* ]]
+	[[ "$pre" != *"color:"* ]]
+	run ! grep -Eq 'font-size: *[01](\.[0-9]+)?px' <<<"$pre"
+}
+
 @test "mailfmt: ok:false replies are rejected with a report, or written by the offline writer" {
 	{ reply u1 a@example.com A 'Hi' 'x'
 	  jq -nc '{id:"u2",ok:false,error:{status:429,type:"insufficient_quota",message:"no",attempts:1},

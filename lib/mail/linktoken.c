@@ -382,3 +382,19 @@ linktoken_legacy_ok(const struct linktoken_keys *ks, const char *data, size_t n,
 	}
 	return 0;
 }
+
+int
+linktoken_digest(const struct linktoken_keys *ks, const char *label, const void *data,
+    size_t n, unsigned char out[32])
+{
+	unsigned char k[32];
+	unsigned int len = 0;
+	int rc;
+
+	if (ks == NULL || ks->n == 0 || derive(ks->k[0].secret, ks->k[0].secretlen, label, k) < 0)
+		return -1;
+	rc = HMAC(EVP_sha256(), k, (int)sizeof k, (const unsigned char *)data, n, out, &len) != NULL &&
+	    len == 32 ? 0 : -1;
+	OPENSSL_cleanse(k, sizeof k);
+	return rc;
+}

@@ -90,4 +90,14 @@ int linktoken_decode(const struct linktoken_keys *ks, const char *s, size_t n,
 int linktoken_legacy_ok(const struct linktoken_keys *ks, const char *data, size_t n,
     const char *hexsig, size_t siglen);
 
+/*
+ * A keyed digest of data[0..n) for another use of the first key (label names the
+ * use, e.g. "recmail msgid v1"): HMAC-SHA256 under a key derived from the
+ * secret and label, so it reveals nothing of the tokens' keys and cannot be
+ * computed without the secret. Returns 0, or -1 when ks has no key or on an
+ * OpenSSL failure.
+ */
+int linktoken_digest(const struct linktoken_keys *ks, const char *label, const void *data,
+    size_t n, unsigned char out[32]);
+
 #endif

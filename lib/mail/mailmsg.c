@@ -102,8 +102,8 @@ hex(const unsigned char *p, size_t n, char *out)
 }
 
 int
-mailmsg_message_id(const char *campaign, const char *user, const char *domain, char *out,
-    size_t sz)
+mailmsg_message_id(const struct linktoken_keys *ks, const char *campaign, const char *user,
+    const char *domain, char *out, size_t sz)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	char h[2 * SHA256_DIGEST_LENGTH + 1], buf[1024];
@@ -112,7 +112,12 @@ mailmsg_message_id(const char *campaign, const char *user, const char *domain, c
 	n = snprintf(buf, sizeof buf, "recmail-msgid\n%s\n%s", campaign, user);
 	if (n < 0 || (size_t)n >= sizeof buf)
 		return -1;
-	SHA256((const unsigned char *)buf, (size_t)n, md);
+	if (ks != NULL && ks->n > 0) {
+		if (linktoken_digest(ks, "recmail msgid v1", buf, (size_t)n, md) < 0)
+			return -1;
+	} else {
+		SHA256((const unsigned char *)buf, (size_t)n, md);
+	}
 	hex(md, 16, h);
 	n = snprintf(out, sz, "<%s.%s@%s>", h, campaign, domain);
 	return n < 0 || (size_t)n >= sz ? -1 : 0;
@@ -433,7 +438,7 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 	snprintf(m->rcpt, sizeof m->rcpt, "%s", email);
 	snprintf(m->user, sizeof m->user, "%s", user);
 	domain = strrchr(o->from_addr, '@') + 1;
-	if (mailmsg_message_id(campaign, user, domain, m->msgid, sizeof m->msgid) < 0) {
+	if (mailmsg_message_id(o->keys, campaign, user, domain, m->msgid, sizeof m->msgid) < 0) {
 		err_set(e, EXIT_DATA, "Message-ID too long");
 		goto done;
 	}

@@ -71,11 +71,15 @@ int mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t 
     const char *content, size_t len, struct err *e);
 
 /*
- * The Message-ID for (campaign, user): "<32 hex digits@domain>", the same on
- * every run. Writes at most sz bytes. Returns 0, or -1 when it does not fit.
+ * The Message-ID for (campaign, user): "<32 hex digits.CAMPAIGN@domain>", the
+ * same on every run (mailsend's exactly-once keys on it). With a link key (ks
+ * not NULL and not empty) the digits are an HMAC under the first key, so no
+ * one without the key can tell from a Message-ID whom it was for or forge the
+ * next one; without a key, an unkeyed SHA-256 (guessable: docs/mailfmt.md).
+ * Writes at most sz bytes. Returns 0, or -1 when it does not fit.
  */
-int mailmsg_message_id(const char *campaign, const char *user, const char *domain, char *out,
-    size_t sz);
+int mailmsg_message_id(const struct linktoken_keys *ks, const char *campaign, const char *user,
+    const char *domain, char *out, size_t sz);
 
 /* Whom and what a message is for, as mailfmt wrote it into the headers. */
 struct mailmsg_ref {

@@ -14,13 +14,45 @@ test_tokens(void)
 {
 	char a[100], b[100], c[100];
 
-	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", a, sizeof a), 0);
-	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", b, sizeof b), 0);
-	CHECK_INT(mailmsg_message_id("c2", "u1", "example.com", c, sizeof c), 0);
+	CHECK_INT(mailmsg_message_id(NULL, "c1", "u1", "example.com", a, sizeof a), 0);
+	CHECK_INT(mailmsg_message_id(NULL, "c1", "u1", "example.com", b, sizeof b), 0);
+	CHECK_INT(mailmsg_message_id(NULL, "c2", "u1", "example.com", c, sizeof c), 0);
 	CHECK_STR(a, b);
 	CHECK(strcmp(a, c) != 0);
 	CHECK_INT(strlen(a), strlen("<.c1@example.com>") + 32);
-	CHECK_INT(mailmsg_message_id("c1", "u1", "example.com", a, 10), -1);
+	CHECK_INT(mailmsg_message_id(NULL, "c1", "u1", "example.com", a, 10), -1);
+}
+
+/* With a link key the Message-ID is keyed: stable per (key, campaign, user), and neither the
+ * unkeyed digest anyone can compute from (campaign, user) nor another key's. */
+static void
+test_keyed_message_id(void)
+{
+	struct linktoken_keys k1, k2, none;
+	struct err e;
+	char plain[100], a[100], b[100], c[100], d[100];
+
+	linktoken_keys_init(&k1);
+	linktoken_keys_init(&k2);
+	linktoken_keys_init(&none);
+	CHECK_INT(linktoken_keys_add(&k1, (const unsigned char *)"0123456789abcdef0123", 20, &e), 0);
+	CHECK_INT(linktoken_keys_add(&k2, (const unsigned char *)"fedcba98765432100123", 20, &e), 0);
+	CHECK_INT(mailmsg_message_id(NULL, "c1", "u1", "example.com", plain, sizeof plain), 0);
+	CHECK_INT(mailmsg_message_id(&k1, "c1", "u1", "example.com", a, sizeof a), 0);
+	CHECK_INT(mailmsg_message_id(&k1, "c1", "u1", "example.com", b, sizeof b), 0);
+	CHECK_INT(mailmsg_message_id(&k2, "c1", "u1", "example.com", c, sizeof c), 0);
+	CHECK_INT(mailmsg_message_id(&k1, "c1", "u2", "example.com", d, sizeof d), 0);
+	CHECK_STR(a, b);
+	CHECK(strcmp(a, plain) != 0);
+	CHECK(strcmp(a, c) != 0);
+	CHECK(strcmp(a, d) != 0);
+	CHECK_INT(strlen(a), strlen(plain));
+	CHECK(strstr(a, ".c1@example.com>") != NULL);
+	/* an empty key set is the unkeyed form */
+	CHECK_INT(mailmsg_message_id(&none, "c1", "u1", "example.com", b, sizeof b), 0);
+	CHECK_STR(b, plain);
+	linktoken_keys_free(&k1);
+	linktoken_keys_free(&k2);
 }
 
 static void
@@ -275,6 +307,7 @@ int
 main(void)
 {
 	RUN(test_tokens);
+	RUN(test_keyed_message_id);
 	RUN(test_pct);
 	RUN(test_build);
 	RUN(test_tracked_links_are_opaque);
