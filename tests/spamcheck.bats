@@ -5,15 +5,9 @@ load helpers
 
 setup_file() {
 	export LC_ALL=C
-	# the example campaign (examples/shop/campaign.conf) on a smaller shopgen shop: every language
+	# the example campaign on a smaller shop, offline writer, every language
 	SHOP="$BATS_FILE_TMPDIR/shop"
-	mkdir -p "$SHOP"
-	shopgen --seed=1 --customers=400 --out-dir="$SHOP/data" 2>/dev/null
-	sed -e "s|^DATA_DIR=.*|DATA_DIR=$SHOP/data|" -e '/^INTERACTIONS=/d' -e '/^CATALOG=/d' \
-		-e '/^CUSTOMERS=/d' -e "s|^RUNS_DIR=.*|RUNS_DIR=$SHOP/runs|" \
-		"$RECMAIL_ROOT/examples/shop/campaign.conf" >"$SHOP/campaign.conf"
-	env -u LLM_BASE_URL -u SMTP_URL SOURCE_DATE_EPOCH=1764000000 \
-		"$RECMAIL_ROOT/pipelines/campaign" -c "$SHOP/campaign.conf" -C spam1 >/dev/null 2>&1
+	example_campaign "$SHOP" 400 spam1
 	export SHOP
 }
 
