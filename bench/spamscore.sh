@@ -18,14 +18,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "# SpamAssassin score of the example campaign"
-echo "protocol: shopgen --seed 1 (the make example shop), examples/shop/campaign.conf, offline writer;"
+echo "protocol: shopgen --seed 1, examples/shop/campaign.conf as make example runs it (offline writer, ARMS=template=0.9,holdout=0.1);"
 echo "spamassassin $(spamassassin --version | sed -n 's/.*version \([0-9.]*\).*/\1/p;q') -L (no network tests), $per messages per (language, arm);"
 echo "baseline: the same replies formatted with the old hidden preheader (color:transparent)"
 shopgen --seed=1 --out-dir="$work/data" 2>/dev/null
 sed -e "s|^DATA_DIR=.*|DATA_DIR=$work/data|" -e '/^INTERACTIONS=/d' -e '/^CATALOG=/d' \
 	-e '/^CUSTOMERS=/d' -e "s|^RUNS_DIR=.*|RUNS_DIR=$work/runs|" \
 	"$here/examples/shop/campaign.conf" >"$work/campaign.conf"
-env -u LLM_BASE_URL -u SMTP_URL "$here/pipelines/campaign" -c "$work/campaign.conf" -C bench \
+env -u LLM_BASE_URL -u SMTP_URL ARMS=template=0.9,holdout=0.1 "$here/pipelines/campaign" \
+	-c "$work/campaign.conf" -C bench \
 	>/dev/null 2>&1
 run=$work/runs/bench
 echo "outbox: $(find "$run/outbox" -name '*.eml' | wc -l) messages"

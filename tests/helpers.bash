@@ -42,15 +42,15 @@ run_both() {
 	rm -f "$errf"
 }
 
-# example_campaign DIR CUSTOMERS CAMPAIGN: the example campaign (examples/shop/campaign.conf) on a
-# shopgen --seed 1 shop of CUSTOMERS customers in DIR, offline writer, no SMTP; its run
-# directory is DIR/runs/CAMPAIGN.
+# example_campaign DIR CUSTOMERS CAMPAIGN: the make example campaign (examples/shop/campaign.conf,
+# the offline writer against a holdout as examples/run-demo runs it, no SMTP) on a shopgen
+# --seed 1 shop of CUSTOMERS customers in DIR; its run directory is DIR/runs/CAMPAIGN.
 example_campaign() {
 	mkdir -p "$1"
 	shopgen --seed=1 --customers="$2" --out-dir="$1/data" 2>/dev/null || return 1
 	sed -e "s|^DATA_DIR=.*|DATA_DIR=$1/data|" -e '/^INTERACTIONS=/d' -e '/^CATALOG=/d' \
 		-e '/^CUSTOMERS=/d' -e "s|^RUNS_DIR=.*|RUNS_DIR=$1/runs|" \
 		"$RECMAIL_ROOT/examples/shop/campaign.conf" >"$1/campaign.conf"
-	env -u LLM_BASE_URL -u SMTP_URL SOURCE_DATE_EPOCH=1764000000 \
+	env -u LLM_BASE_URL -u SMTP_URL SOURCE_DATE_EPOCH=1764000000 ARMS=template=0.9,holdout=0.1 \
 		"$RECMAIL_ROOT/pipelines/campaign" -c "$1/campaign.conf" -C "$3" >/dev/null 2>&1
 }

@@ -51,7 +51,7 @@ stage_figure() {
 	run ! grep -qi '<script' report.html
 	grep -q "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'" report.html
 	n=$(grep -c '<iframe ' report.html)
-	[ "$n" -ge 12 ]
+	[ "$n" -ge 6 ]
 	[ "$(grep -c '<iframe sandbox="" ' report.html)" -eq "$n" ]
 	# no link or resource of the page itself points outside it
 	[ -z "$(grep -oE '<(link|img|script|a) [^>]*(href|src)="https?:' report.html)" ]
@@ -93,7 +93,7 @@ stage_figure() {
 	# messages per arm are the outbox's X-Variant headers; every check covers every message
 	msgs=$(find "$RUN/outbox" -name '*.eml' | wc -l)
 	[ "$(jq -r .messages page.json)" -eq "$msgs" ]
-	for arm in llm template; do
+	for arm in template; do
 		want=$(grep -l "^X-Variant: $arm\$" "$RUN"/outbox/*.eml | wc -l)
 		[ "$(jq -r ".arms.$arm.messages" page.json)" -eq "$want" ]
 	done
@@ -106,7 +106,7 @@ stage_figure() {
 	jq -e '.warnings | any(test("no DKIM signature")) and any(test("no one-click unsubscribe"))' page.json
 	[[ "$stderr" == *"warning: $msgs of $msgs messages have no DKIM signature"* ]]
 	# samples: every arm shows every language of its messages, in a sandboxed frame that renders
-	for arm in llm template; do
+	for arm in template; do
 		langs=$(grep -l "^X-Variant: $arm\$" "$RUN"/outbox/*.eml | xargs grep -ho 'lang=3D"[^"]*"' | sort -u | wc -l)
 		[ "$(jq -r --arg a "$arm" '[.samples[] | select(.arm == $a) | .lang] | unique | length' page.json)" -eq "$langs" ]
 	done

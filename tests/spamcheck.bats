@@ -37,9 +37,9 @@ setup() {
 	# every language and arm of the outbox is in the sample
 	langs=$(jq -r '.lang' scores.ndjson | sort -u | tr '\n' ' ')
 	[ "$langs" = "da-DK de-DE en-GB es-ES fr-FR pl-PL " ]
-	[ "$(jq -r '.variant' scores.ndjson | sort -u | tr '\n' ' ')" = "llm template " ]
+	[ "$(jq -r '.variant' scores.ndjson | sort -u | tr '\n' ' ')" = "template " ]
 	n=$(wc -l <scores.ndjson)
-	[ "$n" -ge 30 ]
+	[ "$n" -ge 18 ]
 	# per language: median <= 0.5 and max <= 2.0
 	jq -s -e 'group_by(.lang) | all(map(.score) | sort | (.[length / 2 | floor] <= 0.5) and (max <= 2.0))' scores.ndjson
 	# the two rules the hidden preheader used to hit are gone
