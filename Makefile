@@ -59,9 +59,10 @@ endif
 unit: $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done
 
-# Under the sanitizers every program suite runs; the pipeline suite (tests/campaign.bats: shell,
-# jq and Python around the same programs) runs in the normal check only, to keep the time down.
-ASAN_SUITES ?= $(filter-out tests/campaign.bats,$(wildcard tests/*.bats))
+# Under the sanitizers every program suite runs; the pipeline suites (tests/campaign.bats and
+# tests/multihost.bats: shell, jq, ssh and Python around the same programs) run in the normal
+# check only, to keep the time down.
+ASAN_SUITES ?= $(filter-out tests/campaign.bats tests/multihost.bats,$(wildcard tests/*.bats))
 asan:
 	$(MAKE) check SANITIZE=1 BATS_SUITES="$(or $(BATS_SUITES),$(ASAN_SUITES))"
 

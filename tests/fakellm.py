@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fakellm.py - a fake OpenAI-compatible chat-completions server for llmcall's tests and bench.
 
-Standard library only. Binds 127.0.0.1 on a free port and writes the port to --port-file.
+Standard library only. Binds 127.0.0.1 (or --bind ADDRESS) on a free port and writes the port to
+--port-file.
 
 What each request gets is a mode. A record chooses its own modes with a marker anywhere in its
 messages, "[[fake:M1,M2,...]]": its first attempt gets M1, the second M2, ... (the last repeats),
@@ -41,8 +42,9 @@ Modes:
   vllm         vLLM's (message.reasoning_content, stop_reason, prompt_logprobs)
   llamacpp     llama.cpp server's (message.reasoning_content, timings)
 
-Every request is logged (with --log) as one JSON line: time, path, the Authorization and api-key
-headers, the mode and the parsed body. GET /_reset forgets the counts and empties the log.
+Every request is logged (with --log) as one JSON line: time, the client's address (peer), path,
+the Authorization and api-key headers, the mode and the parsed body. GET /_reset forgets the
+counts and empties the log.
 """
 import argparse
 import email.utils
@@ -203,7 +205,7 @@ class Handler(BaseHTTPRequestHandler):
             body = raw.decode("utf-8", "replace")
         mode = choose(st, body)
         if st.log is not None:
-            line = json.dumps({"t": time.time(), "path": self.path, "mode": mode,
+            line = json.dumps({"t": time.time(), "peer": self.client_address[0], "path": self.path, "mode": mode,
                                "auth": self.headers.get("Authorization"),
                                "api_key": self.headers.get("api-key"), "body": body})
             with st.lock:
@@ -325,6 +327,7 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on")
     ap.add_argument("--log")
     ap.add_argument("--mode", default="ok")
     ap.add_argument("--delay", type=float, default=0, help="ms before every answer")
@@ -333,7 +336,7 @@ def main():
 
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 1024
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = ThreadingHTTPServer((args.bind, 0), Handler)
     srv.state = State(args)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
