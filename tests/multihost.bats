@@ -200,16 +200,17 @@ from_first() {
 	grep -q 'stage write: --rpm=480 split over 6 jobs: --rpm=80 each' runs/rate/campaign.log
 	[ "$(jq -r .peer llm.log | sort -u | wc -l)" -eq 3 ]
 	# 480 a minute is 8 a second. Each job's bucket lets one request go at once (its burst, 80/60
-	# requests), so in any window of W seconds the endpoint sees at most 8 W + 6 x 1.34 requests;
-	# unsplit, six jobs would each send 8 a second
+	# requests), so in any window of W seconds the endpoint sees at most 8 W + 6 x 1.34 requests,
+	# and one more a job when the network delays one request and not the next (arrival times);
+	# unsplit, six jobs would each send 8 a second (all 71 requests within 2 s)
 	local n first last max5 max1
 	n=$(wc -l <llm.log)
 	jq -r .t llm.log | sort -n >times.txt
 	first=$(head -1 times.txt) last=$(tail -1 times.txt)
 	max1=$(awk '{ t[NR] = $1 } END { m = 0; j = 1; for (i = 1; i <= NR; i++) { while (t[i] - t[j] >= 1) j++; if (i - j + 1 > m) m = i - j + 1 } print m }' times.txt)
 	max5=$(awk '{ t[NR] = $1 } END { m = 0; j = 1; for (i = 1; i <= NR; i++) { while (t[i] - t[j] >= 5) j++; if (i - j + 1 > m) m = i - j + 1 } print m }' times.txt)
-	echo "# multihost: rate: $n requests from 3 workers in $(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.1f", b - a }') s: at most $max1 in a second, $max5 in 5 s (configured 8/s: 40 in 5 s + 8 of burst)" >&3
-	[ "$max5" -le 48 ]
+	echo "# multihost: rate: $n requests from 3 workers in $(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.1f", b - a }') s: at most $max1 in a second, $max5 in 5 s (configured 8/s: 40 in 5 s + 8 of burst + 6 of jitter)" >&3
+	[ "$max5" -le 54 ]
 	[ "$max1" -le 16 ]
 	# and the run took as long as the rate says: n requests at 8 a second
 	awk -v a="$first" -v b="$last" -v n="$n" 'BEGIN { exit !(b - a >= (n - 8) / 8) }'
