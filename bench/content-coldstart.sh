@@ -28,7 +28,7 @@ shared=${RECMAIL_SHARED_DATA:-$root/../shared/data}
 data=$shared/online-retail/online_retail.csv
 k=10
 IALS_OPTS=${IALS_OPTS:---factors=32 --alpha=2 --reg=10 --epochs=15 --seed=1}
-CB_OPTS=${CB_OPTS:---factors=256}
+CB_OPTS=${CB_OPTS:-}
 HYBRID=${HYBRID:---method=score --weights=ials=0.7,content=0.3}
 HYBRID_NEW=${HYBRID_NEW:---method=rrf --weights=ials=1,new=0.9}
 
@@ -140,7 +140,7 @@ category_popular() {
 
 targets() {
 	local s=$tmp/scores.$1 best h hn rn
-	best=$(awk '$1 == "popular" || $1 == "ials" || $1 == "content" { if ($2 > b) b = $2 } END { print b + 0 }' "$s")
+	best=$(awk '$1 == "popular" || $1 == "ials" || $1 == "content" || $1 == "category-popular" { if ($2 > b) b = $2 } END { print b + 0 }' "$s")
 	h=$(awk '$1 == "hybrid" { print $2 }' "$s")
 	hn=$(awk '$1 == "hybrid" { print $3 }' "$s")
 	rn=$(awk '$1 == "random-new" { print $3 }' "$s")

@@ -84,6 +84,32 @@ setup() {
 	[ "$(jq -r '[.recs[].item] | sort | join(" ")' out.ndjson)" = "a b" ]
 }
 
+@test "cbtrain: features that fit are exact dimensions; more than --factors are hashed" {
+	cbtrain --catalog catalog.ndjson -o auto.st 2>/dev/null
+	run matinfo auto.st
+	[[ "$output" == *"projection = exact"* ]]
+	# the exact cosine of the two candles' unit vectors: the model's item factors' dot product
+	"$PY3" - auto.st <<-'PY'
+	import json, struct, sys
+	b = open(sys.argv[1], "rb").read(); n = struct.unpack("<Q", b[:8])[0]
+	h = json.loads(b[8:8 + n]); d = b[8 + n:]
+	def t(name, f):
+	    a, z = h[name]["data_offsets"]; return list(struct.unpack("<%d%s" % ((z - a) // 4, f), d[a:z]))
+	k = h["item_factors"]["shape"][1]; q = t("item_factors", "f")
+	ind, val, ptr = t("features.indices", "i"), t("features.values", "f"), None
+	a, z = h["features.indptr"]["data_offsets"]; ptr = struct.unpack("<%dq" % ((z - a) // 8), d[a:z])
+	row = lambda i: {ind[j]: val[j] for j in range(ptr[i], ptr[i + 1])}
+	ra, rb = row(0), row(4)
+	exact = sum(v * rb.get(f, 0) for f, v in ra.items())
+	dense = sum(q[0 * k + j] * q[4 * k + j] for j in range(k))
+	assert abs(exact - dense) < 1e-5 and exact > 0.5, (exact, dense)
+	PY
+	cbtrain --catalog catalog.ndjson -k 8 -o small.st 2>/dev/null
+	run matinfo small.st
+	# 11 features into 8 dimensions
+	[[ "$output" == *"6 items, 8 factors"* && *"features = 11"* && *"projection = hashed"* ]]
+}
+
 @test "cbtrain: a duplicate product id is bad data naming the file and line" {
 	printf '%s\n' '{"item":"a","title":"x"}' '{"item":"b"}' '{"item":"a"}' >dup.ndjson
 	run cbtrain --catalog dup.ndjson -o m.st

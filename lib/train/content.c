@@ -12,7 +12,7 @@ void
 content_opts_default(struct content_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->k = 128;
+	o->k = 0;
 	o->lang = "en";
 	o->k1 = 1.2;
 	o->b = 0.75;
@@ -511,9 +511,19 @@ add_features(struct matfile *mf, const void *arg, struct err *e)
 static int
 project(struct model *m, const struct content *c, const struct content_opts *o, struct err *e)
 {
-	size_t nf = ids_count(&c->feats), ni = ids_count(&c->items), k = (size_t)o->k;
-	uint32_t *cell = malloc((2 * nf + 1) * sizeof *cell);
-	float *sign = malloc((2 * nf + 1) * sizeof *sign);
+	size_t nf = ids_count(&c->feats), ni = ids_count(&c->items), k = (size_t)m->k;
+	uint32_t *cell;
+	float *sign;
+
+	if (nf <= k) {
+		/* the features fit: each is a dimension of its own, and dot products are exact */
+		for (size_t i = 0; i < ni; i++)
+			for (int64_t j = c->indptr[i]; j < c->indptr[i + 1]; j++)
+				m->Q[i * k + (size_t)c->indices[j]] = c->values[j];
+		return 0;
+	}
+	cell = malloc((2 * nf + 1) * sizeof *cell);
+	sign = malloc((2 * nf + 1) * sizeof *sign);
 
 	if (cell == NULL || sign == NULL) {
 		free(cell);
@@ -570,7 +580,7 @@ static int
 profiles(struct model *m, const struct content *c, const struct content_opts *o,
     const struct ratings *r, const int64_t *to, const float *Qd, struct err *e)
 {
-	size_t k = (size_t)o->k;
+	size_t k = (size_t)m->k;
 	int64_t now = o->now, nu = 0;
 	double *acc = malloc(k * sizeof *acc);
 
@@ -623,6 +633,18 @@ profiles(struct model *m, const struct content *c, const struct content_opts *o,
 	return 0;
 }
 
+int64_t
+content_dims(const struct content *c, const struct content_opts *o)
+{
+	int64_t nf = (int64_t)ids_count(&c->feats);
+
+	if (o->k > 0)
+		return o->k;
+	if (nf <= CONTENT_EXACT_MAX)
+		return nf > 0 ? nf : 1;
+	return CONTENT_HASHED_DIMS;
+}
+
 int
 content_model(struct model *m, struct content *c, const struct content_opts *o,
     const struct ratings *r, struct err *e)
@@ -644,7 +666,7 @@ content_model(struct model *m, struct content *c, const struct content_opts *o,
 		}
 		users = r->rows;
 	}
-	if (model_alloc(m, users, (int64_t)ni, o->k, e) < 0)
+	if (model_alloc(m, users, (int64_t)ni, content_dims(c, o), e) < 0)
 		goto out;
 	if (project(m, c, o, e) < 0 || ids_copy(&m->item_ids, &c->items, e) < 0)
 		goto out;
@@ -662,6 +684,8 @@ content_model(struct model *m, struct content *c, const struct content_opts *o,
 	if (json_object_set_new(m->meta, "algo", json_string("content")) < 0 ||
 	    json_object_set_new(m->meta, "weighting", json_string(o->tfidf ? "tfidf" : "bm25")) ||
 	    json_object_set_new(m->meta, "lang", json_string(o->lang)) ||
+	    json_object_set_new(m->meta, "projection", json_string((int64_t)ids_count(&c->feats) <=
+	    m->k ? "exact" : "hashed")) ||
 	    json_object_set_new(m->meta, "feedback", json_string("implicit")) ||
 	    set_meta(m, "k1", "%g", o->k1) || set_meta(m, "b", "%g", o->b) ||
 	    set_meta(m, "pairs", "%g", o->pairs) || set_meta(m, "title_weight", "%g", o->w_title) ||

@@ -18,8 +18,12 @@
  * title or description ("w:stem", or a pair "w:a b"), the category ("c:..."),
  * the brand ("b:...") or the price band ("p:N", powers of 2).
  */
+/* Automatic dimensions: exact up to this many features, else hashed into CONTENT_HASHED_DIMS. */
+#define CONTENT_EXACT_MAX 2048
+#define CONTENT_HASHED_DIMS 128
+
 struct content_opts {
-	int64_t k;              /* dense dimensions (the model's factors) */
+	int64_t k;              /* dense dimensions (the model's factors); 0: content_dims decides */
 	const char *lang;       /* the catalog's language where a line has no "lang" */
 	int tfidf;              /* 1: (1 + ln tf) idf; 0: BM25 */
 	double k1, b;           /* BM25 */
@@ -71,8 +75,16 @@ int content_build(struct content *c, const struct content_opts *o, FILE *f, cons
     struct err *e);
 
 /*
- * Makes m the content model: items of c, dense unit vectors (c hashed into
- * o->k dimensions, two signed cells per feature), and for each user of r
+ * The model's dimensions for c: o->k when set, else the number of features
+ * when at most CONTENT_EXACT_MAX (then the vectors are exact), else
+ * CONTENT_HASHED_DIMS. Cannot fail.
+ */
+int64_t content_dims(const struct content *c, const struct content_opts *o);
+
+/*
+ * Makes m the content model: items of c, dense unit vectors (when c's
+ * features fit in content_dims dimensions, each feature is one: exact;
+ * else c hashed into them, two signed cells per feature), and for each user of r
  * (may be NULL) who has an item of c, the unit-length weighted mean of the
  * vectors of their items (weights: the values, decayed by o->half_life_days
  * with r's timestamps). Biases are 0, so a score is a cosine. m keeps
