@@ -640,7 +640,8 @@ content_dims(const struct content *c, const struct content_opts *o)
 
 	if (o->k > 0)
 		return o->k;
-	if (nf <= CONTENT_EXACT_MAX)
+	/* exact while the features are few and the item vectors stay under CONTENT_EXACT_FLOATS */
+	if (nf <= CONTENT_EXACT_MAX && (int64_t)ids_count(&c->items) * nf <= CONTENT_EXACT_FLOATS)
 		return nf > 0 ? nf : 1;
 	return CONTENT_HASHED_DIMS;
 }

@@ -20,6 +20,7 @@
  */
 /* Automatic dimensions: exact up to this many features, else hashed into CONTENT_HASHED_DIMS. */
 #define CONTENT_EXACT_MAX 2048
+#define CONTENT_EXACT_FLOATS (128LL * 1024 * 1024)     /* items x features: 512 MiB of F32 */
 #define CONTENT_HASHED_DIMS 128
 
 struct content_opts {
@@ -76,7 +77,8 @@ int content_build(struct content *c, const struct content_opts *o, FILE *f, cons
 
 /*
  * The model's dimensions for c: o->k when set, else the number of features
- * when at most CONTENT_EXACT_MAX (then the vectors are exact), else
+ * when at most CONTENT_EXACT_MAX and items x features at most
+ * CONTENT_EXACT_FLOATS (then the vectors are exact), else
  * CONTENT_HASHED_DIMS. Cannot fail.
  */
 int64_t content_dims(const struct content *c, const struct content_opts *o);
