@@ -454,6 +454,12 @@ for u in range(300):
 	jq -ne --slurpfile l b.ndjson --slurpfile v ev.json \
 	    '(($l[-1].val_rmse - $v[0].rmse) | fabs) < 2e-5'
 	echo '{"user":"u1","item":"i2"}' | predict --model=b.st | jq -e '.prediction > 0'
+	# topk scores it with its ordinary sgemm: the first user's best unseen item's score is the
+	# prediction predict gives for that pair
+	topk --model=b.st --seen=tr.st --all -n 1 | head -1 >top.json
+	jq -c '{user, item: .recs[0].item}' top.json | predict --model=b.st --no-clip >p.json
+	jq -ne --slurpfile t top.json --slurpfile p p.json \
+	    '(($t[0].recs[0].score - $p[0].prediction) | fabs) < 1e-3'
 }
 
 @test "svdtrain: bpmf --samples 0 stores the posterior-mean factors (k columns)" {
