@@ -266,6 +266,19 @@ shim_bin() {
 	chmod +x "shim/$1"
 }
 
+# killed_in_send ID: runs campaign ID with the shim bin/ (a mailsend that touches send.killme and
+# sleeps) and kills it there, in its send stage
+killed_in_send() {
+	local pid
+	RECMAIL_BIN="$TMP/shim" setsid "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C "$1" >"first-$1.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do [ -e "runs/$1/send.killme" ] && break; sleep 0.1; done
+	[ -e "runs/$1/send.killme" ] || return 1
+	kill -KILL -- -"$pid"
+	wait "$pid" || true
+	rm -f "runs/$1/send.killme"
+}
+
 @test "campaign (13.1): an LLM answering 400 to every request fails the run by the loss budget; a re-run asks again only for what failed" {
 	start_fakellm --mode=400
 	echo 'LLM_OPTS="--parallel=8 --max-retries=2 --backoff=50 --breaker=0"' >>campaign.conf
@@ -407,13 +420,7 @@ sed -i "\$d" events-sent.ndjson
 : >send.killme
 sleep 60
 exit $st'
-	RECMAIL_BIN="$TMP/shim" setsid "$RECMAIL_ROOT/pipelines/campaign" -c campaign.conf -C ks >first.out 2>&1 &
-	pid=$!
-	for _ in $(seq 600); do [ -e runs/ks/send.killme ] && break; sleep 0.1; done
-	[ -e runs/ks/send.killme ]
-	kill -KILL -- -"$pid"
-	wait "$pid" || true
-	rm -f runs/ks/send.killme
+	killed_in_send ks
 	run pipelines_campaign -C ks
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	delivered=$(received)
@@ -428,6 +435,23 @@ exit $st'
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'select(.event == "sent" and .campaign == "ks")' runs/mailed.ndjson | wc -l)" -eq "$delivered" ]
 	[ "$(received)" -eq "$delivered" ]
+}
+
+@test "campaign (13.8): a run killed in its send stage and not yet re-run still counts for the frequency cap of the next campaign" {
+	start_smtpd
+	shim_bin mailsend '"$REAL" "$@"; st=$?
+: >send.killme
+sleep 60
+exit $st'
+	killed_in_send ka
+	mailed=$(received)
+	[ "$mailed" -gt 0 ]
+	[ "$(jq -c 'select(.campaign == "ka")' runs/mailed.ndjson | wc -l)" -eq 0 ]
+	# the next campaign skips everyone ka's server took, though ka's events are not logged yet
+	run pipelines_campaign -C kb
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -c 'select(.skipped == "frequency_cap")' runs/kb/capped.ndjson | wc -l)" -eq "$mailed" ]
+	[ "$(jq -r '.rcpt | if type == "array" then .[] else . end' srv/received.ndjson | sort | uniq -d | wc -l)" -eq 0 ]
 }
 
 @test "campaign (13.9): a re-run whose inputs changed re-runs the stages that depend on them" {
