@@ -261,3 +261,23 @@ from_first() {
 	[ "$hits" -eq 0 ] || { { on_workers; find runs/ own-runs data -type f; } |
 		xargs grep -l -a -i -F -e "$email" -e "\"$victim\"" -e "$name"; false; }
 }
+
+@test "multihost: the worker check refuses WORKER_FILES=shared when the workers do not see the run directory, and workers without the programs" {
+	start_fakellm
+	WORKER_FILES=shared run_both "$RECMAIL_ROOT/pipelines/campaign-parallel" -c campaign.conf \
+		-C check -r runs/check --sshlogin 2/w1,2/w2,2/w3
+	[ "$status" -eq 64 ] || { echo "status $status: $stderr"; false; }
+	[[ "$stderr" == *"campaign: worker w1 does not see this run directory: WORKER_FILES=shared needs a shared filesystem"* ]]
+	WORKER_BIN=/nonexistent run_both "$RECMAIL_ROOT/pipelines/campaign-parallel" -c campaign.conf \
+		-C check -r runs/check --sshlogin 2/w1,2/w2,2/w3
+	[ "$status" -eq 69 ]
+	[[ "$stderr" == *"campaign: worker w1: the recmail programs are not in WORKER_BIN (/nonexistent) or PATH there"* ]]
+	# a host that does not answer is left out, and with none left the run stops
+	run_both "$RECMAIL_ROOT/pipelines/campaign-parallel" -c campaign.conf -C check -r runs/check \
+		--sshlogin 2/nohost
+	[ "$status" -eq 69 ]
+	[[ "$stderr" == *"worker nohost: does not answer over ssh"* ]]
+	[[ "$stderr" == *"campaign: no worker of --sshlogin '2/nohost' answers"* ]]
+	# nothing of the probes is left in the run directory
+	[ "$(find runs/check -name '.probe*' | wc -l)" -eq 0 ]
+}
