@@ -23,6 +23,7 @@ setup() {
 	TRAIN_OPTS="--algo=ials --factors=8 --epochs=5 --alpha=10"
 	TOPK_OPTS="-n 3 --max-per-category=2"
 	MAILSEND_OPTS="--rate=0 --retries=1 --backoff=1"
+	APPROVAL=none
 	LLM_OPTS="--parallel=8 --max-retries=2 --backoff=50"
 	EOF
 }

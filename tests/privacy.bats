@@ -37,6 +37,7 @@ write_conf() {
 	TRAIN_OPTS="--algo=ials --factors=4 --epochs=3 --alpha=10"
 	TOPK_OPTS="-n 2"
 	MAILSEND_OPTS="--rate=0 --retries=1 --backoff=1"
+	APPROVAL=none
 	LLM_OPTS="--parallel=4 --max-retries=1 --backoff=10"
 	FREQ_CAP_HOURS=0
 	EOF
