@@ -81,13 +81,14 @@ bench: all
 # The programs go to PREFIX/bin, the templates to PREFIX/share/recmail, the pipelines to
 # PREFIX/share/recmail/pipelines (with PREFIX/bin/recmail-NAME links: an installed pipeline finds
 # the programs in PREFIX/bin), the documentation to PREFIX/share/doc/recmail.
-PIPELINES := campaign campaign-parallel retention forget
+PIPELINES := campaign campaign-parallel retention forget approval spamcheck
 DOCDIR = $(PREFIX)/share/doc/recmail
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/recmail/pipelines $(DESTDIR)$(DOCDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R share/. $(DESTDIR)$(PREFIX)/share/recmail/
 	install -m 755 $(PIPELINES:%=pipelines/%) $(DESTDIR)$(PREFIX)/share/recmail/pipelines/
+	install -m 644 pipelines/campaign-review $(DESTDIR)$(PREFIX)/share/recmail/pipelines/
 	for p in $(PIPELINES); do ln -sfn ../share/recmail/pipelines/$$p $(DESTDIR)$(PREFIX)/bin/recmail-$$p; done
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 

@@ -494,7 +494,8 @@ exit $st'
 	# a copy of the repository elsewhere, the shared data named by RECMAIL_SHARED_DATA (as the tests do)
 	mkdir -p repo/examples repo/pipelines
 	cp -r "$RECMAIL_ROOT/examples/movielens" repo/examples/
-	cp "$RECMAIL_ROOT/pipelines/campaign" repo/pipelines/
+	cp "$RECMAIL_ROOT/pipelines/campaign" "$RECMAIL_ROOT/pipelines/campaign-review" \
+		"$RECMAIL_ROOT/pipelines/approval" "$RECMAIL_ROOT/pipelines/spamcheck" repo/pipelines/
 	ln -s "${RECMAIL_BIN:-$RECMAIL_ROOT/bin}" repo/bin
 	# no data anywhere: it says where it looked and why it skips
 	RECMAIL_SHARED_DATA=$TMP/none run env -u ML100K repo/examples/movielens/run
