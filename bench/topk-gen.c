@@ -151,9 +151,49 @@ time_sgemm(long m, long n, long k)
 	return 0;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sgemv ITEMS K: the median wall time of 101 one-user scorings (items x K by K) on one thread,
+ * what topk --stream does for a line */
+static int
+time_sgemv(long n, long k)
+{
+	float *a = malloc((size_t)(n * k) * sizeof *a), *x = malloc((size_t)k * sizeof *x);
+	float *y = malloc((size_t)n * sizeof *y);
+	double t[101];
+
+	if (!a || !x || !y)
+		return 1;
+	for (long i = 0; i < n * k; i++)
+		a[i] = (float)(i % 5) * 0.1f;
+	for (long i = 0; i < k; i++)
+		x[i] = (float)(i % 7) * 0.1f;
+	openblas_set_num_threads(1);
+	for (int rep = 0; rep < 101; rep++) {
+		t[rep] = now();
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0f, a, (int)k, x, 1, 0.0f,
+		    y, 1);
+		t[rep] = now() - t[rep];
+	}
+	qsort(t, 101, sizeof *t, cmp_double);
+	printf("%.6f\n", t[50]);
+	free(a);
+	free(x);
+	free(y);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "sgemv") == 0)
+		return time_sgemv(atol(argv[2]), atol(argv[3]));
 	if (argc == 6 && strcmp(argv[1], "model") == 0)
 		return gen_model(argv[2], atol(argv[3]), atol(argv[4]), atol(argv[5]));
 	if (argc == 6 && strcmp(argv[1], "seen") == 0)
@@ -161,6 +201,6 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "sgemm") == 0)
 		return time_sgemm(atol(argv[2]), atol(argv[3]), atol(argv[4]));
 	fprintf(stderr, "usage: topk-gen model OUT USERS ITEMS K | seen OUT USERS ITEMS PER_USER |"
-	    " sgemm USERS ITEMS K\n");
+	    " sgemm USERS ITEMS K | sgemv ITEMS K\n");
 	return 64;
 }
