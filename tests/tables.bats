@@ -39,7 +39,7 @@ setup() {
 	! grep -q '[ (]12\.50' out/*.eml
 }
 
-@test "tables: a currency that is no code is refused alike by mkprompt, topk and popular" {
+@test "tables: a currency that is no code is refused alike by mkprompt, topk, popular and runreport" {
 	printf '%s\n' '{"item":"sku9","title":"Blue teapot"}' '{"item":"sku3","currency":"£"}' >bad.ndjson
 	want="bad.ndjson:2: \"currency\" must be an ISO 4217 code of three letters, not '£'"
 	run --separate-stderr mkprompt --catalog=bad.ndjson --customers=customers.ndjson recs.ndjson
@@ -52,6 +52,10 @@ setup() {
 	run --separate-stderr topk --model=m.st --catalog=bad.ndjson --all -n 1
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "topk: $want" ]
+	mkdir run && : >run/campaign.log
+	run --separate-stderr runreport --catalog=bad.ndjson -o rep.html run
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "runreport: $want" ]
 	# --skip-bad skips the line, as for any bad line
 	run --separate-stderr mkprompt --catalog=bad.ndjson --customers=customers.ndjson --skip-bad recs.ndjson
 	[ "$status" -eq 1 ]

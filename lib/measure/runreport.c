@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/exitcode.h"
 #include "base/ndjson.h"
+#include "data/catalog.h"
 #include "mail/mailread.h"
 #include "measure/runreport.h"
 
@@ -411,19 +412,28 @@ add_recs(void *arg, const json_t *r, struct err *e)
 	return 0;
 }
 
+/* The catalog, read by the one catalog reader (lib/data/catalog.c, its rules), as item ->
+ * {title, in_stock} in the file's order. Returns 0, or -1 with e set. */
 static int
-add_catalog(void *arg, const json_t *r, struct err *e)
+load_catalog(json_t *cat, const char *path, struct err *e)
 {
-	json_t *cat = arg;
-	const char *item = ndjson_str(r, "item");
-	const json_t *st = json_object_get(r, "in_stock");
+	struct catalog c;
+	int rc = 0;
 
-	if (item == NULL)
-		return err_set(e, EXIT_DATA, "missing \"item\"");
-	if (json_object_set_new(cat, item, json_pack("{ss?sb}", "title", ndjson_str(r, "title"),
-	    "in_stock", st == NULL || json_is_true(st))) < 0)
-		return err_nomem(e);
-	return 0;
+	catalog_init(&c);
+	if (catalog_load(&c, path, e) < 0) {
+		catalog_free(&c);
+		return -1;
+	}
+	for (size_t i = 0; i < c.n && rc == 0; i++) {
+		const char *id = ids_get(&c.ids, (int64_t)i, NULL);
+
+		if (json_object_set_new(cat, id, json_pack("{ss?sb}", "title", c.items[i].title,
+		    "in_stock", c.items[i].in_stock)) < 0)
+			rc = err_nomem(e);
+	}
+	catalog_free(&c);
+	return rc;
 }
 
 static int
@@ -450,7 +460,7 @@ read_recs(json_t *m, const char *dir, const struct runreport_opts *o, struct err
 		goto nomem;
 	if (exists(path) && ndjson_read_file(path, add_recs, &c, e) < 0)
 		goto fail;
-	if (o->catalog && ndjson_read_file(o->catalog, add_catalog, cat, e) < 0)
+	if (o->catalog && load_catalog(cat, o->catalog, e) < 0)
 		goto fail;
 	if ((sorted = malloc((json_object_size(c.items) + 1) * sizeof *sorted)) == NULL)
 		goto nomem;
