@@ -373,6 +373,18 @@ localised() {
 	! grep -qi 'user%207' nokey.mbox
 }
 
+@test "mailfmt: X-Recmail-Writer names what wrote the email: the reply's model, or template when it fell back" {
+	reply u1 a@example.com A 'Hi' 'x' | jq -c '.model = "gpt-4o-mini\r\nBcc: evil@example.com"' > in.ndjson
+	reply u2 b@example.com B 'Hi' 'x' | jq -c '.ok = false | del(.content)' >> in.ndjson
+	reply u3 c@example.com C 'Hi' 'x' >> in.ndjson
+	mailfmt --no-unsubscribe --from "$FROM" --campaign c1 --fallback=template < in.ndjson > out.mbox
+	parse out.mbox > p.ndjson
+	[ "$(jq -r 'select(.headers.to[0] | test("a@")) | .headers["x-recmail-writer"][0]' p.ndjson)" = "gpt-4o-mini%0D%0ABcc%3A%20evil%40example.com" ]
+	[ "$(jq -r 'select(.headers.to[0] | test("b@")) | .headers["x-recmail-writer"][0]' p.ndjson)" = "template" ]
+	[ "$(jq -r 'select(.headers.to[0] | test("c@")) | .headers["x-recmail-writer"][0]' p.ndjson)" = "unknown" ]
+	! grep -qi '^bcc:' out.mbox
+}
+
 @test "mailfmt: mboxrd quotes From lines and long words keep lines under 998 octets" {
 	long=$(printf 'x%.0s' $(seq 1500))
 	body=$'From the start\n>From quoted\n'"$long"

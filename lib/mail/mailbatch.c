@@ -105,8 +105,10 @@ make(const struct mailbatch *r, struct mailbatch_worker *w, struct slot *s)
 	if (json_is_true(json_object_get(rec, "ok")) &&
 	    json_is_string(json_object_get(rec, "content"))) {
 		const json_t *c = json_object_get(rec, "content");
+		const char *model = json_string_value(json_object_get(rec, "model"));
 
-		rc = mailmsg_build(&w->msg, &r->mo, meta, json_string_value(c), json_string_length(c), e);
+		rc = mailmsg_build(&w->msg, &r->mo, meta, model ? model : "unknown",
+		    json_string_value(c), json_string_length(c), e);
 	} else {
 		rc = err_set(e, EXIT_DATA, "%s", json_is_false(json_object_get(rec, "ok")) ?
 		    "reply not ok" : "record has no \"ok\":true and \"content\"");
@@ -125,7 +127,7 @@ make(const struct mailbatch *r, struct mailbatch_worker *w, struct slot *s)
 			first[k] = '\0';
 			snprintf(e->msg, sizeof e->msg, "%s; fallback failed: %.400s", first, we.msg);
 		} else {
-			rc = mailmsg_build(&w->msg, &r->mo, meta, composed, strlen(composed), e);
+			rc = mailmsg_build(&w->msg, &r->mo, meta, "template", composed, strlen(composed), e);
 			free(composed);
 			s->fell_back = rc == 0;
 		}

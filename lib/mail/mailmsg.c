@@ -395,7 +395,7 @@ mailmsg_check_meta(const struct mailmsg_opts *o, const json_t *meta, struct err 
 
 int
 mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *meta,
-    const char *content, size_t len, struct err *e)
+    const char *writer, const char *content, size_t len, struct err *e)
 {
 	struct html_var top[TOP_VARS], iv[MAX_ITEMS][ITEM_VARS];
 	struct html_scope scopes[MAX_ITEMS];
@@ -540,6 +540,16 @@ mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *met
 		goto nomem;
 	if (variant[0] && mime_header_raw(&m->head, "X-Variant", misc->s, e) < 0)
 		goto done;
+	if (writer != NULL && writer[0] != '\0') {
+		char w[101];
+
+		snprintf(w, sizeof w, "%s", writer);
+		buf_reset(misc);
+		if (mailmsg_pct(misc, w) < 0)
+			goto nomem;
+		if (mime_header_raw(&m->head, "X-Recmail-Writer", misc->s, e) < 0)
+			goto done;
+	}
 	/* who the message is for, for mailsend's events: sealed, so a forward shows nobody */
 	if (ref_off != (size_t)-1 && mime_header_raw(&m->head, "X-Recmail-Ref", st->s + ref_off, e) < 0)
 		goto done;

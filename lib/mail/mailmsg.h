@@ -63,12 +63,14 @@ int mailmsg_check_meta(const struct mailmsg_opts *o, const json_t *meta, struct 
 
 /*
  * Builds the message for meta (docs/FORMATS.md 2.5) and a reply content (a
- * JSON object text with string subject, preheader and body_text). Returns 0,
+ * JSON object text with string subject, preheader and body_text); writer, when
+ * not NULL, is what wrote the content (the reply's model, "template"), sent as
+ * X-Recmail-Writer (percent-encoded, at most 100 bytes of it). Returns 0,
  * or -1 with e set: EXIT_DATA with a reason fit for a rejects report (bad
  * content, missing or invalid email, bad campaign), EXIT_OSERR when out of memory.
  */
 int mailmsg_build(struct mailmsg *m, const struct mailmsg_opts *o, const json_t *meta,
-    const char *content, size_t len, struct err *e);
+    const char *writer, const char *content, size_t len, struct err *e);
 
 /*
  * The Message-ID for (campaign, user): "<32 hex digits.CAMPAIGN@domain>", the

@@ -93,7 +93,7 @@ test_build(void)
 	CHECK(strstr(e.msg, "no unsubscribe route") != NULL);
 	o.no_unsub = 1;
 	mailmsg_init(&m);
-	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), 0);
+	CHECK_INT(mailmsg_build(&m, &o, meta, NULL, content, strlen(content), &e), 0);
 	CHECK(strstr(m.head.s, "\nSubject: Hi\n") != NULL);
 	CHECK(strstr(m.head.s, "To: A <a@example.com>\n") != NULL);
 	CHECK(strstr(m.head.s, "\nX-Campaign: c1\nX-Variant: llm\n") != NULL);
@@ -104,11 +104,11 @@ test_build(void)
 	CHECK(strstr(m.body.s, "https://x.example/p?utm_source=3Drecmail") != NULL);
 	CHECK_STR(m.rcpt, "a@example.com");
 	/* content that is not the three strings is rejected with a reason */
-	CHECK_INT(mailmsg_build(&m, &o, meta, "{\"subject\":1}", 13, &e), -1);
+	CHECK_INT(mailmsg_build(&m, &o, meta, NULL, "{\"subject\":1}", 13, &e), -1);
 	CHECK_INT(e.code, 65);
 	CHECK(strstr(e.msg, "subject") != NULL);
 	json_object_set_new(meta, "email", json_string("a@example.com\nBcc: x@y.z"));
-	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), -1);
+	CHECK_INT(mailmsg_build(&m, &o, meta, NULL, content, strlen(content), &e), -1);
 	CHECK_STR(e.msg, "meta.email is not a valid address");
 	/* an https unsubscribe base, a click base and an open pixel need a key */
 	o.unsub_url = "https://x.example/u";
@@ -166,7 +166,7 @@ test_tracked_links_are_opaque(void)
 	CHECK_INT(html_compile(&t, src, strlen(src), "t", &e), 0);
 	CHECK_INT(mailmsg_check_opts(&o, &e), 0);
 	mailmsg_init(&m);
-	CHECK_INT(mailmsg_build(&m, &o, meta, content, strlen(content), &e), 0);
+	CHECK_INT(mailmsg_build(&m, &o, meta, NULL, content, strlen(content), &e), 0);
 	/* the customer id shows nowhere, the address only in To */
 	CHECK(strstr(m.head.s, "cust77") == NULL && strstr(m.body.s, "cust77") == NULL);
 	CHECK(strstr(m.body.s, "zoe") == NULL);
@@ -256,7 +256,7 @@ build_localised(const char *locale, struct buf *out)
 	CHECK(meta != NULL);
 	CHECK_INT(html_compile(&t, src, strlen(src), "t", &e), 0);
 	mailmsg_init(&m);
-	rc = mailmsg_build(&m, &o, meta, content, strlen(content), &e);
+	rc = mailmsg_build(&m, &o, meta, NULL, content, strlen(content), &e);
 	if (rc == 0)
 		qp_decode(&m.body, out);
 	mailmsg_free(&m);
