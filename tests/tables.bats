@@ -39,7 +39,7 @@ setup() {
 	! grep -q '[ (]12\.50' out/*.eml
 }
 
-@test "tables: a currency that is no code is refused alike by mkprompt, topk, popular and runreport" {
+@test "tables: a currency that is no code is refused alike by mkprompt, topk, popular, runreport and cbtrain" {
 	printf '%s\n' '{"item":"sku9","title":"Blue teapot"}' '{"item":"sku3","currency":"£"}' >bad.ndjson
 	want="bad.ndjson:2: \"currency\" must be an ISO 4217 code of three letters, not '£'"
 	run --separate-stderr mkprompt --catalog=bad.ndjson --customers=customers.ndjson recs.ndjson
@@ -56,6 +56,9 @@ setup() {
 	run --separate-stderr runreport --catalog=bad.ndjson -o rep.html run
 	[ "$status" -eq 65 ]
 	[ "$stderr" = "runreport: $want" ]
+	run --separate-stderr cbtrain --catalog=bad.ndjson --ratings=r.st -o content.st
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "cbtrain: $want" ]
 	# --skip-bad skips the line, as for any bad line
 	run --separate-stderr mkprompt --catalog=bad.ndjson --customers=customers.ndjson --skip-bad recs.ndjson
 	[ "$status" -eq 1 ]

@@ -5,6 +5,7 @@
 
 #include "base/exitcode.h"
 #include "base/ndjson.h"
+#include "data/catalog.h"
 #include "train/content.h"
 #include "train/text.h"
 
@@ -272,8 +273,9 @@ add_line(struct builder *b, const json_t *o, struct err *e)
 	size_t before = ids_count(&c->items);
 	int64_t i;
 
-	if (item == NULL)
-		return err_set(e, EXIT_DATA, "missing \"item\" (a string)");
+	/* the catalog's own rules (item, currency, price, stock...), as every reader applies them */
+	if (catalog_check_line(o, e) < 0)
+		return -1;
 	for (const char *const *k = (const char *const[]){ "title", "description", "category",
 	    "brand", "lang", NULL }; *k != NULL; k++) {
 		const json_t *f = json_object_get(o, *k);
