@@ -392,13 +392,16 @@ llm() { LLM_API_KEY="$KEY" llmcall --base-url="$BASE" --model=test-model --backo
 	[ "$(jq -r .id <<<"$output" | paste -sd,)" = "$(seq 1 60 | sed 's/^/r/' | paste -sd,)" ]
 }
 
-@test "llmcall: on a full disk the summary's ok and failed never exceed the lines written" {
+@test "llmcall: on a full disk the summary's ok, failed and template never exceed the lines written" {
 	for i in $(seq 1 300); do printf 'p%s\ttext %s\n' "$i" "$i"; done | prompts >in.ndjson
 	run -74 bash -c 'llmcall --backend=template in.ndjson >/dev/full'
 	sum=$(grep 'done,' <<<"$output")
 	done=$(sed -E 's/.*: ([0-9]+) done, ([0-9]+) ok, ([0-9]+) failed.*/\1 \2 \3/' <<<"$sum")
 	read -r d o f <<<"$done"
 	[ "$o" -le "$d" ] && [ $((o + f)) -eq "$d" ] || { echo "$sum"; false; }
+	# nor does the count of records the template wrote
+	t=$(sed -E 's/.* ([0-9]+) template;.*/\1/' <<<"$sum")
+	[ "$t" -le "$d" ] || { echo "$sum"; false; }
 	[[ "$output" == *"write error"* ]]
 }
 

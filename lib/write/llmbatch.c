@@ -40,6 +40,7 @@ struct rec {
 	struct http_req *req;
 	char *line;                 /* the finished output line */
 	enum outcome { O_OK, O_FAILED, O_NOT_SENT, O_BAD_INPUT } outcome; /* counted when written */
+	enum via { V_NET, V_TEMPLATE, V_CACHE, V_RESUME } via;             /* likewise */
 };
 
 /* The resume index: ids that succeeded in an earlier output, and where their line is. */
@@ -339,7 +340,7 @@ do_template(struct run *x, struct rec *r, struct err *e)
 		meta = empty = json_object();
 	text = writer_compose(meta, &we);
 	json_decref(empty);
-	x->st->templated++;
+	r->via = V_TEMPLATE;
 	if (text == NULL) {
 		if (we.code == EXIT_OSERR)
 			return err_nomem(e);
@@ -417,7 +418,7 @@ from_cache(struct run *x, struct rec *r, struct err *e)
 	else
 		rc = 0;
 	if (rc == 1)
-		x->st->cached++;
+		r->via = V_CACHE;
 	json_decref(v);
 	return rc;
 }
@@ -430,7 +431,7 @@ begin(struct run *x, struct rec *r, struct err *e)
 	int rc;
 
 	if (x->have_resume && (line = resume_find(&x->rs, ndjson_str(r->rec, "id"))) != NULL) {
-		x->st->resumed++;
+		r->via = V_RESUME;
 		r->outcome = O_OK;
 		r->line = strdup(line);
 		if (r->line == NULL)
@@ -494,6 +495,12 @@ write_rec(struct run *x, struct rec *r, struct err *e)
 		x->st->not_sent++;
 	else if (r->outcome == O_BAD_INPUT)
 		x->st->bad_input++;
+	if (r->via == V_TEMPLATE)
+		x->st->templated++;
+	else if (r->via == V_CACHE)
+		x->st->cached++;
+	else if (r->via == V_RESUME)
+		x->st->resumed++;
 	rec_clear(r);
 	x->used--;
 	if (x->o->unordered)
