@@ -185,7 +185,11 @@ pipelines_campaign() {
 	# nobody got two emails
 	[ "$(jq -r '.rcpt | if type == "array" then .[] else . end' srv/received.ndjson |
 		sort | uniq -d | wc -l)" -eq 0 ]
-	# with FREQ_CAP_HOURS=0 nobody is capped any more, but the suppressed one still is
+	# with FREQ_CAP_HOURS=0 nobody is capped any more, but the suppressed one still is: not even a
+	# customer mailed this very second (0 hours is no cap, not a window of 0 seconds that the
+	# same second still falls in: this is dated an hour ahead, so "ts >= now" always holds)
+	jq -c 'select(.event == "sent") | .campaign = "other" | .ts = (now | floor) + 3600' runs/mailed.ndjson |
+		head -n 1 >>runs/mailed.ndjson
 	FREQ_CAP_HOURS=0 run pipelines_campaign -C third
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'select(.skipped == "frequency_cap")' runs/third/capped.ndjson | wc -l)" -eq 0 ]
