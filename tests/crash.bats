@@ -128,6 +128,12 @@ crash_points() {
 		kill -KILL -- -"$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 		[ "$where" = after ] && where="after ${p#after:}"
+		# a kill meant for the end of a stage can land in the write stage that followed it: then
+		# its requests in flight may be asked again, as for a kill inside the write stage
+		if [ "$p" != "${p#after:}" ] && [ ! -e "$TMP/runs$n/k$n/.done/write" ] &&
+		    grep -q 'stage write: start' "$TMP/runs$n/k$n/campaign.log" 2>/dev/null; then
+			where=write
+		fi
 		if ! "$RECMAIL_ROOT/pipelines/campaign" -c "c$n.conf" -C "k$n" --wait >"second$n.out" 2>&1; then
 			violation "the re-run failed: $(tail -1 "second$n.out")"
 			continue
